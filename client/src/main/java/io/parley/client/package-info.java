@@ -1,0 +1,2 @@
+/** Parley's Java client SDK, shaped like ZEGO Express. */
+package io.parley.client;

@@ -1,0 +1,2 @@
+/** The Parley server. */
+package io.parley.server;
