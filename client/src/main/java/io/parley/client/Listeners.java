@@ -1,0 +1,37 @@
+package io.parley.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.protocol.signal.Messages;
+import java.util.List;
+
+/** Listener types for the server's pushes, named after ZEGO Express callbacks. They run on the client's event loop. */
+public final class Listeners {
+    private Listeners() {}
+
+    @FunctionalInterface
+    public interface RoomState {
+        void onRoomStateChanged(String roomID, String reason, int errorCode, String extendedData);
+    }
+
+    @FunctionalInterface
+    public interface RoomUserUpdate {
+        void onRoomUserUpdate(String roomID, String updateType, List<Messages.User> userList);
+    }
+
+    @FunctionalInterface
+    public interface RoomStreamUpdate {
+        void onRoomStreamUpdate(String roomID, String updateType, List<Messages.StreamInfo> streamList, String extendedData);
+    }
+
+    /** Any push by name, including ones this client version does not model yet. */
+    @FunctionalInterface
+    public interface Push {
+        void onPush(String name, JsonNode data);
+    }
+
+    /** The WebSocket closed (status -1: without a close frame). */
+    @FunctionalInterface
+    public interface Disconnected {
+        void onDisconnected(int status, String reason);
+    }
+}

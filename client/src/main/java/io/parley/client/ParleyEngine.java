@@ -1,0 +1,294 @@
+package io.parley.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.SignalCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Parley's Java client, shaped like ZEGO Express: {@code loginRoom}, {@code logoutRoom}, {@code startPublishing},
+ * {@code stopPublishing} and a setter per push. It keeps the room as the pushes describe it
+ * ({@link #roomUsers()}, {@link #roomStreams()}) and sends heartbeats at the interval the login response gives.
+ * Listeners run on the client's event loop; do not block in them.
+ */
+public final class ParleyEngine implements AutoCloseable {
+    private final long appId;
+    private final URI server;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<String, CompletableFuture<Result>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Messages.User> users = new LinkedHashMap<>();
+    private final Map<String, Messages.StreamInfo> streams = new LinkedHashMap<>();
+    private volatile CompletableFuture<WsClient> connection;
+    private volatile ScheduledFuture<?> heartbeat;
+    private volatile String roomId;
+    private volatile String state = "LOGOUT";
+    private volatile int lastErrorCode;
+
+    private volatile Listeners.RoomState roomStateListener = (r, s, c, e) -> {};
+    private volatile Listeners.RoomUserUpdate userListener = (r, t, l) -> {};
+    private volatile Listeners.RoomStreamUpdate streamListener = (r, t, l, e) -> {};
+    private volatile Listeners.Push pushListener = (n, d) -> {};
+    private volatile Listeners.Disconnected disconnectedListener = (s, r) -> {};
+
+    private ParleyEngine(long appId, URI server) {
+        this.appId = appId;
+        this.server = server;
+    }
+
+    /** Like {@code ZegoExpressEngine.createEngine(appID, server)}: {@code server} is {@code ws://host:port/ws}. */
+    public static ParleyEngine create(long appId, URI server) {
+        return new ParleyEngine(appId, server);
+    }
+
+    public void setRoomStateListener(Listeners.RoomState l) {
+        roomStateListener = l;
+    }
+
+    public void setRoomUserUpdateListener(Listeners.RoomUserUpdate l) {
+        userListener = l;
+    }
+
+    public void setRoomStreamUpdateListener(Listeners.RoomStreamUpdate l) {
+        streamListener = l;
+    }
+
+    /** Every push, by name (also the ones with a dedicated listener). */
+    public void setPushListener(Listeners.Push l) {
+        pushListener = l;
+    }
+
+    public void setDisconnectedListener(Listeners.Disconnected l) {
+        disconnectedListener = l;
+    }
+
+    public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
+        state = "LOGINING";
+        roomStateListener.onRoomStateChanged(roomID, "LOGINING", 0, "");
+        return request(Messages.LOGIN_ROOM, new Messages.LoginRoom(appId, roomID, token, user, config))
+                .thenApply(r -> {
+                    if (r.ok()) {
+                        roomId = roomID;
+                        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+                    }
+                    return r;
+                });
+    }
+
+    public CompletableFuture<Result> logoutRoom() {
+        String r = roomId;
+        return logoutRoom(r);
+    }
+
+    public CompletableFuture<Result> logoutRoom(String roomID) {
+        return request(Messages.LOGOUT_ROOM, new Messages.LogoutRoom(roomID)).thenApply(r -> {
+            if (r.ok()) {
+                synchronized (this) {
+                    users.clear();
+                    streams.clear();
+                }
+                roomId = null;
+                state = "LOGOUT";
+                roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
+            }
+            return r;
+        });
+    }
+
+    public CompletableFuture<Result> startPublishing(String streamID, String extraInfo) {
+        return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo));
+    }
+
+    public CompletableFuture<Result> stopPublishing(String streamID) {
+        return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
+    }
+
+    public CompletableFuture<Result> heartbeat() {
+        return request(Messages.HEARTBEAT, new Messages.Heartbeat());
+    }
+
+    /** Sends any request by type with a JSON data object (for messages this client does not model yet). */
+    public CompletableFuture<Result> request(String type, Object data) {
+        String id = Long.toString(ids.incrementAndGet());
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        pending.put(id, f);
+        ObjectNode env = SignalCodec.MAPPER.createObjectNode();
+        env.put("id", id);
+        env.put("type", type);
+        env.set("data", SignalCodec.MAPPER.valueToTree(data));
+        connect().whenComplete((ws, err) -> {
+            if (err != null) {
+                pending.remove(id);
+                f.completeExceptionally(err);
+            } else {
+                ws.sendText(env.toString());
+            }
+        });
+        return f;
+    }
+
+    private synchronized CompletableFuture<WsClient> connect() {
+        CompletableFuture<WsClient> c = connection;
+        if (c == null || (c.isDone() && !c.isCompletedExceptionally() && !c.join().isOpen())) {
+            c = WsClient.connect(server, this::onText);
+            c.thenAccept(ws -> ws.closed().thenAccept(this::onClosed));
+            connection = c;
+        }
+        return c;
+    }
+
+    private void onClosed(WsClient.Closed closed) {
+        ScheduledFuture<?> h = heartbeat;
+        if (h != null) {
+            h.cancel(false);
+        }
+        IllegalStateException gone = new IllegalStateException("connection closed: " + closed.status() + " " + closed.reason());
+        pending.values().forEach(f -> f.completeExceptionally(gone));
+        pending.clear();
+        disconnectedListener.onDisconnected(closed.status(), closed.reason());
+    }
+
+    private void startHeartbeat(long intervalMs) {
+        ScheduledFuture<?> old = heartbeat;
+        if (old != null) {
+            old.cancel(false);
+        }
+        heartbeat = WsClient.group().next().scheduleAtFixedRate(() -> heartbeat(), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void onText(String text) {
+        JsonNode msg;
+        try {
+            msg = SignalCodec.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (msg.has("push")) {
+            onPush(msg.get("push").asText(), msg.path("data"));
+            return;
+        }
+        JsonNode id = msg.get("id");
+        CompletableFuture<Result> f = id == null || id.isNull() ? null : pending.remove(id.asText());
+        Result r = new Result(msg.path("code").asInt(), msg.path("message").asText(), msg.path("data"));
+        if (f != null) {
+            f.complete(r);
+        }
+    }
+
+    private void onPush(String name, JsonNode data) {
+        try {
+            switch (name) {
+                case Messages.ROOM_STATE_CHANGED -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStateChanged.class);
+                    state = p.reason();
+                    lastErrorCode = p.errorCode();
+                    if ("KICKOUT".equals(p.reason())) {
+                        synchronized (this) {
+                            users.clear();
+                            streams.clear();
+                        }
+                    }
+                    roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
+                }
+                case Messages.ROOM_USER_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomUserUpdate.class);
+                    synchronized (this) {
+                        for (Messages.User u : p.userList()) {
+                            if (Messages.ADD.equals(p.updateType())) {
+                                users.put(u.userID(), u);
+                            } else {
+                                users.remove(u.userID());
+                            }
+                        }
+                    }
+                    userListener.onRoomUserUpdate(p.roomID(), p.updateType(), p.userList());
+                }
+                case Messages.ROOM_STREAM_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStreamUpdate.class);
+                    synchronized (this) {
+                        for (Messages.StreamInfo s : p.streamList()) {
+                            if (Messages.ADD.equals(p.updateType())) {
+                                streams.put(s.streamID(), s);
+                            } else {
+                                streams.remove(s.streamID());
+                            }
+                        }
+                    }
+                    streamListener.onRoomStreamUpdate(p.roomID(), p.updateType(), p.streamList(), p.extendedData());
+                }
+                default -> { }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("push " + name + " does not match this client's model", e);
+        }
+        pushListener.onPush(name, data);
+    }
+
+    /** The other users in the room as the pushes told this client (only with userUpdate on). */
+    public synchronized List<String> roomUsers() {
+        return new ArrayList<>(users.keySet());
+    }
+
+    /** The other users' streams in the room as the pushes told this client. */
+    public synchronized List<String> roomStreams() {
+        return new ArrayList<>(streams.keySet());
+    }
+
+    /** The last room state: LOGOUT, LOGINING, LOGINED, LOGIN_FAILED, KICKOUT… */
+    public String roomState() {
+        return state;
+    }
+
+    public int lastErrorCode() {
+        return lastErrorCode;
+    }
+
+    public String roomId() {
+        return roomId;
+    }
+
+    /** Closes the WebSocket cleanly (the server treats it as leaving). */
+    @Override
+    public void close() {
+        ScheduledFuture<?> h = heartbeat;
+        if (h != null) {
+            h.cancel(false);
+        }
+        CompletableFuture<WsClient> c = connection;
+        if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().close();
+        }
+    }
+
+    /** Drops the connection without a close frame, as a lost network would. */
+    public void abort() {
+        ScheduledFuture<?> h = heartbeat;
+        if (h != null) {
+            h.cancel(false);
+        }
+        CompletableFuture<WsClient> c = connection;
+        if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().abort();
+        }
+    }
+
+    /** Completes when the connection has closed (immediately if it never opened). */
+    public CompletableFuture<WsClient.Closed> closed() {
+        CompletableFuture<WsClient> c = connection;
+        if (c == null) {
+            return CompletableFuture.completedFuture(new WsClient.Closed(-1, "never connected"));
+        }
+        return c.thenCompose(WsClient::closed);
+    }
+}

@@ -1,0 +1,61 @@
+package io.parley.protocol;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Result codes on the wire. 0 is success; every other value is the ZEGO Express error code of the
+ * same meaning (reference: zego-semantics.md §3), so apps written against ZEGO read them unchanged.
+ */
+public final class ErrorCode {
+    private ErrorCode() {}
+
+    private static final Map<Integer, String> NAMES = new LinkedHashMap<>();
+
+    public static final int OK = def(0, "success");
+    public static final int NOT_LOGGED_IN = def(1000002, "not logged in");
+    public static final int STREAM_ID_TOO_LONG = def(1000014, "streamID too long");
+    public static final int STREAM_ID_EMPTY = def(1000015, "streamID empty");
+    public static final int STREAM_ID_ILLEGAL = def(1000016, "streamID has an illegal character");
+    public static final int APP_ID_INVALID = def(1001004, "AppID unknown");
+    public static final int ALREADY_IN_ROOM = def(1002001, "already logged in to a room");
+    public static final int NOT_IN_THIS_ROOM = def(1002002, "not logged in to this roomID");
+    public static final int USER_ID_EMPTY = def(1002005, "userID empty");
+    public static final int USER_ID_ILLEGAL = def(1002006, "userID has an illegal character");
+    public static final int USER_ID_TOO_LONG = def(1002007, "userID too long");
+    public static final int USER_NAME_TOO_LONG = def(1002010, "userName too long");
+    public static final int ROOM_ID_EMPTY = def(1002011, "roomID empty");
+    public static final int ROOM_ID_ILLEGAL = def(1002012, "roomID has an illegal character");
+    public static final int ROOM_ID_TOO_LONG = def(1002013, "roomID too long");
+    public static final int ROOM_FULL = def(1002034, "room member limit reached");
+    public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
+    public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
+    public static final int SERVER_DRAINING = def(1002099, "room internal error (server draining or failed)");
+    public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
+    public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
+    public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
+    public static final int PARAMETER_ERROR = def(1100001, "parameter error");
+    public static final int HEARTBEAT_TIMEOUT = def(1102001, "heartbeat timeout");
+    public static final int DATA_FORMAT_ERROR = def(1102011, "data format error (JSON, type or field)");
+    public static final int LOGIN_IN_PROGRESS = def(1102012, "login in progress");
+    public static final int TOKEN_INVALID = def(1102016, "token invalid (format, signature, or claims)");
+    public static final int TOKEN_EXPIRED = def(1102018, "token expired");
+    public static final int PUBLISH_STREAM_NOT_FOUND = def(1103055, "publish stream not found");
+    public static final int ALREADY_PUBLISHING = def(1103056, "already publishing this streamID");
+    public static final int PLAY_STREAM_NOT_FOUND = def(1104039, "play stream not found");
+
+    private static int def(int code, String meaning) {
+        NAMES.put(code, meaning);
+        return code;
+    }
+
+    /** Every code Parley sends, with its meaning, in a stable order (used by docs and tests). */
+    public static Map<Integer, String> all() {
+        return Collections.unmodifiableMap(NAMES);
+    }
+
+    public static String meaning(int code) {
+        return NAMES.getOrDefault(code, "unknown");
+    }
+}

@@ -1,0 +1,86 @@
+package io.parley.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.parley.server.auth.TokenVerifier;
+import io.parley.server.config.ParleyConfig;
+import io.parley.server.gateway.GatewayEvents;
+import io.parley.server.gateway.GatewayInitializer;
+import io.parley.server.gateway.HttpRoutes;
+import io.parley.server.room.RoomEvents;
+import io.parley.server.room.RoomService;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Parley node: event loops, the registry and the gateway bound to its port. */
+public final class ParleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final ParleyConfig config;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final RoomService rooms;
+    private final Channel channel;
+
+    private ParleyServer(ParleyConfig config) throws InterruptedException {
+        this.config = config;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
+        this.boss = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(threads, io);
+        this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
+                RoomEvents.NONE);
+        Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
+        routes.put("/healthz", (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"));
+        routes.putAll(DevRoutes.routes(config));
+        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new GatewayInitializer(rooms, config.server().maxFrameBytes(), GatewayEvents.NONE, routes));
+        this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
+    }
+
+    public static ParleyServer start(ParleyConfig config) throws InterruptedException {
+        return new ParleyServer(config);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public RoomService rooms() {
+        return rooms;
+    }
+
+    public ParleyConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,52 @@
+package io.parley.server.auth;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.server.config.AppConfig;
+import java.time.Clock;
+
+/** Checks a login or publish against a token of either format (JWT or ZEGO token04). */
+public final class TokenVerifier {
+    private final Clock clock;
+
+    public TokenVerifier(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Verifies the token and the login it is presented with; returns what it grants. */
+    public TokenClaims verifyLogin(AppConfig app, String token, String userId, String roomId) {
+        if (token == null || token.isEmpty()) {
+            throw new ProtocolException(ErrorCode.TOKEN_INVALID, "token: empty (expected: a JWT or a token04)");
+        }
+        TokenClaims claims = Token04.looksLike(token)
+                ? Token04.verify(app.secretBytes(), token, clock.instant().getEpochSecond())
+                : JwtTokens.verify(app.secretBytes(), token, clock.instant());
+        if (claims.appId() != app.appId()) {
+            throw Privileges.invalid("app_id " + claims.appId() + " does not match the login's appID " + app.appId());
+        }
+        if (!claims.userId().equals(userId)) {
+            throw Privileges.invalid("user_id '" + claims.userId() + "' does not match the login's userID '" + userId + "'");
+        }
+        if (claims.roomId() != null && !claims.roomId().equals(roomId)) {
+            throw Privileges.invalid("room_id '" + claims.roomId() + "' does not allow room '" + roomId + "'");
+        }
+        if (!claims.canLogin()) {
+            throw Privileges.invalid("privilege 1 (loginRoom) not granted");
+        }
+        return claims;
+    }
+
+    /** Checks the publish privilege and stream_id_list of the token the session logged in with. */
+    public void verifyPublish(TokenClaims claims, String streamId) {
+        if (!claims.canPublish()) {
+            throw new ProtocolException(ErrorCode.PUBLISH_FORBIDDEN, "publish forbidden: token privilege 2 (publish) not granted");
+        }
+        if (!claims.mayPublish(streamId)) {
+            throw new ProtocolException(ErrorCode.PUBLISH_FORBIDDEN,
+                    "publish forbidden: streamID '" + streamId + "' is not in the token's stream_id_list " + claims.streamIds());
+        }
+        if (claims.expireEpochSeconds() <= clock.instant().getEpochSecond()) {
+            throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at " + claims.expireEpochSeconds());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.parley.server.gateway;
+
+/** Names of the gateway's pipeline handlers. */
+final class PipelineNames {
+    private PipelineNames() {}
+
+    static final String HTTP_CODEC = "http-codec";
+    static final String HTTP_AGGREGATOR = "http-aggregator";
+    static final String WS_PROTOCOL = "ws-protocol";
+    static final String WS_AGGREGATOR = "ws-aggregator";
+    static final String WS_SIGNAL = "ws-signal";
+    static final String HTTP_ROUTES = "http-routes";
+}

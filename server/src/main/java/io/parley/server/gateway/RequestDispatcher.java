@@ -1,0 +1,40 @@
+package io.parley.server.gateway;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.signal.Envelope;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.SignalCodec;
+import io.parley.server.room.RoomService;
+import io.parley.server.room.Session;
+import java.util.List;
+
+/** Maps a request's type to the registry; every request gets exactly one response (here or from a room loop). */
+final class RequestDispatcher {
+    static final List<String> TYPES = List.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
+            Messages.STOP_PUBLISHING, Messages.HEARTBEAT);
+
+    private final RoomService rooms;
+    private final GatewayEvents events;
+
+    RequestDispatcher(RoomService rooms, GatewayEvents events) {
+        this.rooms = rooms;
+        this.events = events;
+    }
+
+    void dispatch(Session s, Envelope env) {
+        switch (env.type()) {
+            case Messages.LOGIN_ROOM -> rooms.login(s, env.id(), SignalCodec.bind(env, Messages.LoginRoom.class));
+            case Messages.LOGOUT_ROOM -> rooms.logout(s, env.id(), SignalCodec.bind(env, Messages.LogoutRoom.class));
+            case Messages.START_PUBLISHING ->
+                    rooms.startPublishing(s, env.id(), SignalCodec.bind(env, Messages.StartPublishing.class));
+            case Messages.STOP_PUBLISHING ->
+                    rooms.stopPublishing(s, env.id(), SignalCodec.bind(env, Messages.StopPublishing.class));
+            case Messages.HEARTBEAT -> s.respond(env.id(), Messages.HEARTBEAT, ErrorCode.OK, "OK",
+                    new Messages.HeartbeatResult(System.currentTimeMillis()));
+            default -> throw new ProtocolException(ErrorCode.DATA_FORMAT_ERROR,
+                    "type: unknown request '" + env.type() + "' (expected one of " + TYPES + ")");
+        }
+        events.request(env.type());
+    }
+}

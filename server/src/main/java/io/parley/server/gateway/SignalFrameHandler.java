@@ -1,0 +1,127 @@
+package io.parley.server.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.signal.Envelope;
+import io.parley.protocol.signal.SignalCodec;
+import io.parley.server.room.RoomService;
+import io.parley.server.room.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One per WebSocket: turns JSON text frames into requests for the session; anything else closes with a status. */
+final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final Logger log = LoggerFactory.getLogger(SignalFrameHandler.class);
+
+    private final RoomService rooms;
+    private final RequestDispatcher dispatcher;
+    private final GatewayEvents events;
+    private Session session;
+    private boolean closedByClient;
+
+    SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events) {
+        this.rooms = rooms;
+        this.dispatcher = dispatcher;
+        this.events = events;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            session = rooms.open(ctx.channel().eventLoop(), new WsConnection(ctx.channel()));
+            events.connectionOpened();
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame text) {
+            events.frameIn();
+            session.touch();
+            onText(text);
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            events.frameIn();
+            close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not accepted (expected: JSON text)");
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            closedByClient = true;
+            ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode() < 0 ? 1000 : close.statusCode(), ""))
+                    .addListener(ChannelFutureListener.CLOSE);
+            if (session != null) {
+                rooms.connectionClosed(session);
+            }
+        } else if (frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame) {
+            session.touch();
+        }
+    }
+
+    private void onText(TextWebSocketFrame text) {
+        Envelope env;
+        try {
+            env = SignalCodec.parseRequest(new ByteBufInputStream(text.content()));
+        } catch (ProtocolException e) {
+            events.requestFailed("invalid", e.code());
+            session.respond((JsonNode) e.requestId(), null, e.code(), e.getMessage(), null);
+            return;
+        }
+        try {
+            dispatcher.dispatch(session, env);
+        } catch (ProtocolException e) {
+            events.requestFailed(env.type(), e.code());
+            session.respond(env.id(), env.type(), e.code(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            log.error("request {} failed on {}", env.type(), session, e);
+            events.requestFailed(env.type(), io.parley.protocol.ErrorCode.SERVER_DRAINING);
+            session.respond(env.id(), env.type(), io.parley.protocol.ErrorCode.SERVER_DRAINING,
+                    "internal error: " + e.getClass().getSimpleName(), null);
+        }
+    }
+
+    private static void close(ChannelHandlerContext ctx, int status, String reason) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (session != null) {
+            events.connectionClosed();
+            if (!closedByClient) {
+                rooms.connectionLost(session);
+            }
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            close(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big: " + cause.getMessage());
+        } else if (cause instanceof CorruptedWebSocketFrameException c) {
+            // The decoder already sent its close status (1002/1007/1009); make sure the socket goes.
+            log.debug("corrupted frame on {}: {}", session, c.getMessage());
+            if (ctx.channel().isActive()) {
+                close(ctx, c.closeStatus().code(), c.closeStatus().reasonText());
+            }
+        } else if (cause instanceof java.io.IOException) {
+            log.debug("I/O error on {}: {}", session, cause.toString());
+            ctx.close();
+        } else {
+            log.warn("unexpected error on {}", session, cause);
+            close(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), "internal error");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.parley.server.room;
+
+import io.netty.buffer.ByteBuf;
+
+/** The transport a {@link Session} is currently attached to (a WebSocket today). */
+public interface Connection {
+    /** Sends one JSON text message; takes ownership of {@code json}. */
+    void send(ByteBuf json);
+
+    /** Closes with a WebSocket status code and a reason. */
+    void close(int status, String reason);
+}

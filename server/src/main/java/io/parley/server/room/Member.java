@@ -1,0 +1,20 @@
+package io.parley.server.room;
+
+import io.parley.protocol.StreamId;
+import io.parley.protocol.signal.Messages;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A logged-in user in a room; touched only on the room's loop. */
+final class Member {
+    final Session session;
+    final Messages.User user;
+    final boolean userUpdate;
+    final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
+
+    Member(Session session, Messages.User user, boolean userUpdate) {
+        this.session = session;
+        this.user = user;
+        this.userUpdate = userUpdate;
+    }
+}

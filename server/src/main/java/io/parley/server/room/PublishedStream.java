@@ -1,0 +1,33 @@
+package io.parley.server.room;
+
+import io.parley.protocol.StreamId;
+import io.parley.protocol.signal.Messages;
+
+/** A published streamID: claimed AppID-wide first, then added to its room on the room's loop. */
+public final class PublishedStream {
+    final StreamId id;
+    final Session publisher;
+    final Messages.User user;
+    final String extraInfo;
+    final Room room;
+
+    PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo, Room room) {
+        this.id = id;
+        this.publisher = publisher;
+        this.user = user;
+        this.extraInfo = extraInfo;
+        this.room = room;
+    }
+
+    public StreamId id() {
+        return id;
+    }
+
+    public Session publisher() {
+        return publisher;
+    }
+
+    Messages.StreamInfo info() {
+        return new Messages.StreamInfo(id.value(), user, extraInfo);
+    }
+}

@@ -1,0 +1,245 @@
+package io.parley.server.room;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.RoomId;
+import io.parley.protocol.StreamId;
+import io.parley.protocol.UserId;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.RoomStateReason;
+import io.parley.protocol.signal.SignalCodec;
+import io.parley.protocol.signal.StreamDeleteCode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A room pinned to one event loop: every method below runs on {@link #loop()}, so its state needs no lock.
+ * Lifecycle: open (created by its first login) → closed (with its last member); closed is final.
+ */
+public final class Room {
+    private static final Logger log = LoggerFactory.getLogger(Room.class);
+
+    private final AppSpace app;
+    private final RoomId id;
+    private final EventLoop loop;
+    private final RoomEvents events;
+    private final Map<UserId, Member> members = new LinkedHashMap<>();
+    private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
+    private int maxMemberCount;
+    private volatile boolean closed;
+
+    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events) {
+        this.app = app;
+        this.id = id;
+        this.loop = loop;
+        this.events = events;
+    }
+
+    public RoomId id() {
+        return id;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Second half of a login; false when the room closed meanwhile and the caller must pick a fresh one. */
+    boolean join(Session s, JsonNode reqId, int requestedMax, Messages.LoginResult result) {
+        if (closed) {
+            return false;
+        }
+        if (s.state() != Session.State.LOGGING_IN) {
+            // Kicked or disconnected while its login was on the way here.
+            app.users.remove(s.userId, s);
+            Termination t = s.termination;
+            int code = t == null || t.code == 0 ? ErrorCode.NOT_LOGGED_IN : t.code;
+            s.respond(reqId, Messages.LOGIN_ROOM, code, "login abandoned: " + (t == null ? "session closed" : t.name()), null);
+            s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
+            destroyIfEmpty();
+            return true;
+        }
+        Member stale = members.get(s.userId);
+        if (stale != null) {
+            // Defensive: a kick decided elsewhere has not reached us yet.
+            stale.session.termination = Termination.KICKED_MULTIPLE_LOGIN;
+            stale.session.close();
+            leave(stale.session, Termination.KICKED_MULTIPLE_LOGIN.streamDelete);
+            stale.session.finish(Termination.KICKED_MULTIPLE_LOGIN);
+        }
+        if (members.isEmpty()) {
+            maxMemberCount = requestedMax;
+        } else if (maxMemberCount > 0 && members.size() >= maxMemberCount) {
+            app.users.remove(s.userId, s);
+            s.cas(Session.State.LOGGING_IN, Session.State.NEW);
+            String msg = "room '" + id + "' is full: " + members.size() + " members (maxMemberCount " + maxMemberCount + ")";
+            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.ROOM_FULL, msg, null);
+            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL, "");
+            events.loginFailed(ErrorCode.ROOM_FULL);
+            return true;
+        }
+        s.room = this;
+        if (!s.cas(Session.State.LOGGING_IN, Session.State.IN_ROOM)) {
+            s.room = null;
+            app.users.remove(s.userId, s);
+            Termination t = s.termination;
+            s.respond(reqId, Messages.LOGIN_ROOM, t == null ? ErrorCode.NOT_LOGGED_IN : t.code, "login abandoned", null);
+            s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
+            destroyIfEmpty();
+            return true;
+        }
+        Member m = new Member(s, s.user, s.userUpdate);
+        List<Messages.User> already = new ArrayList<>(members.size());
+        for (Member other : members.values()) {
+            already.add(other.user);
+        }
+        List<Messages.StreamInfo> present = new ArrayList<>(streams.size());
+        for (PublishedStream st : streams.values()) {
+            present.add(st.info());
+        }
+        members.put(s.userId, m);
+        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.OK, "OK", result);
+        s.pushState(id.value(), RoomStateReason.LOGINED, 0, "");
+        if (m.userUpdate && !already.isEmpty()) {
+            s.send(SignalCodec.push(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
+        }
+        if (!present.isEmpty()) {
+            s.send(SignalCodec.push(Messages.ROOM_STREAM_UPDATE,
+                    new Messages.RoomStreamUpdate(id.value(), Messages.ADD, present, "")));
+        }
+        fanOut(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user)),
+                other -> other.userUpdate && other.session != s);
+        events.loggedIn();
+        return true;
+    }
+
+    /** Removes the session's member, if it is one, with its streams; idempotent. */
+    void leave(Session s, StreamDeleteCode reason) {
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s) {
+            return;
+        }
+        members.remove(s.userId);
+        if (!m.streams.isEmpty()) {
+            List<PublishedStream> gone = new ArrayList<>(m.streams.values());
+            m.streams.clear();
+            for (PublishedStream st : gone) {
+                streams.remove(st.id);
+                app.streams.remove(st.id, st);
+            }
+            announceDeleted(gone, reason, s);
+        }
+        fanOut(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user)),
+                other -> other.userUpdate);
+        app.users.remove(s.userId, s);
+        destroyIfEmpty();
+    }
+
+    /** Adds a stream whose streamID the caller already claimed AppID-wide. */
+    void addStream(PublishedStream st, JsonNode reqId) {
+        Session s = st.publisher;
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s) {
+            app.streams.remove(st.id, st);
+            s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
+                    "not logged in to room '" + id + "' any more", null);
+            return;
+        }
+        m.streams.put(st.id, st);
+        streams.put(st.id, st);
+        s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value()));
+        fanOut(Messages.ROOM_STREAM_UPDATE, new Messages.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), ""),
+                other -> other.session != s);
+        events.streamAdded();
+    }
+
+    void removeStream(Session s, StreamId streamId, JsonNode reqId) {
+        PublishedStream st = streams.get(streamId);
+        Member m = members.get(s.userId);
+        if (st == null || st.publisher != s || m == null) {
+            s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.PUBLISH_STREAM_NOT_FOUND,
+                    "streamID '" + streamId + "' is not published by you", null);
+            return;
+        }
+        m.streams.remove(streamId);
+        streams.remove(streamId);
+        app.streams.remove(streamId, st);
+        s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+        announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
+    }
+
+    RoomSnapshot snapshot() {
+        List<String> u = new ArrayList<>(members.size());
+        for (UserId k : members.keySet()) {
+            u.add(k.value());
+        }
+        List<String> st = new ArrayList<>(streams.size());
+        for (StreamId k : streams.keySet()) {
+            st.add(k.value());
+        }
+        return new RoomSnapshot(id.value(), List.copyOf(u), List.copyOf(st));
+    }
+
+    int memberCount() {
+        return members.size();
+    }
+
+    private void announceDeleted(List<PublishedStream> gone, StreamDeleteCode reason, Session publisher) {
+        List<Messages.StreamInfo> infos = new ArrayList<>(gone.size());
+        List<Messages.StreamDeleteReason> reasons = new ArrayList<>(gone.size());
+        for (PublishedStream st : gone) {
+            infos.add(st.info());
+            reasons.add(new Messages.StreamDeleteReason(st.id.value(), reason.code(), reason.description()));
+            events.streamRemoved();
+        }
+        String extended;
+        try {
+            extended = SignalCodec.MAPPER.writeValueAsString(new Messages.StreamDeleteExtended(reasons));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        fanOut(Messages.ROOM_STREAM_UPDATE, new Messages.RoomStreamUpdate(id.value(), Messages.DELETE, infos, extended),
+                other -> other.session != publisher);
+    }
+
+    /** Encodes once; each recipient gets a retained duplicate. Nobody is told about themselves. */
+    private void fanOut(String push, Object data, Predicate<Member> to) {
+        ByteBuf encoded = null;
+        try {
+            for (Member other : members.values()) {
+                if (!to.test(other)) {
+                    continue;
+                }
+                if (encoded == null) {
+                    encoded = Outbound.encode(SignalCodec.push(push, data));
+                }
+                other.session.sendRaw(encoded.retainedDuplicate());
+                events.notificationSent();
+            }
+        } finally {
+            if (encoded != null) {
+                encoded.release();
+            }
+        }
+    }
+
+    private void destroyIfEmpty() {
+        if (members.isEmpty() && !closed) {
+            closed = true;
+            app.rooms.remove(id, this);
+            log.debug("room closed app={} room={}", app.appId(), id);
+            events.roomClosed();
+        }
+    }
+}

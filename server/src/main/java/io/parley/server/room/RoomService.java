@@ -1,0 +1,316 @@
+package io.parley.server.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.parley.protocol.AppId;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.Identifiers;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.RoomId;
+import io.parley.protocol.StreamId;
+import io.parley.protocol.UserId;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.RoomStateReason;
+import io.parley.protocol.signal.StreamDeleteCode;
+import io.parley.server.auth.TokenClaims;
+import io.parley.server.auth.TokenVerifier;
+import io.parley.server.config.AppConfig;
+import io.parley.server.config.ParleyConfig;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The room registry's entry points. Requests arrive on the session's connection loop; AppID-wide claims
+ * (userID, streamID) are taken there with atomic map operations, then the work hops to the room's loop.
+ */
+public final class RoomService {
+    private static final Logger log = LoggerFactory.getLogger(RoomService.class);
+
+    private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
+    private final EventLoopGroup roomLoops;
+    private final TokenVerifier verifier;
+    private final ParleyConfig.Session sessionConfig;
+    private final RoomEvents events;
+    private final AtomicLong sessionIds = new AtomicLong();
+    private volatile boolean draining;
+
+    public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
+                       ParleyConfig.Session sessionConfig, RoomEvents events) {
+        for (AppConfig a : apps) {
+            this.apps.put(a.appId(), new AppSpace(a));
+        }
+        this.roomLoops = roomLoops;
+        this.verifier = verifier;
+        this.sessionConfig = sessionConfig;
+        this.events = events;
+    }
+
+    public Collection<AppSpace> apps() {
+        return apps.values();
+    }
+
+    public AppSpace app(long appId) {
+        return apps.get(appId);
+    }
+
+    /** Refuse new logins from now on (drain). */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** A new connection: its session starts the heartbeat clock at once. */
+    public Session open(EventLoop home, Connection connection) {
+        Session s = new Session(sessionIds.incrementAndGet(), home, connection);
+        scheduleHeartbeatCheck(s);
+        return s;
+    }
+
+    private void scheduleHeartbeatCheck(Session s) {
+        long timeout = sessionConfig.heartbeatTimeout().toNanos();
+        s.heartbeatCheck(s.home().schedule(() -> {
+            if (s.state() == Session.State.CLOSED) {
+                return;
+            }
+            if (s.silentNanos() >= timeout) {
+                log.info("heartbeat timeout: {}", s);
+                terminate(s, Termination.HEARTBEAT_TIMEOUT);
+            } else {
+                scheduleHeartbeatCheck(s);
+            }
+        }, s.scheduleDelayNanos(timeout), TimeUnit.NANOSECONDS));
+    }
+
+    public void login(Session s, JsonNode reqId, Messages.LoginRoom req) {
+        Session.State st = s.state();
+        if (st == Session.State.LOGGING_IN) {
+            throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
+        }
+        if (st == Session.State.IN_ROOM || st == Session.State.LEAVING) {
+            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM, "already logged in to room '" + s.room.id()
+                    + "' (expected: logoutRoom first; one room per session)");
+        }
+        if (st == Session.State.CLOSED) {
+            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "session closed");
+        }
+        if (draining) {
+            throw loginFailure(s, req.roomID(), new ProtocolException(ErrorCode.SERVER_DRAINING,
+                    "server is shutting down: log in to another node"));
+        }
+        AppSpace app;
+        RoomId roomId;
+        UserId userId;
+        Messages.User user;
+        TokenClaims claims;
+        int max;
+        try {
+            if (req.appID() == null) {
+                throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID: missing (expected: the App's numeric AppID)");
+            }
+            app = apps.get(new AppId(req.appID()).value());
+            if (app == null) {
+                throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID " + req.appID() + " is not configured on this server");
+            }
+            roomId = new RoomId(req.roomID());
+            if (req.user() == null) {
+                throw new ProtocolException(ErrorCode.USER_ID_EMPTY, "user: missing (expected: {\"userID\":..., \"userName\":...})");
+            }
+            userId = new UserId(req.user().userID());
+            user = new Messages.User(userId.value(), Identifiers.userName(req.user().userName(), userId.value()));
+            Messages.RoomConfig cfg = req.config();
+            max = cfg == null || cfg.maxMemberCount() == null ? 0 : cfg.maxMemberCount();
+            if (max < 0) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "config.maxMemberCount: " + max + " (expected: >= 0, 0 = unlimited)");
+            }
+            claims = verifier.verifyLogin(app.config, req.token(), userId.value(), roomId.value());
+            s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());
+        } catch (ProtocolException e) {
+            throw loginFailure(s, req.roomID(), e);
+        }
+        if (!s.cas(Session.State.NEW, Session.State.LOGGING_IN)) {
+            throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "session state changed during login");
+        }
+        s.app = app;
+        s.userId = userId;
+        s.user = user;
+        s.claims = claims;
+        long intervalMs = sessionConfig.heartbeatInterval().toMillis();
+        long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
+        Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
+                claims.expireEpochSeconds());
+        Session previous = app.users.put(userId, s);
+        if (previous != null && previous != s) {
+            log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
+                    app.appId(), userId, previous.id(), s.id());
+            events.kicked();
+            terminate(previous, Termination.KICKED_MULTIPLE_LOGIN);
+        }
+        routeJoin(app, roomId, s, reqId, max, result);
+    }
+
+    private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
+        events.loginFailed(e.code());
+        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code(), "");
+        return e;
+    }
+
+    private void routeJoin(AppSpace app, RoomId roomId, Session s, JsonNode reqId, int max, Messages.LoginResult result) {
+        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events) : v);
+        room.loop().execute(() -> {
+            if (!room.join(s, reqId, max, result)) {
+                routeJoin(app, roomId, s, reqId, max, result);
+            }
+        });
+    }
+
+    public void logout(Session s, JsonNode reqId, Messages.LogoutRoom req) {
+        Room room = s.room;
+        if (s.state() != Session.State.IN_ROOM || room == null) {
+            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
+        }
+        if (req.roomID() != null && !req.roomID().equals(room.id().value())) {
+            throw new ProtocolException(ErrorCode.NOT_IN_THIS_ROOM, "not logged in to room '" + req.roomID()
+                    + "' (logged in to '" + room.id() + "')");
+        }
+        if (!s.cas(Session.State.IN_ROOM, Session.State.LEAVING)) {
+            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
+        }
+        room.loop().execute(() -> {
+            room.leave(s, StreamDeleteCode.STOP_PUBLISHING);
+            if (s.cas(Session.State.LEAVING, Session.State.NEW)) {
+                s.room = null;
+                s.respond(reqId, Messages.LOGOUT_ROOM, ErrorCode.OK, "OK", null);
+            }
+        });
+    }
+
+    public void startPublishing(Session s, JsonNode reqId, Messages.StartPublishing req) {
+        Room room = requireRoom(s);
+        StreamId streamId = new StreamId(req.streamID());
+        String extra = Identifiers.extraInfo(req.extraInfo());
+        verifier.verifyPublish(s.claims, streamId.value());
+        PublishedStream st = new PublishedStream(streamId, s, s.user, extra, room);
+        PublishedStream prev = s.app.streams.putIfAbsent(streamId, st);
+        if (prev != null) {
+            if (prev.publisher == s) {
+                throw new ProtocolException(ErrorCode.ALREADY_PUBLISHING, "streamID '" + streamId + "' is already published by you");
+            }
+            throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
+                    + "' is already published by another user (streamIDs are unique per AppID)");
+        }
+        room.loop().execute(() -> room.addStream(st, reqId));
+    }
+
+    public void stopPublishing(Session s, JsonNode reqId, Messages.StopPublishing req) {
+        Room room = requireRoom(s);
+        StreamId streamId = new StreamId(req.streamID());
+        room.loop().execute(() -> room.removeStream(s, streamId, reqId));
+    }
+
+    private static Room requireRoom(Session s) {
+        Room room = s.room;
+        if (s.state() != Session.State.IN_ROOM || room == null) {
+            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in (expected: loginRoom first)");
+        }
+        return room;
+    }
+
+    /** The client closed its WebSocket (close frame): it is gone for good. */
+    public void connectionClosed(Session s) {
+        terminate(s, Termination.CONNECTION_CLOSED);
+    }
+
+    /**
+     * The connection dropped without a close frame: a session in a room stays until the heartbeat timeout
+     * (the window in which a client may come back); any other session ends now.
+     */
+    public void connectionLost(Session s) {
+        s.detach();
+        Session.State st = s.state();
+        if (st != Session.State.IN_ROOM && st != Session.State.LEAVING) {
+            terminate(s, Termination.CONNECTION_CLOSED);
+        }
+    }
+
+    /** Ends a session for good: it leaves its room (streams deleted with the termination's reason) and is closed. */
+    public void terminate(Session s, Termination t) {
+        if (s.termination == null) {
+            s.termination = t;
+        }
+        Session.State prev = s.close();
+        if (prev == Session.State.CLOSED) {
+            return;
+        }
+        Room room = s.room;
+        if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
+            room.loop().execute(() -> {
+                room.leave(s, t.streamDelete);
+                s.finish(t);
+            });
+        } else if (prev == Session.State.LOGGING_IN) {
+            // The join on the room loop sees CLOSED, answers the login and finishes the session.
+        } else {
+            AppSpace app = s.app;
+            if (app != null && s.userId != null) {
+                app.users.remove(s.userId, s);
+            }
+            s.finish(t);
+        }
+    }
+
+    /** Kicks every session (drain). */
+    public void kickAll(Termination t) {
+        for (AppSpace app : apps.values()) {
+            for (Session s : app.users.values()) {
+                terminate(s, t);
+            }
+        }
+    }
+
+    /** A consistent view of one room, taken on its loop. */
+    public CompletableFuture<RoomSnapshot> snapshot(long appId, String roomId) {
+        AppSpace app = apps.get(appId);
+        Room room = app == null ? null : app.rooms.get(new RoomId(roomId));
+        if (room == null) {
+            return CompletableFuture.completedFuture(RoomSnapshot.empty(roomId));
+        }
+        CompletableFuture<RoomSnapshot> f = new CompletableFuture<>();
+        room.loop().execute(() -> f.complete(room.isClosed() ? RoomSnapshot.empty(roomId) : room.snapshot()));
+        return f;
+    }
+
+    public int roomCount() {
+        int n = 0;
+        for (AppSpace a : apps.values()) {
+            n += a.roomCount();
+        }
+        return n;
+    }
+
+    public int memberCount() {
+        int n = 0;
+        for (AppSpace a : apps.values()) {
+            n += a.userCount();
+        }
+        return n;
+    }
+
+    public int streamCount() {
+        int n = 0;
+        for (AppSpace a : apps.values()) {
+            n += a.streamCount();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,158 @@
+package io.parley.server.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.protocol.UserId;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.RoomStateReason;
+import io.parley.protocol.signal.SignalCodec;
+import io.parley.server.auth.TokenClaims;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A client's presence, separate from the connection carrying it so that a connection can drop and (later)
+ * be resumed within the heartbeat window. Lifecycle: NEW → LOGGING_IN → IN_ROOM → LEAVING → NEW (logout),
+ * any → CLOSED; CLOSED is final. State moves only by CAS; room membership changes only on the room's loop.
+ */
+public final class Session {
+    public enum State { NEW, LOGGING_IN, IN_ROOM, LEAVING, CLOSED }
+
+    private final long id;
+    private final EventLoop home;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Connection connection;
+    private volatile long lastSeenNanos = System.nanoTime();
+    private volatile ScheduledFuture<?> heartbeatCheck;
+
+    // Login facts: written before the LOGGING_IN → IN_ROOM CAS, read after it.
+    volatile AppSpace app;
+    volatile UserId userId;
+    volatile Messages.User user;
+    volatile TokenClaims claims;
+    volatile boolean userUpdate;
+    volatile Room room;
+    volatile Termination termination;
+
+    Session(long id, EventLoop home, Connection connection) {
+        this.id = id;
+        this.home = home;
+        this.connection = connection;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    boolean cas(State from, State to) {
+        return state.compareAndSet(from, to);
+    }
+
+    State close() {
+        return state.getAndSet(State.CLOSED);
+    }
+
+    /** The user as logged in, or null before login. */
+    public UserId userId() {
+        return userId;
+    }
+
+    public TokenClaims claims() {
+        return claims;
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    /** A frame arrived: the session is alive. */
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    long silentNanos() {
+        return System.nanoTime() - lastSeenNanos;
+    }
+
+    EventLoop home() {
+        return home;
+    }
+
+    void heartbeatCheck(ScheduledFuture<?> f) {
+        heartbeatCheck = f;
+    }
+
+    /** The connection dropped without a goodbye: keep the session for the heartbeat window. */
+    public void detach() {
+        connection = null;
+    }
+
+    public boolean attached() {
+        return connection != null;
+    }
+
+    void send(com.fasterxml.jackson.databind.node.ObjectNode envelope) {
+        Connection c = connection;
+        if (c != null) {
+            c.send(Outbound.encode(envelope));
+        }
+    }
+
+    void sendRaw(io.netty.buffer.ByteBuf json) {
+        Connection c = connection;
+        if (c != null) {
+            c.send(json);
+        } else {
+            json.release();
+        }
+    }
+
+    public void respond(JsonNode requestId, String type, int code, String message, Object data) {
+        send(SignalCodec.response(requestId, type, code, message, data));
+    }
+
+    void pushState(String roomId, RoomStateReason reason, int code, String extended) {
+        send(SignalCodec.push(Messages.ROOM_STATE_CHANGED, new Messages.RoomStateChanged(roomId, reason.name(), code, extended)));
+    }
+
+    /** Last words of a terminated session: KICKOUT when it is told, then the connection is closed. Idempotent. */
+    void finish(Termination t) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        if (heartbeatCheck != null) {
+            home.execute(() -> heartbeatCheck.cancel(false));
+        }
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        Room r = room;
+        if (t.pushKickout) {
+            String extended = "{\"kickout_reason\":\"" + t.name().toLowerCase(java.util.Locale.ROOT) + "\"}";
+            pushState(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code, extended);
+        }
+        c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(java.util.Locale.ROOT)
+                + (t.code == 0 ? "" : " (" + t.code + ")"));
+        connection = null;
+    }
+
+    long scheduleDelayNanos(long timeoutNanos) {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeoutNanos - silentNanos());
+    }
+
+    @Override
+    public String toString() {
+        AppSpace a = app;
+        Room r = room;
+        return "session " + id + (a == null ? "" : " app=" + a.appId()) + (userId == null ? "" : " user=" + userId)
+                + (r == null ? "" : " room=" + r.id());
+    }
+}
