@@ -75,6 +75,7 @@ public final class WsClient implements AutoCloseable {
                 .customHeaders(new DefaultHttpHeaders())
                 .maxFramePayloadLength(MAX_INBOUND_BYTES)
                 .handleCloseFrames(false)
+                .sendCloseFrame(null) // close() sends its own; abort() must send none
                 .handshakeTimeoutMillis(10_000)
                 .build();
         int port = uri.getPort() > 0 ? uri.getPort() : 80;

@@ -51,6 +51,18 @@ public final class Room {
         return loop;
     }
 
+    /** Runs a task on the room's loop; once the server is shutting down, room state is being discarded anyway. */
+    void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!loop.isShuttingDown()) {
+                throw e;
+            }
+            log.debug("room task dropped during shutdown app={} room={}", app.appId(), id);
+        }
+    }
+
     boolean isClosed() {
         return closed;
     }

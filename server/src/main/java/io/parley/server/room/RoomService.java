@@ -167,7 +167,7 @@ public final class RoomService {
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, JsonNode reqId, int max, Messages.LoginResult result) {
         Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events) : v);
-        room.loop().execute(() -> {
+        room.execute(() -> {
             if (!room.join(s, reqId, max, result)) {
                 routeJoin(app, roomId, s, reqId, max, result);
             }
@@ -186,7 +186,7 @@ public final class RoomService {
         if (!s.cas(Session.State.IN_ROOM, Session.State.LEAVING)) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
         }
-        room.loop().execute(() -> {
+        room.execute(() -> {
             room.leave(s, StreamDeleteCode.STOP_PUBLISHING);
             if (s.cas(Session.State.LEAVING, Session.State.NEW)) {
                 s.room = null;
@@ -209,13 +209,13 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
                     + "' is already published by another user (streamIDs are unique per AppID)");
         }
-        room.loop().execute(() -> room.addStream(st, reqId));
+        room.execute(() -> room.addStream(st, reqId));
     }
 
     public void stopPublishing(Session s, JsonNode reqId, Messages.StopPublishing req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
-        room.loop().execute(() -> room.removeStream(s, streamId, reqId));
+        room.execute(() -> room.removeStream(s, streamId, reqId));
     }
 
     private static Room requireRoom(Session s) {
@@ -254,7 +254,7 @@ public final class RoomService {
         }
         Room room = s.room;
         if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
-            room.loop().execute(() -> {
+            room.execute(() -> {
                 room.leave(s, t.streamDelete);
                 s.finish(t);
             });
@@ -286,7 +286,7 @@ public final class RoomService {
             return CompletableFuture.completedFuture(RoomSnapshot.empty(roomId));
         }
         CompletableFuture<RoomSnapshot> f = new CompletableFuture<>();
-        room.loop().execute(() -> f.complete(room.isClosed() ? RoomSnapshot.empty(roomId) : room.snapshot()));
+        room.execute(() -> f.complete(room.isClosed() ? RoomSnapshot.empty(roomId) : room.snapshot()));
         return f;
     }
 

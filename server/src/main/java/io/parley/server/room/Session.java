@@ -127,8 +127,9 @@ public final class Session {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        if (heartbeatCheck != null) {
-            home.execute(() -> heartbeatCheck.cancel(false));
+        ScheduledFuture<?> check = heartbeatCheck;
+        if (check != null) {
+            check.cancel(false);
         }
         Connection c = connection;
         if (c == null) {
