@@ -37,6 +37,7 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final RoomService rooms;
     private final Channel channel;
+    private final GatewayInitializer gateway;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
@@ -51,12 +52,14 @@ public final class ParleyServer implements AutoCloseable {
         routes.put("/healthz", (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"));
         routes.putAll(DevRoutes.routes(config));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        GatewayInitializer gateway;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new GatewayInitializer(rooms, config.server().maxFrameBytes(), GatewayEvents.NONE, routes));
+                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), GatewayEvents.NONE, routes));
+        this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
         log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
     }
@@ -80,6 +83,7 @@ public final class ParleyServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

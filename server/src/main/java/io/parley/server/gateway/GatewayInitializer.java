@@ -2,6 +2,9 @@ package io.parley.server.gateway;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -22,6 +25,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final GatewayEvents events;
     private final RequestDispatcher dispatcher;
     private final HttpRoutes routes;
+    private final ChannelGroup channels = new DefaultChannelGroup("parley-gateway", GlobalEventExecutor.INSTANCE);
 
     public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes) {
         this.rooms = rooms;
@@ -31,8 +35,14 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         this.routes = new HttpRoutes(routes);
     }
 
+    /** Every open client connection (closed first at shutdown, before the event loops stop). */
+    public ChannelGroup channels() {
+        return channels;
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
+        channels.add(ch);
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(WS_PATH)
                 .checkStartsWith(true)

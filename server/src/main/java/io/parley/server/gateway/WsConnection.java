@@ -18,7 +18,7 @@ final class WsConnection implements Connection {
     @Override
     public void send(ByteBuf json) {
         if (channel.isActive()) {
-            channel.writeAndFlush(new TextWebSocketFrame(json), channel.voidPromise());
+            channel.writeAndFlush(new TextWebSocketFrame(json));
         } else {
             json.release();
         }

@@ -1,0 +1,188 @@
+package io.parley.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.server.config.AppConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.assertj.core.api.ThrowableAssert;
+import org.junit.jupiter.api.Test;
+
+/** Both token formats, every rejection with its code and a message that says what was wrong. */
+class TokenVerifierTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+    private static final AppConfig APP = new AppConfig(1234, SECRET);
+    private static final byte[] KEY = SECRET.getBytes(StandardCharsets.UTF_8);
+    private final TokenVerifier verifier = new TokenVerifier(Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static String jwt(long app, String user, String room, boolean login, boolean publish, List<String> streams) {
+        return JwtTokens.mint(app, user, KEY, NOW.minusSeconds(10), NOW.plusSeconds(3600), room, login, publish, streams);
+    }
+
+    private static void rejected(ThrowableAssert.ThrowingCallable call, int code, String messagePart) {
+        assertThatThrownBy(call).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(messagePart)
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(code));
+    }
+
+    @Test
+    void jwtWithZegoClaimsGrantsWhatItSays() {
+        TokenClaims c = verifier.verifyLogin(APP, jwt(1234, "alice", "r1", true, true, List.of("s1")), "alice", "r1");
+        assertThat(c.userId()).isEqualTo("alice");
+        assertThat(c.roomId()).isEqualTo("r1");
+        assertThat(c.canPublish()).isTrue();
+        assertThat(c.mayPublish("s1")).isTrue();
+        assertThat(c.mayPublish("s2")).isFalse();
+        assertThat(c.format()).isEqualTo("jwt");
+        assertThat(c.expireEpochSeconds()).isEqualTo(NOW.plusSeconds(3600).getEpochSecond());
+    }
+
+    @Test
+    void jwtRejections() {
+        rejected(() -> verifier.verifyLogin(APP, "not-a-token", "a", "r"), ErrorCode.TOKEN_INVALID, "malformed JWT");
+        rejected(() -> verifier.verifyLogin(APP, "", "a", "r"), ErrorCode.TOKEN_INVALID, "token: empty");
+        String expired = JwtTokens.mint(1234, "a", KEY, NOW.minusSeconds(7200), NOW.minusSeconds(60), null, true, true, null);
+        rejected(() -> verifier.verifyLogin(APP, expired, "a", "r"), ErrorCode.TOKEN_EXPIRED, "expired");
+        String early = JwtTokens.mint(1234, "a", KEY, NOW.plusSeconds(600), NOW.plusSeconds(7200), null, true, true, null);
+        rejected(() -> verifier.verifyLogin(APP, early, "a", "r"), ErrorCode.TOKEN_INVALID, "not valid before");
+        String otherKey = JwtTokens.mint(1234, "a", "ffffffffffffffffffffffffffffffff".getBytes(StandardCharsets.UTF_8),
+                NOW, NOW.plusSeconds(60), null, true, true, null);
+        rejected(() -> verifier.verifyLogin(APP, otherKey, "a", "r"), ErrorCode.TOKEN_INVALID, "signature");
+        rejected(() -> verifier.verifyLogin(APP, jwt(1234, "bob", null, true, true, null), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "user_id 'bob' does not match the login's userID 'a'");
+        rejected(() -> verifier.verifyLogin(APP, jwt(999, "a", null, true, true, null), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "app_id 999 does not match");
+        rejected(() -> verifier.verifyLogin(APP, jwt(1234, "a", "r1", true, true, null), "a", "r2"),
+                ErrorCode.TOKEN_INVALID, "room_id 'r1' does not allow room 'r2'");
+        rejected(() -> verifier.verifyLogin(APP, jwt(1234, "a", null, false, true, null), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "privilege 1 (loginRoom) not granted");
+    }
+
+    @Test
+    void jwtWithAlgNoneIsRefused() {
+        String header = b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String body = b64url("{\"app_id\":1234,\"user_id\":\"a\",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + "}");
+        rejected(() -> verifier.verifyLogin(APP, header + "." + body + ".", "a", "r"), ErrorCode.TOKEN_INVALID, "unsigned");
+    }
+
+    @Test
+    void jwtWithAnotherHmacAlgorithmIsRefused() {
+        byte[] longKey = (SECRET + SECRET).getBytes(StandardCharsets.UTF_8);
+        String hs512 = Jwts.builder().claim("app_id", 1234).claim("user_id", "a")
+                .expiration(java.util.Date.from(NOW.plusSeconds(60)))
+                .signWith(Keys.hmacShaKeyFor(longKey), Jwts.SIG.HS512).compact();
+        assertThatThrownBy(() -> verifier.verifyLogin(APP, hs512, "a", "r")).isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.TOKEN_INVALID));
+    }
+
+    @Test
+    void jwtWithoutExpiryIsRefused() {
+        String noExp = Jwts.builder().claim("app_id", 1234).claim("user_id", "a")
+                .signWith(Keys.hmacShaKeyFor(KEY), Jwts.SIG.HS256).compact();
+        rejected(() -> verifier.verifyLogin(APP, noExp, "a", "r"), ErrorCode.TOKEN_INVALID, "exp: missing");
+    }
+
+    @Test
+    void publishChecks() {
+        TokenClaims noPublish = verifier.verifyLogin(APP, jwt(1234, "a", null, true, false, null), "a", "r");
+        rejected(() -> verifier.verifyPublish(noPublish, "s1"), ErrorCode.PUBLISH_FORBIDDEN, "privilege 2");
+        TokenClaims listed = verifier.verifyLogin(APP, jwt(1234, "a", null, true, true, List.of("only")), "a", "r");
+        verifier.verifyPublish(listed, "only");
+        rejected(() -> verifier.verifyPublish(listed, "other"), ErrorCode.PUBLISH_FORBIDDEN, "stream_id_list");
+    }
+
+    // ---- token04, built here byte by byte from the reference layout (independent of Token04.mint) ----
+
+    private static String token04(boolean gcm, byte[] key, long expire, String json) throws Exception {
+        byte[] iv = new byte[gcm ? 12 : 16];
+        for (int i = 0; i < iv.length; i++) {
+            iv[i] = (byte) ('a' + i);
+        }
+        Cipher c = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "AES/CBC/PKCS5Padding");
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), gcm ? new GCMParameterSpec(128, iv) : new IvParameterSpec(iv));
+        byte[] ct = c.doFinal(json.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + iv.length + 2 + ct.length + (gcm ? 1 : 0));
+        b.putLong(expire).putShort((short) iv.length).put(iv).putShort((short) ct.length).put(ct);
+        if (gcm) {
+            b.put((byte) 1);
+        }
+        return "04" + Base64.getEncoder().encodeToString(b.array());
+    }
+
+    private static String plain(String user, long expire, String payload) {
+        return "{\"app_id\":1234,\"user_id\":\"" + user + "\",\"nonce\":-12345,\"ctime\":" + NOW.getEpochSecond()
+                + ",\"expire\":" + expire + ",\"payload\":" + payload + "}";
+    }
+
+    @Test
+    void token04BothEnvelopesVerify() throws Exception {
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        String privilege = "\"{\\\"room_id\\\":\\\"r1\\\",\\\"privilege\\\":{\\\"1\\\":1,\\\"2\\\":0},\\\"stream_id_list\\\":null}\"";
+        TokenClaims gcm = verifier.verifyLogin(APP, token04(true, KEY, exp, plain("a", exp, privilege)), "a", "r1");
+        assertThat(gcm.format()).isEqualTo("token04-GCM");
+        assertThat(gcm.roomId()).isEqualTo("r1");
+        assertThat(gcm.canPublish()).isFalse();
+        TokenClaims cbc = verifier.verifyLogin(APP, token04(false, KEY, exp, plain("a", exp, "\"\"")), "a", "any");
+        assertThat(cbc.format()).isEqualTo("token04-CBC");
+        assertThat(cbc.canPublish()).as("a basic token04 (empty payload) grants everything").isTrue();
+        assertThat(cbc.roomId()).isNull();
+    }
+
+    @Test
+    void token04Rejections() throws Exception {
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        byte[] otherKey = "ffffffffffffffffffffffffffffffff".getBytes(StandardCharsets.UTF_8);
+        rejected(() -> verifier.verifyLogin(APP, token04(true, otherKey, exp, plain("a", exp, "\"\"")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "does not decrypt");
+        rejected(() -> verifier.verifyLogin(APP, token04(false, otherKey, exp, plain("a", exp, "\"\"")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "does not decrypt");
+        long past = NOW.minusSeconds(1).getEpochSecond();
+        rejected(() -> verifier.verifyLogin(APP, token04(true, KEY, past, plain("a", past, "\"\"")), "a", "r"),
+                ErrorCode.TOKEN_EXPIRED, "expired");
+        rejected(() -> verifier.verifyLogin(APP, token04(true, KEY, exp, plain("b", exp, "\"\"")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "user_id 'b'");
+        rejected(() -> verifier.verifyLogin(APP, "04!!!notbase64", "a", "r"), ErrorCode.TOKEN_INVALID, "Base64");
+        rejected(() -> verifier.verifyLogin(APP, "04AAAA", "a", "r"), ErrorCode.TOKEN_INVALID, "truncated");
+        String denied = "\"{\\\"privilege\\\":{\\\"1\\\":0,\\\"2\\\":1}}\"";
+        rejected(() -> verifier.verifyLogin(APP, token04(true, KEY, exp, plain("a", exp, denied)), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "privilege 1");
+    }
+
+    @Test
+    void token04MintedByTheCommandRoundTrips() {
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        for (Token04.Envelope e : Token04.Envelope.values()) {
+            String t = Token04.mint(e, 1234, "a", KEY, NOW.getEpochSecond(), exp,
+                    "{\"room_id\":\"\",\"privilege\":{\"1\":1,\"2\":1},\"stream_id_list\":[\"s\"]}");
+            TokenClaims c = verifier.verifyLogin(APP, t, "a", "r");
+            assertThat(c.streamIds()).containsExactly("s");
+            assertThat(c.format()).isEqualTo("token04-" + e);
+        }
+    }
+
+    @Test
+    void secretsNeverShowInToString() {
+        assertThat(APP.toString()).doesNotContain(SECRET).contains("redacted");
+        assertThat(Map.of("app", APP).toString()).doesNotContain(SECRET);
+    }
+
+    private static String b64url(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
