@@ -1,0 +1,38 @@
+package io.parley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.StreamDeleteCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** PROTOCOL.md is the contract: every code, request and push the code knows must be in it. */
+class ProtocolDocumentTest {
+    private static String doc() throws IOException {
+        return Files.readString(Path.of("PROTOCOL.md"));
+    }
+
+    @Test
+    void everyErrorCodeIsDocumented() throws IOException {
+        String doc = doc();
+        ErrorCode.all().forEach((code, meaning) -> assertThat(doc).as("code %d", code).contains("| " + code + " |"));
+    }
+
+    @Test
+    void everyRequestAndPushIsDocumented() throws IOException {
+        String doc = doc();
+        for (String name : new String[] {Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
+                Messages.STOP_PUBLISHING, Messages.HEARTBEAT}) {
+            assertThat(doc).contains("### " + name);
+        }
+        for (String push : new String[] {Messages.ROOM_STATE_CHANGED, Messages.ROOM_USER_UPDATE, Messages.ROOM_STREAM_UPDATE}) {
+            assertThat(doc).contains("### " + push).contains("\"push\": \"" + push + "\"");
+        }
+        for (StreamDeleteCode c : StreamDeleteCode.values()) {
+            assertThat(doc).contains("| " + c.code() + " | `" + c.description() + "`");
+        }
+    }
+}
