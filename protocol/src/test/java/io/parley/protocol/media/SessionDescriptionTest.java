@@ -135,6 +135,26 @@ class SessionDescriptionTest {
         assertRejected("v=0\r\n" + "a=x:".repeat(20_000), "(expected: <= 65536)");
     }
 
+    /** Whatever a client sends, parsing and negotiating fail only with IllegalArgumentException. */
+    @Test
+    void mangledOffersFailOnlyWithIllegalArgument() {
+        java.util.Random random = new java.util.Random(3);
+        String alphabet = " :/=\r\n0123456789abcmsv-";
+        for (int i = 0; i < 5_000; i++) {
+            StringBuilder sdp = new StringBuilder(i % 2 == 0 ? ChromeOffers.PUBLISH : ChromeOffers.PLAY);
+            for (int f = 0; f < 4; f++) {
+                sdp.setCharAt(random.nextInt(sdp.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            try {
+                SessionDescription parsed = SessionDescription.parse(sdp.toString());
+                SdpNegotiator.negotiate(parsed, SdpNegotiator.Purpose.PUBLISH);
+                SdpNegotiator.negotiate(parsed, SdpNegotiator.Purpose.PLAY);
+            } catch (IllegalArgumentException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        }
+    }
+
     private static void assertRejected(String sdp, String message) {
         assertThatThrownBy(() -> SessionDescription.parse(sdp))
                 .isInstanceOf(IllegalArgumentException.class)
