@@ -1,0 +1,149 @@
+package io.parley.protocol.media;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Decides whether the server can answer an audio offer, and with what (RFC 3264 rules applied to
+ * the WebRTC subset we support). Pure: it returns {@link Rejected} with a reason instead of
+ * throwing, and the server maps {@link Failure} to its own error code.
+ */
+public final class SdpNegotiator {
+
+    /** Header extensions the SFU understands unless the caller says otherwise. */
+    public static final Set<String> DEFAULT_EXTENSIONS = Set.of(Sdp.AUDIO_LEVEL_URI, Sdp.MID_URI);
+
+    /** What the client means to do with the audio section, seen from the client. */
+    public enum Purpose {
+        /** The client sends: the offer must be sendonly or sendrecv; the answer is recvonly. */
+        PUBLISH,
+        /** The client receives: the offer must be recvonly or sendrecv; the answer is sendonly. */
+        PLAY
+    }
+
+    public enum Failure { NO_AUDIO, BAD_PROTOCOL, NO_OPUS, NO_RTCP_MUX, NO_FINGERPRINT, NO_ICE_CREDENTIALS,
+        BAD_DIRECTION, BAD_SETUP }
+
+    /** Either {@link Accepted} or {@link Rejected}. */
+    public sealed interface Result permits Accepted, Rejected {
+    }
+
+    /**
+     * What was agreed for the audio section.
+     *
+     * @param mediaIndex      index of the accepted section among the offer's m= sections
+     * @param mid             its {@code a=mid}, or null
+     * @param payloadType     the offer's payload type for opus/48000/2
+     * @param opusFmtp        the offer's fmtp for that payload type, or null
+     * @param extensions      accepted header extensions: URI to the offer's id, in offer order
+     * @param setup           the offer's DTLS role (actpass or active; the server is then passive)
+     * @param answerDirection the direction to put in the answer
+     * @param remoteSsrc      the offerer's SSRC from {@code a=ssrc}, if listed
+     * @param remoteCname     the CNAME of that SSRC, or null
+     * @param rtcpRsize       whether the offerer accepts reduced-size RTCP
+     */
+    public record Accepted(int mediaIndex, String mid, int payloadType, String opusFmtp,
+            Map<String, Integer> extensions, String iceUfrag, String icePwd, Sdp.Fingerprint fingerprint,
+            Sdp.Setup setup, Sdp.Direction offerDirection, Sdp.Direction answerDirection, OptionalLong remoteSsrc,
+            String remoteCname, boolean rtcpRsize) implements Result {
+
+        public Accepted {
+            extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
+        }
+    }
+
+    /** @param message what was wrong, in words fit for a log line and the client */
+    public record Rejected(Failure failure, String message) implements Result {
+    }
+
+    private SdpNegotiator() {
+    }
+
+    public static Result negotiate(SessionDescription offer, Purpose purpose) {
+        return negotiate(offer, purpose, DEFAULT_EXTENSIONS);
+    }
+
+    /**
+     * Picks the first enabled audio section and checks it against what the server needs.
+     *
+     * @param supportedExtensions header extension URIs the server will accept
+     */
+    public static Result negotiate(SessionDescription offer, Purpose purpose, Set<String> supportedExtensions) {
+        List<MediaSection> media = offer.media();
+        int index = -1;
+        for (int i = 0; i < media.size(); i++) {
+            if (media.get(i).kind().equals("audio") && media.get(i).port() != 0) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            return new Rejected(Failure.NO_AUDIO, "offer has no enabled audio section (expected: m=audio with a port)");
+        }
+        MediaSection audio = media.get(index);
+        if (!audio.protocol().equalsIgnoreCase(Sdp.PROTOCOL)) {
+            return new Rejected(Failure.BAD_PROTOCOL,
+                    "audio protocol " + audio.protocol() + " (expected: " + Sdp.PROTOCOL + ")");
+        }
+        Sdp.Rtpmap opus = null;
+        for (Sdp.Rtpmap rtpmap : audio.rtpmaps()) {
+            if (rtpmap.isOpus() && audio.formats().contains(Integer.toString(rtpmap.payloadType()))) {
+                opus = rtpmap;
+                break;
+            }
+        }
+        if (opus == null) {
+            return new Rejected(Failure.NO_OPUS, "audio section offers no opus/48000/2 payload type");
+        }
+        if (!audio.rtcpMux()) {
+            return new Rejected(Failure.NO_RTCP_MUX, "audio section lacks a=rtcp-mux (RTP and RTCP share one port)");
+        }
+        Sdp.Fingerprint fingerprint = audio.fingerprint() != null ? audio.fingerprint() : offer.fingerprint();
+        if (fingerprint == null) {
+            return new Rejected(Failure.NO_FINGERPRINT, "offer has no a=fingerprint (DTLS-SRTP needs one)");
+        }
+        String ufrag = audio.iceUfrag() != null ? audio.iceUfrag() : offer.iceUfrag();
+        String pwd = audio.icePwd() != null ? audio.icePwd() : offer.icePwd();
+        if (ufrag == null || ufrag.isEmpty() || pwd == null || pwd.isEmpty()) {
+            return new Rejected(Failure.NO_ICE_CREDENTIALS, "offer lacks a=ice-ufrag or a=ice-pwd");
+        }
+        Sdp.Setup setup = audio.setup() != null ? audio.setup() : offer.setup();
+        if (setup == null) {
+            setup = Sdp.Setup.ACTIVE; // RFC 4145: absent means active
+        }
+        if (setup != Sdp.Setup.ACTPASS && setup != Sdp.Setup.ACTIVE) {
+            return new Rejected(Failure.BAD_SETUP,
+                    "a=setup:" + setup.token() + " (expected: actpass or active; the server is DTLS passive)");
+        }
+        Sdp.Direction direction = audio.direction();
+        Sdp.Direction answer = answerDirection(direction, purpose);
+        if (answer == null) {
+            return new Rejected(Failure.BAD_DIRECTION, "audio is " + direction.token() + " (expected: "
+                    + (purpose == Purpose.PUBLISH ? "sendonly or sendrecv to publish" : "recvonly or sendrecv to play")
+                    + ")");
+        }
+        Map<String, Integer> extensions = new LinkedHashMap<>();
+        for (Sdp.Extmap extmap : audio.extmaps()) {
+            if (supportedExtensions.contains(extmap.uri()) && extmap.id() <= 255) {
+                extensions.putIfAbsent(extmap.uri(), extmap.id());
+            }
+        }
+        boolean sends = direction == Sdp.Direction.SENDONLY || direction == Sdp.Direction.SENDRECV;
+        OptionalLong ssrc = sends ? audio.firstSsrc() : OptionalLong.empty();
+        return new Accepted(index, audio.mid(), opus.payloadType(), audio.fmtp(opus.payloadType()), extensions,
+                ufrag, pwd, fingerprint, setup, direction, answer, ssrc, sends ? audio.cname() : null,
+                audio.rtcpRsize());
+    }
+
+    /** The answer's direction, or null when the offer's direction cannot serve the purpose. */
+    private static Sdp.Direction answerDirection(Sdp.Direction offered, Purpose purpose) {
+        if (purpose == Purpose.PUBLISH) {
+            return offered == Sdp.Direction.SENDONLY || offered == Sdp.Direction.SENDRECV ? Sdp.Direction.RECVONLY : null;
+        }
+        return offered == Sdp.Direction.RECVONLY || offered == Sdp.Direction.SENDRECV ? Sdp.Direction.SENDONLY : null;
+    }
+}
