@@ -35,6 +35,11 @@ public final class ErrorCode {
     public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
+    public static final int PUBLISH_SDP_REFUSED = def(1103001, "publish parameter error: SDP offer refused");
+    public static final int PUBLISH_MEDIA_FAILED = def(1103028, "publish media failed: ICE, DTLS or consent timeout");
+    public static final int PLAY_SDP_REFUSED = def(1104001, "play parameter error: SDP offer refused");
+    public static final int PLAY_MEDIA_FAILED = def(1104028, "play media failed: ICE, DTLS or consent timeout");
+    public static final int ALREADY_PLAYING = def(1104032, "already playing this stream");
     public static final int PARAMETER_ERROR = def(1100001, "parameter error");
     public static final int HEARTBEAT_TIMEOUT = def(1102001, "heartbeat timeout");
     public static final int DATA_FORMAT_ERROR = def(1102011, "data format error (JSON, type or field)");

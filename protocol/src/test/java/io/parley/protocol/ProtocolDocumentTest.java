@@ -25,11 +25,13 @@ class ProtocolDocumentTest {
     void everyRequestAndPushIsDocumented() throws IOException {
         String doc = doc();
         for (String name : new String[] {Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
-                Messages.STOP_PUBLISHING, Messages.HEARTBEAT}) {
-            assertThat(doc).contains("### " + name);
+                Messages.STOP_PUBLISHING, Messages.HEARTBEAT, Messages.START_PLAYING, Messages.STOP_PLAYING}) {
+            assertThat(doc).contains("\"type\": \"" + name + "\"");
         }
-        for (String push : new String[] {Messages.ROOM_STATE_CHANGED, Messages.ROOM_USER_UPDATE, Messages.ROOM_STREAM_UPDATE}) {
-            assertThat(doc).contains("### " + push).contains("\"push\": \"" + push + "\"");
+        for (String push : new String[] {Messages.ROOM_STATE_CHANGED, Messages.ROOM_USER_UPDATE, Messages.ROOM_STREAM_UPDATE,
+                Messages.PUBLISHER_STATE_UPDATE, Messages.PLAYER_STATE_UPDATE, Messages.PUBLISH_QUALITY_UPDATE,
+                Messages.PLAY_QUALITY_UPDATE}) {
+            assertThat(doc).contains("\"push\": \"" + push + "\"");
         }
         for (StreamDeleteCode c : StreamDeleteCode.values()) {
             assertThat(doc).contains("| " + c.code() + " | `" + c.description() + "`");

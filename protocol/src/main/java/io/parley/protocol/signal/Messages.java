@@ -13,10 +13,16 @@ public final class Messages {
     public static final String START_PUBLISHING = "startPublishing";
     public static final String STOP_PUBLISHING = "stopPublishing";
     public static final String HEARTBEAT = "heartbeat";
+    public static final String START_PLAYING = "startPlaying";
+    public static final String STOP_PLAYING = "stopPlaying";
 
     public static final String ROOM_STATE_CHANGED = "roomStateChanged";
     public static final String ROOM_USER_UPDATE = "roomUserUpdate";
     public static final String ROOM_STREAM_UPDATE = "roomStreamUpdate";
+    public static final String PUBLISHER_STATE_UPDATE = "publisherStateUpdate";
+    public static final String PLAYER_STATE_UPDATE = "playerStateUpdate";
+    public static final String PUBLISH_QUALITY_UPDATE = "publishQualityUpdate";
+    public static final String PLAY_QUALITY_UPDATE = "playQualityUpdate";
 
     public static final String ADD = "ADD";
     public static final String DELETE = "DELETE";
@@ -29,7 +35,17 @@ public final class Messages {
 
     public record LogoutRoom(String roomID) {}
 
-    public record StartPublishing(String streamID, String extraInfo) {}
+    /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
+    public record StartPublishing(String streamID, String extraInfo, String sdp) {
+        public StartPublishing(String streamID, String extraInfo) {
+            this(streamID, extraInfo, null);
+        }
+    }
+
+    /** {@code sdp}: a WebRTC offer (audio, recvonly). */
+    public record StartPlaying(String streamID, String sdp) {}
+
+    public record StopPlaying(String streamID) {}
 
     public record StopPublishing(String streamID) {}
 
@@ -40,7 +56,13 @@ public final class Messages {
     public record LoginResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
                               long tokenExpireTime) {}
 
-    public record StreamResult(String streamID) {}
+    /** {@code sdp}: the server's answer when the request carried an offer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StreamResult(String streamID, String sdp) {
+        public StreamResult(String streamID) {
+            this(streamID, null);
+        }
+    }
 
     public record HeartbeatResult(long serverTime) {}
 
@@ -56,6 +78,21 @@ public final class Messages {
     public record RoomUserUpdate(String roomID, String updateType, List<User> userList) {}
 
     public record RoomStreamUpdate(String roomID, String updateType, List<StreamInfo> streamList, String extendedData) {}
+
+    /** state: NO_PUBLISH, PUBLISH_REQUESTING, PUBLISHING. */
+    public record PublisherStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+
+    /** state: NO_PLAY, PLAY_REQUESTING, PLAYING. */
+    public record PlayerStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+
+    /**
+     * Server-measured media quality over the last period: bitrate in kbit/s, packets and packets lost in the
+     * period, loss rate 0..1, interarrival jitter in ms, round-trip time in ms (-1 when not known yet).
+     */
+    public record MediaStats(double audioBitrate, long packets, long packetsLost, double packetsLostRate, double jitter,
+                             double rtt) {}
+
+    public record QualityUpdate(String streamID, MediaStats stats) {}
 
     /** Element of {@code stream_delete_reason} in a roomStreamUpdate DELETE's extendedData. */
     public record StreamDeleteReason(String stream_id, int code, String description) {}
