@@ -123,6 +123,32 @@ class DtlsEndpointTest {
     }
 
     @Test
+    void serverResendsItsLastFlightAfterTheHandshake_whenItsFinishedIsLost() throws Exception {
+        // Drop the server's first epoch-1 handshake record (its Finished). The server is then
+        // done, the client is not: its retransmission reaches the server's post-handshake drain,
+        // which must resend the final flight.
+        java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<DtlsEndpoint> s = new AtomicReference<>();
+        AtomicReference<DtlsEndpoint> c = new AtomicReference<>();
+        s.set(new DtlsEndpoint(DtlsRole.SERVER, SERVER_CERT, CLIENT_CERT.fingerprint(), DtlsSettings.DEFAULTS, pool,
+                d -> {
+                    boolean finished = d[0] == 22 && d[3] == 0 && d[4] == 1;
+                    if (!(finished && dropped.compareAndSet(false, true))) {
+                        c.get().offer(d);
+                    }
+                }));
+        c.set(new DtlsEndpoint(DtlsRole.CLIENT, CLIENT_CERT, SERVER_CERT.fingerprint(), DtlsSettings.DEFAULTS, pool,
+                d -> s.get().offer(d)));
+        s.get().start();
+        c.get().start();
+        SrtpKeys server = keys(s.get());
+        SrtpKeys client = keys(c.get());
+        assertThat(dropped).isTrue();
+        assertMirroredAndWorking(server, client, SrtpProfile.AEAD_AES_128_GCM);
+        closeAndExpectPeerClose(s.get(), c.get());
+    }
+
+    @Test
     void serverRejectsAClientWhoseCertificateDoesNotMatchItsSdp() {
         DtlsFingerprint someoneElse = DtlsCertificate.generate().fingerprint();
         DtlsEndpoint[] p = pair(DtlsSettings.DEFAULTS, DtlsSettings.DEFAULTS, someoneElse, SERVER_CERT.fingerprint());
