@@ -18,6 +18,8 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayEvents;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
+import io.parley.server.media.MediaPlane;
+import io.parley.server.media.MediaSessions;
 import io.parley.server.room.RoomEvents;
 import io.parley.server.room.RoomService;
 import java.net.InetSocketAddress;
@@ -36,6 +38,7 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final RoomService rooms;
+    private final MediaPlane media;
     private final Channel channel;
     private final GatewayInitializer gateway;
 
@@ -46,8 +49,9 @@ public final class ParleyServer implements AutoCloseable {
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
+        this.media = MediaPlane.start(config.media(), workers, epoll);
         this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
-                RoomEvents.NONE);
+                RoomEvents.NONE, new MediaSessions(media));
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
         routes.put("/healthz", (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"));
         routes.putAll(DevRoutes.routes(config));
@@ -76,6 +80,10 @@ public final class ParleyServer implements AutoCloseable {
         return rooms;
     }
 
+    public MediaPlane media() {
+        return media;
+    }
+
     public ParleyConfig config() {
         return config;
     }
@@ -84,6 +92,7 @@ public final class ParleyServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        media.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
