@@ -47,12 +47,13 @@ public final class MediaPlane implements AutoCloseable {
     static final int SRTP_OVERHEAD = 32;
     private static final int MAX_DATAGRAM = 2048;
     private static final int MAX_CONCURRENT_HANDSHAKES = 256;
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
     static final long TICK_MILLIS = 1000;
     static final int QUALITY_EVERY_TICKS = 3;
 
     private final ParleyConfig.Media config;
-    private final Channel channel;
-    private final EventLoop loop;
+    private Channel channel;
+    private EventLoop loop;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final DtlsSettings dtlsSettings;
     private final ExecutorService dtlsPool;
@@ -63,38 +64,50 @@ public final class MediaPlane implements AutoCloseable {
     private final Map<InetSocketAddress, MediaTransport> byAddress = new HashMap<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
     private final Set<Consumer> consumers = new LinkedHashSet<>();
-    private final ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> ticker;
     private int ticks;
 
-    private MediaPlane(ParleyConfig.Media config, EventLoopGroup group, boolean epoll) throws InterruptedException {
+    private MediaPlane(ParleyConfig.Media config) {
         this.config = config;
         this.dtlsSettings = DtlsSettings.DEFAULTS.withHandshakeTimeout(config.iceTimeout());
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, MAX_CONCURRENT_HANDSHAKES, 30, TimeUnit.SECONDS,
+        this.dtlsPool = new ThreadPoolExecutor(0, MAX_CONCURRENT_HANDSHAKES, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "parley-dtls");
                     t.setDaemon(true);
                     return t;
                 });
-        this.dtlsPool = pool;
+        this.announcedAddress = Addresses.announced(config);
+    }
+
+    private void attach(Channel ch) {
+        this.channel = ch;
+        this.loop = ch.eventLoop();
+        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Binds the media port on one loop of {@code group}. */
+    public static MediaPlane start(ParleyConfig.Media config, EventLoopGroup group, boolean epoll) throws InterruptedException {
+        MediaPlane plane = new MediaPlane(config);
         Bootstrap b = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(new Receiver());
-        this.channel = b.bind(config.bindAddress(), config.port()).sync().channel();
-        this.loop = channel.eventLoop();
-        this.announcedAddress = Addresses.announced(config);
-        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("media on udp {} (announced as {}:{})", channel.localAddress(), announcedAddress, port());
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .handler(plane.new Receiver());
+        plane.attach(b.bind(config.bindAddress(), config.port()).sync().channel());
+        log.info("media on udp {} (announced as {}:{})", plane.channel.localAddress(), plane.announcedAddress, plane.port());
+        return plane;
     }
 
-    public static MediaPlane start(ParleyConfig.Media config, EventLoopGroup group, boolean epoll) throws InterruptedException {
-        return new MediaPlane(config, group, epoll);
+    /** A plane writing to a given channel (an EmbeddedChannel in benchmarks); datagrams go in by {@link #onDatagram}. */
+    static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel) {
+        MediaPlane plane = new MediaPlane(config);
+        plane.attach(channel);
+        return plane;
     }
 
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : config.port();
     }
 
     public String announcedAddress() {
