@@ -1,0 +1,96 @@
+package io.parley.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.server.ParleyServer;
+import io.parley.server.config.AppConfig;
+import io.parley.server.config.ParleyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A few seconds of real load against a real server started in this JVM; the report's numbers must be sane. */
+class SignalSmokeTest {
+    static final long APP = 1_234_567;
+    static final String SECRET = "0123456789abcdef0123456789abcdef";
+    static ParleyServer server;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        server = ParleyServer.start(ParleyConfig.DEFAULTS
+                .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
+                .withMedia(new ParleyConfig.Media("127.0.0.1", 0, "127.0.0.1", Duration.ofSeconds(10)))
+                .withApps(List.of(new AppConfig(APP, SECRET))));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static String url() {
+        return "ws://127.0.0.1:" + server.port() + "/ws";
+    }
+
+    @Test
+    void aShortSignallingRunCountsLoginsAndFanOutWithoutErrors(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report.json");
+        Cli c = Cli.run("signal", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET,
+                "--sessions", "40", "--room-size", "10", "--login-rate", "200", "--publish-rate", "8",
+                "--publish-hold", "300ms", "--relogin-rate", "5", "--user-updates", "--duration", "4s", "--out", out.toString());
+        assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
+        assertThat(c.out()).contains("login").contains("stream_fanout").contains("p99.9");
+        assertThat(c.err()).contains("sessions").contains("logins/s");
+
+        JsonNode r = new ObjectMapper().readTree(out.toFile());
+        assertThat(r.path("scenario").asText()).isEqualTo("signal");
+        assertThat(r.path("stoppedBy").asText()).isEqualTo("duration");
+        assertThat(r.path("counters").path("logins").asLong()).isGreaterThanOrEqualTo(40);
+        assertThat(r.path("counters").path("errors").asLong()).isZero();
+        assertThat(r.path("counters").path("publishes").asLong()).isPositive();
+        JsonNode login = r.path("latencies").path("login");
+        assertThat(login.path("count").asLong()).isGreaterThanOrEqualTo(40);
+        assertThat(login.path("p50").asDouble()).isPositive().isLessThanOrEqualTo(login.path("p99").asDouble());
+        assertThat(login.path("p99").asDouble()).isLessThanOrEqualTo(login.path("max").asDouble()).isLessThan(10_000);
+        JsonNode fanout = r.path("latencies").path("stream_fanout");
+        assertThat(fanout.path("count").asLong()).isPositive();
+        // every member in a room when a stream was published heard of it
+        assertThat(r.path("counters").path("stream_fanout_received").asLong())
+                .isEqualTo(r.path("counters").path("stream_fanout_expected").asLong());
+        assertThat(r.path("latencies").path("user_fanout").path("count").asLong()).isPositive();
+        assertThat(r.path("timeline").size()).isGreaterThanOrEqualTo(3);
+        assertThat(r.path("server").path("available").asBoolean()).isFalse(); // no /metrics on this server yet
+        assertThat(r.path("server").path("note").asText()).contains("/metrics");
+    }
+
+    /** SIGTERM (as Ctrl-C's SIGINT) mid-run: the shutdown hook prints the table and writes the JSON before the exit. */
+    @Test
+    void anInterruptedRunStillReports(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("interrupted.json");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LoadTest.class.getName(),
+                "signal", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--sessions", "20",
+                "--room-size", "5", "--login-rate", "100", "--duration", "60s", "--out", out.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.readString(dir.resolve("log.txt")).contains("sessions 20 ") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        p.destroy();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(dir.resolve("log.txt"));
+        assertThat(log).contains("interrupted: reporting").contains("p99.9").contains("report: ");
+        JsonNode r = new ObjectMapper().readTree(out.toFile());
+        assertThat(r.path("stoppedBy").asText()).isEqualTo("interrupted");
+        assertThat(r.path("counters").path("logins").asLong()).isEqualTo(20);
+        assertThat(r.path("elapsedSeconds").asDouble()).isLessThan(60);
+    }
+}
