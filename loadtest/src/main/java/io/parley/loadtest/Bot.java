@@ -34,9 +34,20 @@ final class Bot {
         return loggedInAt != 0;
     }
 
-    /** True when this bot was in the room before {@code sentNanos}: a push about that action is a fan-out to time. */
+    /** When it last entered (kept after it leaves) and last left (nanoTime), for pushes that cross a logout. */
+    volatile long lastEnteredAt;
+    volatile long leftAt;
+
+    /**
+     * True when this bot was in the room when {@code sentNanos} was taken: a push about that action is a fan-out to
+     * time (also when it arrives just after this bot started to log out).
+     */
     boolean wasInRoomBefore(long sentNanos) {
         long at = loggedInAt;
-        return at != 0 && at - sentNanos < 0;
+        if (at != 0) {
+            return at - sentNanos < 0;
+        }
+        long entered = lastEnteredAt;
+        return entered != 0 && entered - sentNanos < 0 && leftAt - sentNanos > 0;
     }
 }

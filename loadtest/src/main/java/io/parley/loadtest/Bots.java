@@ -53,12 +53,14 @@ final class Bots {
     }
 
     void entered(Bot b, long nanos) {
+        b.lastEnteredAt = nanos;
         b.loggedInAt = nanos;
         members.incrementAndGet(b.room);
     }
 
     void left(Bot b) {
         if (b.loggedInAt != 0) {
+            b.leftAt = System.nanoTime();
             b.loggedInAt = 0;
             members.decrementAndGet(b.room);
         }

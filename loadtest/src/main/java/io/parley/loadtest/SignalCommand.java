@@ -32,7 +32,8 @@ final class SignalCommand implements Callable<Integer> {
     Duration publishHold = Duration.ofSeconds(1);
 
     @Option(names = "--relogin-rate", paramLabel = "PER_SECOND", description = "After ramp-up: logoutRoom + loginRoom per second "
-            + "by random members (sustained login load without more sockets; default: ${DEFAULT-VALUE}).")
+            + "by random members (sustained login load without more sockets; default: ${DEFAULT-VALUE}). A member whose logout "
+            + "the server takes before a publish in flight is not told of it and counts in stream_fanout_missing.")
     double reloginRate = 0;
 
     @Option(names = "--user-updates", negatable = true, description = "Log in with config.userUpdate, so every login is "

@@ -272,6 +272,9 @@ final class SignalScenario implements Scenario {
             return;
         }
         b.busy = true;
+        // out of the fan-out count from the moment the logout is sent: the server may not tell it of later streams
+        bots.left(b);
+        stats.sessionDown();
         b.engine.logoutRoom(b.roomId).whenComplete((Result r, Throwable e) -> {
             if (e != null || !r.ok()) {
                 b.busy = false;
@@ -279,8 +282,6 @@ final class SignalScenario implements Scenario {
                 return;
             }
             stats.add(Stats.Counter.LOGOUTS);
-            bots.left(b);
-            stats.sessionDown();
             login(b, false);
         });
     }

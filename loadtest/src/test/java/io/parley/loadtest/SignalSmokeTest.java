@@ -62,9 +62,11 @@ class SignalSmokeTest {
         assertThat(login.path("p99").asDouble()).isLessThanOrEqualTo(login.path("max").asDouble()).isLessThan(10_000);
         JsonNode fanout = r.path("latencies").path("stream_fanout");
         assertThat(fanout.path("count").asLong()).isPositive();
-        // every member in a room when a stream was published heard of it
+        // every member in a room when a stream was published heard of it, but for members whose logout (relogin
+        // churn) the server took before the publish
+        long expected = r.path("counters").path("stream_fanout_expected").asLong();
         assertThat(r.path("counters").path("stream_fanout_received").asLong())
-                .isEqualTo(r.path("counters").path("stream_fanout_expected").asLong());
+                .isBetween(expected - r.path("counters").path("logouts").asLong(), expected);
         assertThat(r.path("latencies").path("user_fanout").path("count").asLong()).isPositive();
         assertThat(r.path("timeline").size()).isGreaterThanOrEqualTo(3);
         assertThat(r.path("server").path("available").asBoolean()).isFalse(); // no /metrics on this server yet
