@@ -40,10 +40,16 @@ final class SignalCommand implements Callable<Integer> {
             + "pushed to the room's members and timed as user_fanout (default: ${DEFAULT-VALUE}; costs M pushes per login).")
     boolean userUpdates = false;
 
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "0s",
+            description = "First run a small copy of the scenario (up to " + SignalScenario.WARMUP_SESSIONS + " sessions, "
+            + "own rooms) for this long and discard its figures, so that JIT compilation is not measured; part of --duration "
+            + "(default: ${DEFAULT-VALUE}).")
+    Duration warmup = Duration.ZERO;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate, tokens -> new SignalScenario(common, tokens, sessions, roomSize,
-                loginRate, publishRate, publishHold, reloginRate, userUpdates));
+                loginRate, publishRate, publishHold, reloginRate, userUpdates, warmup));
     }
 
     void validate() {
@@ -65,7 +71,10 @@ final class SignalCommand implements Callable<Integer> {
             throw new BadSettings("--room-size " + roomSize + " > --sessions " + sessions + " (expected: room size <= sessions)");
         }
         Preflight.fitsFileLimit("--room-size " + roomSize, roomSize);
-        Preflight.fitsFileLimit("--sessions " + sessions, sessions);
+        Preflight.fitsFileLimit("--sessions " + sessions, sessions + (warmup.isZero() ? 0 : SignalScenario.WARMUP_SESSIONS));
+        if (warmup.isNegative() || warmup.compareTo(common.duration) >= 0) {
+            throw new BadSettings("--warmup " + warmup + " (expected: >= 0 and shorter than --duration " + common.duration + ")");
+        }
         Preflight.fitsEphemeralPorts(sessions);
     }
 }

@@ -28,6 +28,7 @@ final class SignalScenario implements Scenario {
     private final Duration publishHold;
     private final double reloginRate;
     private final boolean userUpdates;
+    private final Duration warmup;
     private final String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
     private final Bots bots;
     private final Map<String, Long> publishedAt = new ConcurrentHashMap<>();
@@ -35,12 +36,14 @@ final class SignalScenario implements Scenario {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger settled = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
+    static final int WARMUP_SESSIONS = 200;
     private volatile boolean stopped;
+    private volatile SignalScenario warming;
     private volatile String phase = "new";
     private Stats stats;
 
     SignalScenario(CommonOptions common, Tokens tokens, int sessions, int roomSize, double loginRate, double publishRate,
-                   Duration publishHold, double reloginRate, boolean userUpdates) {
+                   Duration publishHold, double reloginRate, boolean userUpdates, Duration warmup) {
         this.common = common;
         this.tokens = tokens;
         this.sessions = sessions;
@@ -50,6 +53,7 @@ final class SignalScenario implements Scenario {
         this.publishHold = publishHold;
         this.reloginRate = reloginRate;
         this.userUpdates = userUpdates;
+        this.warmup = warmup;
         this.bots = new Bots(sessions, roomSize);
     }
 
@@ -72,13 +76,15 @@ final class SignalScenario implements Scenario {
         m.put("reloginRate", reloginRate);
         m.put("userUpdates", userUpdates);
         m.put("durationSeconds", common.duration.toMillis() / 1000.0);
+        m.put("warmupSeconds", warmup.toMillis() / 1000.0);
         m.put("runTag", tag);
         return m;
     }
 
     @Override
     public String progress() {
-        return phase + " " + settled.get() + "/" + sessions;
+        SignalScenario w = warming;
+        return w != null ? "warm-up (not measured) " + w.settled.get() + "/" + w.sessions : phase + " " + settled.get() + "/" + sessions;
     }
 
     @Override
@@ -89,6 +95,10 @@ final class SignalScenario implements Scenario {
     @Override
     public void run(Stats stats, long deadline) throws InterruptedException {
         this.stats = stats;
+        if (!warmup.isZero()) {
+            phase = "warm-up";
+            warmUp(deadline);
+        }
         phase = "ramp-up";
         long t0 = System.nanoTime();
         for (int i = 0; i < sessions && !over(deadline); i++) {
@@ -126,6 +136,21 @@ final class SignalScenario implements Scenario {
         phase = "done";
     }
 
+    /**
+     * Runs a small copy of this scenario (at most {@value #WARMUP_SESSIONS} sessions, its own rooms) for the warm-up
+     * time and throws its figures away, so that neither JVM measures its own JIT compilation.
+     */
+    private void warmUp(long deadline) throws InterruptedException {
+        int n = Math.min(WARMUP_SESSIONS, sessions);
+        SignalScenario w = new SignalScenario(common, tokens, n, Math.min(roomSize, n), loginRate,
+                Math.max(publishRate, 5), Duration.ofMillis(Math.min(publishHold.toMillis(), 500)), reloginRate, userUpdates,
+                Duration.ZERO);
+        warming = w;
+        long end = Math.min(System.nanoTime() + warmup.toNanos(), deadline);
+        w.run(new Stats(), end);
+        warming = null;
+    }
+
     /** Lets the pushes of the last actions arrive (at most 2 s) so that they are not counted as missing. */
     private void drain() throws InterruptedException {
         long end = System.nanoTime() + 2_000_000_000L;
@@ -142,6 +167,10 @@ final class SignalScenario implements Scenario {
     @Override
     public void stop() {
         stopped = true;
+        SignalScenario w = warming;
+        if (w != null) {
+            w.stop();
+        }
     }
 
     private void start(int i) {
