@@ -18,6 +18,7 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayEvents;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
+import io.parley.server.gateway.StaticRoutes;
 import io.parley.server.room.RoomEvents;
 import io.parley.server.room.RoomService;
 import java.net.InetSocketAddress;
@@ -51,6 +52,7 @@ public final class ParleyServer implements AutoCloseable {
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
         routes.put("/healthz", (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"));
         routes.putAll(DevRoutes.routes(config));
+        routes.putAll(StaticRoutes.routes(config.dev()));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         GatewayInitializer gateway;
         ServerBootstrap b = new ServerBootstrap()
