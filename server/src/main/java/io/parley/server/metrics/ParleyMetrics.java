@@ -54,6 +54,7 @@ public final class ParleyMetrics implements AutoCloseable {
         Gauge.builder("parley.streams", rooms, RoomService::streamCount).description("Published streams").register(registry);
         Gauge.builder("parley.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 while /readyz answers 200 (accepting logins), 0 while starting or draining")
+                .strongReference(true) // a method reference: nothing else holds it
                 .register(registry);
     }
 
