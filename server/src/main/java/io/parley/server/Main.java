@@ -54,7 +54,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
-        ConfigLoader.Loaded loaded;
+        ConfigLoader.Loaded loaded = null;
         ParleyConfig cfg;
         String devSecret = null;
         try {
@@ -75,6 +75,9 @@ public final class Main implements Callable<Integer> {
             cfg = ConfigLoader.validate(cfg);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
+            if (loaded != null) {
+                loaded.warnings().forEach(w -> System.err.println("  (warning) " + w));
+            }
             return 2;
         }
         if (printConfig) {
