@@ -78,8 +78,12 @@ public final class Producer extends MediaEndpoint {
             publishing = true;
             observer.state("PUBLISHING", 0, "");
         }
-        for (Consumer c : consumers) {
-            c.forward(plain, seq, rtp.timestamp(), nowNanos, false);
+        Consumer[] to = consumers;
+        if (to.length > 0) {
+            for (Consumer c : to) {
+                c.forward(plain, seq, rtp.timestamp(), nowNanos, false);
+            }
+            plane.recordForward(nowNanos);
         }
     }
 
