@@ -12,7 +12,7 @@ import java.util.List;
 /** Maps a request's type to the registry; every request gets exactly one response (here or from a room loop). */
 final class RequestDispatcher {
     static final List<String> TYPES = List.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
-            Messages.STOP_PUBLISHING, Messages.HEARTBEAT);
+            Messages.STOP_PUBLISHING, Messages.START_PLAYING, Messages.STOP_PLAYING, Messages.HEARTBEAT);
 
     private final RoomService rooms;
     private final GatewayEvents events;
@@ -30,6 +30,8 @@ final class RequestDispatcher {
                     rooms.startPublishing(s, env.id(), SignalCodec.bind(env, Messages.StartPublishing.class));
             case Messages.STOP_PUBLISHING ->
                     rooms.stopPublishing(s, env.id(), SignalCodec.bind(env, Messages.StopPublishing.class));
+            case Messages.START_PLAYING -> rooms.startPlaying(s, env.id(), SignalCodec.bind(env, Messages.StartPlaying.class));
+            case Messages.STOP_PLAYING -> rooms.stopPlaying(s, env.id(), SignalCodec.bind(env, Messages.StopPlaying.class));
             case Messages.HEARTBEAT -> s.respond(env.id(), Messages.HEARTBEAT, ErrorCode.OK, "OK",
                     new Messages.HeartbeatResult(System.currentTimeMillis()));
             default -> throw new ProtocolException(ErrorCode.DATA_FORMAT_ERROR,

@@ -31,16 +31,18 @@ public final class Room {
     private final RoomId id;
     private final EventLoop loop;
     private final RoomEvents events;
+    private final io.parley.server.media.MediaSessions media;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
     private volatile boolean closed;
 
-    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events) {
+    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events, io.parley.server.media.MediaSessions media) {
         this.app = app;
         this.id = id;
         this.loop = loop;
         this.events = events;
+        this.media = media;
     }
 
     public RoomId id() {
@@ -122,6 +124,7 @@ public final class Room {
         }
         members.put(s.userId, m);
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.OK, "OK", result);
+        events.loginLatency(System.nanoTime() - s.loginStartedNanos);
         s.pushState(id.value(), RoomStateReason.LOGINED, 0, "");
         if (m.userUpdate && !already.isEmpty()) {
             s.send(SignalCodec.push(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
@@ -143,12 +146,17 @@ public final class Room {
             return;
         }
         members.remove(s.userId);
+        for (io.parley.server.media.Consumer c : m.playing.values()) {
+            media.close(c);
+        }
+        m.playing.clear();
         if (!m.streams.isEmpty()) {
             List<PublishedStream> gone = new ArrayList<>(m.streams.values());
             m.streams.clear();
             for (PublishedStream st : gone) {
                 streams.remove(st.id);
                 app.streams.remove(st.id, st);
+                media.close(st.producer);
             }
             announceDeleted(gone, reason, s);
         }
@@ -164,13 +172,19 @@ public final class Room {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             app.streams.remove(st.id, st);
+            media.close(st.producer);
             s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
                     "not logged in to room '" + id + "' any more", null);
             return;
         }
         m.streams.put(st.id, st);
         streams.put(st.id, st);
-        s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value()));
+        String answer = st.producer.answer();
+        if (answer != null) {
+            s.send(SignalCodec.push(Messages.PUBLISHER_STATE_UPDATE,
+                    new Messages.PublisherStateUpdate(st.id.value(), "PUBLISH_REQUESTING", 0, "")));
+        }
+        s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), answer));
         fanOut(Messages.ROOM_STREAM_UPDATE, new Messages.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), ""),
                 other -> other.session != s);
         events.streamAdded();
@@ -187,8 +201,68 @@ public final class Room {
         m.streams.remove(streamId);
         streams.remove(streamId);
         app.streams.remove(streamId, st);
+        media.close(st.producer);
         s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
+    }
+
+    /** The stream's media failed (its publisher was told NO_PUBLISH): it leaves the room as if stopped. */
+    void mediaEnded(PublishedStream st) {
+        if (streams.get(st.id) != st) {
+            return;
+        }
+        streams.remove(st.id);
+        app.streams.remove(st.id, st);
+        Member m = members.get(st.publisher.userId);
+        if (m != null && m.session == st.publisher) {
+            m.streams.remove(st.id);
+        }
+        media.close(st.producer);
+        announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, st.publisher);
+    }
+
+    void play(Session s, StreamId streamId, String sdp, JsonNode reqId, io.parley.server.media.MediaObserver observer) {
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s) {
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
+            return;
+        }
+        PublishedStream st = streams.get(streamId);
+        if (st == null) {
+            s.send(SignalCodec.push(Messages.PLAYER_STATE_UPDATE,
+                    new Messages.PlayerStateUpdate(streamId.value(), "NO_PLAY", ErrorCode.PLAY_STREAM_NOT_FOUND, "")));
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND,
+                    "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
+            return;
+        }
+        io.parley.server.media.Consumer existing = m.playing.get(streamId);
+        if (existing != null && !existing.isEnded()) {
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.ALREADY_PLAYING,
+                    "already playing '" + streamId + "' (expected: stopPlaying first)", null);
+            return;
+        }
+        io.parley.server.media.Consumer c;
+        try {
+            c = media.play(st.producer, sdp, observer);
+        } catch (io.parley.protocol.ProtocolException e) {
+            s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
+            return;
+        }
+        m.playing.put(streamId, c);
+        s.send(SignalCodec.push(Messages.PLAYER_STATE_UPDATE,
+                new Messages.PlayerStateUpdate(streamId.value(), "PLAY_REQUESTING", 0, "")));
+        s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
+    }
+
+    void stopPlaying(Session s, StreamId streamId, JsonNode reqId) {
+        Member m = members.get(s.userId);
+        io.parley.server.media.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
+        if (c == null || c.isEnded()) {
+            s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
+            return;
+        }
+        media.close(c);
+        s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
     }
 
     RoomSnapshot snapshot() {
@@ -227,6 +301,7 @@ public final class Room {
 
     /** Encodes once; each recipient gets a retained duplicate. Nobody is told about themselves. */
     private void fanOut(String push, Object data, Predicate<Member> to) {
+        long decided = System.nanoTime();
         ByteBuf encoded = null;
         try {
             for (Member other : members.values()) {
@@ -236,7 +311,7 @@ public final class Room {
                 if (encoded == null) {
                     encoded = Outbound.encode(SignalCodec.push(push, data));
                 }
-                other.session.sendRaw(encoded.retainedDuplicate());
+                other.session.sendRaw(encoded.retainedDuplicate(), decided);
                 events.notificationSent();
             }
         } finally {

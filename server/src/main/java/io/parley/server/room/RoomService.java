@@ -17,6 +17,8 @@ import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
+import io.parley.server.media.MediaObserver;
+import io.parley.server.media.MediaSessions;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,11 +41,12 @@ public final class RoomService {
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
     private final RoomEvents events;
+    private final MediaSessions media;
     private final AtomicLong sessionIds = new AtomicLong();
     private volatile boolean draining;
 
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
-                       ParleyConfig.Session sessionConfig, RoomEvents events) {
+                       ParleyConfig.Session sessionConfig, RoomEvents events, MediaSessions media) {
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
         }
@@ -51,6 +54,7 @@ public final class RoomService {
         this.verifier = verifier;
         this.sessionConfig = sessionConfig;
         this.events = events;
+        this.media = media;
     }
 
     public Collection<AppSpace> apps() {
@@ -93,6 +97,7 @@ public final class RoomService {
     }
 
     public void login(Session s, JsonNode reqId, Messages.LoginRoom req) {
+        long started = System.nanoTime();
         Session.State st = s.state();
         if (st == Session.State.LOGGING_IN) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
@@ -141,6 +146,7 @@ public final class RoomService {
         if (!s.cas(Session.State.NEW, Session.State.LOGGING_IN)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "session state changed during login");
         }
+        s.loginStartedNanos = started;
         s.app = app;
         s.userId = userId;
         s.user = user;
@@ -166,7 +172,7 @@ public final class RoomService {
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, JsonNode reqId, int max, Messages.LoginResult result) {
-        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events) : v);
+        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events, media) : v);
         room.execute(() -> {
             if (!room.join(s, reqId, max, result)) {
                 routeJoin(app, roomId, s, reqId, max, result);
@@ -209,6 +215,15 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
                     + "' is already published by another user (streamIDs are unique per AppID)");
         }
+        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), true,
+                () -> room.execute(() -> room.mediaEnded(st)));
+        try {
+            st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
+                    : media.publish(streamId.value(), req.sdp(), observer);
+        } catch (ProtocolException e) {
+            s.app.streams.remove(streamId, st);
+            throw e;
+        }
         room.execute(() -> room.addStream(st, reqId));
     }
 
@@ -216,6 +231,22 @@ public final class RoomService {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.removeStream(s, streamId, reqId));
+    }
+
+    public void startPlaying(Session s, JsonNode reqId, Messages.StartPlaying req) {
+        Room room = requireRoom(s);
+        StreamId streamId = new StreamId(req.streamID());
+        if (req.sdp() == null || req.sdp().isEmpty()) {
+            throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
+        }
+        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), false, () -> { });
+        room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
+    }
+
+    public void stopPlaying(Session s, JsonNode reqId, Messages.StopPlaying req) {
+        Room room = requireRoom(s);
+        StreamId streamId = new StreamId(req.streamID());
+        room.execute(() -> room.stopPlaying(s, streamId, reqId));
     }
 
     private static Room requireRoom(Session s) {
@@ -273,9 +304,29 @@ public final class RoomService {
     public void kickAll(Termination t) {
         for (AppSpace app : apps.values()) {
             for (Session s : app.users.values()) {
+                if (t.pushKickout && s.state() != Session.State.CLOSED) {
+                    events.kicked();
+                }
                 terminate(s, t);
             }
         }
+    }
+
+    /** Pushes one message to every logged-in session (drain notice); encoded once. Returns how many were sent. */
+    public int pushAll(String push, Object data) {
+        io.netty.buffer.ByteBuf encoded = Outbound.encode(io.parley.protocol.signal.SignalCodec.push(push, data));
+        int n = 0;
+        try {
+            for (AppSpace app : apps.values()) {
+                for (Session s : app.users.values()) {
+                    s.sendRaw(encoded.retainedDuplicate());
+                    n++;
+                }
+            }
+        } finally {
+            encoded.release();
+        }
+        return n;
     }
 
     /** A consistent view of one room, taken on its loop. */

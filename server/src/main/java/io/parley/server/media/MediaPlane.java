@@ -1,0 +1,326 @@
+package io.parley.server.media;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.media.dtls.DtlsCertificate;
+import io.parley.media.dtls.DtlsSettings;
+import io.parley.protocol.media.MediaDemux;
+import io.parley.protocol.media.Parsed;
+import io.parley.protocol.media.RtpPacket;
+import io.parley.protocol.media.StunEncoder;
+import io.parley.protocol.media.StunMessage;
+import io.parley.server.config.ParleyConfig;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SFU's UDP side: one socket for every transport (ICE-lite, so the STUN USERNAME picks the transport and
+ * the check's source address is latched to it), read on one event loop that also runs every Producer and
+ * Consumer, so the forwarding path needs no lock. Signalling threads call {@link MediaSessions}, which hops here.
+ */
+public final class MediaPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MediaPlane.class);
+    static final int OPUS_CLOCK_RATE = 48_000;
+    static final int SRTP_OVERHEAD = 32;
+    private static final int MAX_DATAGRAM = 2048;
+    private static final int MAX_CONCURRENT_HANDSHAKES = 256;
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+    static final long TICK_MILLIS = 1000;
+    static final int QUALITY_EVERY_TICKS = 3;
+
+    private final ParleyConfig.Media config;
+    private Channel channel;
+    private EventLoop loop;
+    private final DtlsCertificate certificate = DtlsCertificate.generate();
+    private final DtlsSettings dtlsSettings;
+    private final ExecutorService dtlsPool;
+    private final MediaCounters counters = new MediaCounters();
+    private final RtpPacket rtpView = new RtpPacket();
+    private final String announcedAddress;
+    private final Map<String, MediaTransport> byUfrag = new HashMap<>();
+    private final Map<InetSocketAddress, MediaTransport> byAddress = new HashMap<>();
+    private final Set<Producer> producers = new LinkedHashSet<>();
+    private final Set<Consumer> consumers = new LinkedHashSet<>();
+    private ScheduledFuture<?> ticker;
+    private int ticks;
+    private java.util.function.LongConsumer forwardLatency = nanos -> { };
+
+    private MediaPlane(ParleyConfig.Media config) {
+        this.config = config;
+        this.dtlsSettings = DtlsSettings.DEFAULTS.withHandshakeTimeout(config.iceTimeout());
+        this.dtlsPool = new ThreadPoolExecutor(0, MAX_CONCURRENT_HANDSHAKES, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "parley-dtls");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.announcedAddress = config.resolvedAnnouncedAddress();
+    }
+
+    private void attach(Channel ch) {
+        this.channel = ch;
+        this.loop = ch.eventLoop();
+        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Binds the media port on one loop of {@code group}. */
+    public static MediaPlane start(ParleyConfig.Media config, EventLoopGroup group, boolean epoll) throws InterruptedException {
+        MediaPlane plane = new MediaPlane(config);
+        Bootstrap b = new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .handler(plane.new Receiver());
+        plane.attach(b.bind(config.bindAddress(), config.port()).sync().channel());
+        log.info("media on udp {} (announced as {}:{})", plane.channel.localAddress(), plane.announcedAddress, plane.port());
+        return plane;
+    }
+
+    /** A plane writing to a given channel (an EmbeddedChannel in benchmarks); datagrams go in by {@link #onDatagram}. */
+    static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel) {
+        MediaPlane plane = new MediaPlane(config);
+        plane.attach(channel);
+        return plane;
+    }
+
+    public int port() {
+        return channel.localAddress() instanceof InetSocketAddress a ? a.getPort() : config.port();
+    }
+
+    public String announcedAddress() {
+        return announcedAddress;
+    }
+
+    public MediaCounters counters() {
+        return counters;
+    }
+
+    /** Transports open right now (for metrics); any thread, approximate. */
+    public int transportCount() {
+        return transportCount;
+    }
+
+    private volatile int transportCount;
+
+    /** Where forwarding latency goes (metrics); set once at start. */
+    public void forwardLatency(java.util.function.LongConsumer recorder) {
+        this.forwardLatency = recorder;
+    }
+
+    void recordForward(long arrivalNanos) {
+        forwardLatency.accept(System.nanoTime() - arrivalNanos);
+    }
+
+    DtlsCertificate certificate() {
+        return certificate;
+    }
+
+    DtlsSettings dtlsSettings() {
+        return dtlsSettings;
+    }
+
+    ExecutorService dtlsPool() {
+        return dtlsPool;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    RtpPacket rtpView() {
+        return rtpView;
+    }
+
+    ParleyConfig.Media config() {
+        return config;
+    }
+
+    // ---- registry (media loop) ----
+
+    void register(MediaTransport t) {
+        byUfrag.put(t.localUfrag, t);
+        transportCount = byUfrag.size();
+    }
+
+    void unregister(MediaTransport t) {
+        byUfrag.remove(t.localUfrag, t);
+        InetSocketAddress a = t.address;
+        if (a != null) {
+            byAddress.remove(a, t);
+        }
+        transportCount = byUfrag.size();
+    }
+
+    void latch(MediaTransport t, InetSocketAddress to) {
+        InetSocketAddress old = t.address;
+        if (old != null) {
+            byAddress.remove(old, t);
+        }
+        MediaTransport previous = byAddress.put(to, t);
+        if (previous != null && previous != t) {
+            // The same 5-tuple now belongs to a newer transport (the client reused its socket).
+            previous.address = null;
+        }
+    }
+
+    void track(Producer p) {
+        producers.add(p);
+    }
+
+    void track(Consumer c) {
+        consumers.add(c);
+    }
+
+    void forget(Producer p) {
+        producers.remove(p);
+    }
+
+    void forget(Consumer c) {
+        consumers.remove(c);
+    }
+
+    // ---- inbound ----
+
+    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            onDatagram(packet.content(), packet.sender(), System.nanoTime());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("media socket error: {}", cause.toString());
+        }
+    }
+
+    void onDatagram(ByteBuf buf, InetSocketAddress from, long now) {
+        MediaDemux.Kind kind = MediaDemux.classify(buf);
+        if (kind == MediaDemux.Kind.STUN) {
+            onStun(buf, from, now);
+            return;
+        }
+        if (kind == MediaDemux.Kind.UNKNOWN) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        MediaTransport t = byAddress.get(from);
+        if (t == null) {
+            counters.drop(DropReason.UNKNOWN_ADDRESS);
+            return;
+        }
+        switch (kind) {
+            case DTLS -> t.onDtls(buf, now);
+            case RTP -> t.onRtp(buf, now);
+            case RTCP -> {
+                counters.rtcpPacketsIn.increment();
+                counters.rtcpBytesIn.add(buf.readableBytes());
+                t.onRtcp(buf, now);
+            }
+            default -> counters.drop(DropReason.MALFORMED);
+        }
+    }
+
+    private void onStun(ByteBuf buf, InetSocketAddress from, long now) {
+        Parsed<StunMessage> parsed = StunMessage.parse(buf);
+        if (!parsed.isOk()) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        StunMessage msg = parsed.value();
+        if (!msg.isBindingRequest()) {
+            return; // indications (keepalives) and stray responses need no answer
+        }
+        String username = msg.username();
+        int colon = username == null ? -1 : username.indexOf(':');
+        MediaTransport t = colon <= 0 ? null : byUfrag.get(username.substring(0, colon));
+        if (t == null) {
+            counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
+            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "unknown username", null), from);
+            return;
+        }
+        if (!msg.hasMessageIntegrity() || !msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
+            counters.drop(DropReason.STUN_BAD_INTEGRITY);
+            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "bad integrity", null), from);
+            return;
+        }
+        reply(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey), from);
+        t.checked(from, msg.useCandidate(), now);
+    }
+
+    private void reply(byte[] stun, InetSocketAddress to) {
+        channel.write(new DatagramPacket(Unpooled.wrappedBuffer(stun), to));
+    }
+
+    // ---- timers ----
+
+    private void tick() {
+        long now = System.nanoTime();
+        long timeout = config.iceTimeout().toNanos();
+        for (MediaTransport t : new ArrayList<>(byUfrag.values())) {
+            t.check(now, timeout);
+        }
+        for (Producer p : producers) {
+            p.sendReceiverReport(now);
+        }
+        for (Consumer c : consumers) {
+            c.sendSenderReport(now);
+        }
+        if (++ticks % QUALITY_EVERY_TICKS == 0) {
+            double period = QUALITY_EVERY_TICKS * TICK_MILLIS / 1000.0;
+            for (Producer p : producers) {
+                p.reportQuality(period);
+            }
+            for (Consumer c : consumers) {
+                c.reportQuality(period);
+            }
+        }
+        channel.flush();
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+        if (!loop.isShuttingDown()) {
+            loop.submit(() -> {
+                for (Producer p : new ArrayList<>(producers)) {
+                    p.close();
+                }
+            }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        dtlsPool.shutdownNow();
+    }
+}
