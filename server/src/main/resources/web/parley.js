@@ -141,12 +141,13 @@
     async logoutRoom(roomID) {
       if (this._state === 'LOGOUT') return;
       const room = roomID || this._roomID;
-      this._closeAllMedia();
+      this._state = 'LOGOUT';   // no new publish or play from here on
       try {
-        await this._request('logoutRoom', {roomID: room});
+        await this._request('logoutRoom', {roomID: room});   // before closing transports: see stopPublishingStream
       } catch (e) {
         this._log('logoutRoom', e);
       }
+      this._closeAllMedia();
       this._resetRoom();
       this._closeSocket();
       this._emit('roomStateChanged', room, 'LOGOUT', 0, '');
@@ -220,13 +221,16 @@
       const entry = this._publishers.get(streamID);
       if (!entry) return false;
       this._publishers.delete(streamID);
-      if (entry.pc) entry.pc.close();
+      // Close the transport only after the server answered: a DTLS close_notify that beats the request over
+      // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
       try {
         await this._request('stopPublishing', {streamID: streamID});
         return true;
       } catch (e) {
         this._log('stopPublishing', streamID, e);
         return false;
+      } finally {
+        if (entry.pc) entry.pc.close();
       }
     }
 
@@ -266,14 +270,18 @@
       const entry = this._players.get(streamID);
       if (!entry) return false;
       this._players.delete(streamID);
-      entry.pc.close();
-      if (this._state !== 'LOGINED') return true;
+      if (this._state !== 'LOGINED') {
+        entry.pc.close();
+        return true;
+      }
       try {
-        await this._request('stopPlaying', {streamID: streamID});
+        await this._request('stopPlaying', {streamID: streamID});   // before closing: see stopPublishingStream
         return true;
       } catch (e) {
         this._log('stopPlaying', streamID, e);
         return false;
+      } finally {
+        entry.pc.close();
       }
     }
 
