@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,12 @@ class BrowserMediaTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = BrowserRig.startOrSkip("media");
+        rig = BrowserRig.startIfAvailable("media");
+    }
+
+    @BeforeEach
+    void requireBrowser() {
+        BrowserRig.assumeStarted(rig);
     }
 
     @AfterAll

@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A dev-mode server on 127.0.0.1:0 (so it serves the demo page, parley.js and /dev/token) and one headless
- * Chromium. Skips the calling test class when Chromium is not installed, unless {@value #REQUIRE_ENV}=true
+ * Chromium. The tests skip when Chromium is not installed, unless {@value #REQUIRE_ENV}=true
  * (CI sets it, so a broken install fails instead of passing silently).
  */
 final class BrowserRig implements AutoCloseable {
     static final String REQUIRE_ENV = "PARLEY_BROWSER_TESTS_REQUIRED";
     static final Duration PAGE_LOAD = Duration.ofSeconds(20);
+    static final String MISSING = "Chromium not installed (looked for $" + Chromium.BINARY_ENV + ", /usr/bin/chromium, "
+            + "/usr/bin/chromium-browser, /usr/bin/google-chrome): run .ci/browser-setup.sh";
 
     private final TestServer server;
     private final Chromium chromium;
@@ -27,15 +29,17 @@ final class BrowserRig implements AutoCloseable {
         this.chromium = chromium;
     }
 
-    static BrowserRig startOrSkip(String testName) throws Exception {
+    /**
+     * Starts the rig, or returns null when Chromium is not installed (then {@link #assumeStarted} skips each test
+     * with the reason, so the report says why). Fails instead when {@value #REQUIRE_ENV}=true.
+     */
+    static BrowserRig startIfAvailable(String testName) throws Exception {
         Optional<Path> binary = Chromium.find();
         if (binary.isEmpty()) {
-            String why = "Chromium not installed (looked for $" + Chromium.BINARY_ENV + ", /usr/bin/chromium, "
-                    + "/usr/bin/chromium-browser, /usr/bin/google-chrome): run .ci/browser-setup.sh";
             if ("true".equals(System.getenv(REQUIRE_ENV))) {
-                Assertions.fail(why + " (" + REQUIRE_ENV + "=true, so this is a failure, not a skip)");
+                Assertions.fail(MISSING + " (" + REQUIRE_ENV + "=true, so this is a failure, not a skip)");
             }
-            Assumptions.abort(why + "; browser tests skipped");
+            return null;
         }
         TestServer server = TestServer.start(TestServer.config().withDev(true));
         try {
@@ -45,6 +49,10 @@ final class BrowserRig implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    static void assumeStarted(BrowserRig rig) {
+        Assumptions.assumeTrue(rig != null, MISSING + "; browser test skipped");
     }
 
     String baseUrl() {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** parley.js in headless Chromium against the real server: the room model, no media needed. */
@@ -22,7 +23,12 @@ class BrowserSignallingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = BrowserRig.startOrSkip("signalling");
+        rig = BrowserRig.startIfAvailable("signalling");
+    }
+
+    @BeforeEach
+    void requireBrowser() {
+        BrowserRig.assumeStarted(rig);
     }
 
     @AfterAll
