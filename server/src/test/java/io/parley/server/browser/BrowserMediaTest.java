@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.TestServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ class BrowserMediaTest {
     }
 
     @Test
-    void theDemoPageJoinsTwoTabsThatHearEachOther() {
+    void theDemoPageJoinsTwoTabsThatHearEachOther() throws Exception {
         Page one = rig.open("demo-1", "/?room=demo-room&user=ann");
         Page two = rig.open("demo-2", "/?room=demo-room&user=ben");
         one.run("document.getElementById('join').click()");
@@ -121,6 +122,7 @@ class BrowserMediaTest {
                             + " return s.packetsReceived > 0 && (s.audioLevel > 0 || s.totalAudioEnergy > 0); return false; })()"));
         }
         assertThat(one.eval("document.getElementById('members').textContent").asText()).contains("ann", "ben");
+        one.screenshot(Path.of("target", "browser-demo-ann.png"));
 
         two.run("document.getElementById('leave').click()");
         await("demo-1 drops ben's player").atMost(MEDIA_DEADLINE).pollInterval(POLL)

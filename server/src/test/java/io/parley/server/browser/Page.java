@@ -2,7 +2,11 @@ package io.parley.server.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.time.LocalTime;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,6 +62,13 @@ final class Page {
 
     boolean isTrue(String expression) {
         return eval(expression).asBoolean(false);
+    }
+
+    /** Saves a PNG of the page (kept under target/ for a look at what the demo showed). */
+    void screenshot(Path file) throws IOException {
+        JsonNode shot = browser.call(session, "Page.captureScreenshot", Chromium.JSON.createObjectNode().put("format", "png"));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, Base64.getDecoder().decode(shot.path("data").asText()));
     }
 
     /** The page's console and uncaught errors so far, one line each. */
