@@ -129,6 +129,7 @@ public final class Main implements Callable<Integer> {
         System.out.println("""
                 Parley dev mode (never use in production)
                   WebSocket:  ws://127.0.0.1:%1$d/ws
+                  Demo page:  http://127.0.0.1:%1$d/  (open it in two tabs)
                   AppID:      %2$d
                   Secret:     %3$s
                   Mint a token:

@@ -124,6 +124,15 @@ public final class Producer extends MediaEndpoint {
         close();
     }
 
+    @Override
+    void peerClosed() {
+        if (closed || transport == null) {
+            return;
+        }
+        transport.close();
+        observer.state("NO_PUBLISH", 0, "{\"reason\":\"peer_closed\"}");
+    }
+
     void attach(Consumer c) {
         if (closed) {
             c.publisherGone();

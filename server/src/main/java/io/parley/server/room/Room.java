@@ -257,7 +257,7 @@ public final class Room {
     void stopPlaying(Session s, StreamId streamId, JsonNode reqId) {
         Member m = members.get(s.userId);
         io.parley.server.media.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
-        if (c == null || c.isEnded()) {
+        if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;
         }
