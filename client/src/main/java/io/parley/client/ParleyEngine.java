@@ -3,6 +3,10 @@ package io.parley.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.client.media.MediaConfig;
+import io.parley.client.media.PacketListener;
+import io.parley.client.media.Player;
+import io.parley.client.media.Publisher;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code stopPublishing} and a setter per push. It keeps the room as the pushes describe it
  * ({@link #roomUsers()}, {@link #roomStreams()}) and sends heartbeats at the interval the login response gives.
  * Listeners run on the client's event loop; do not block in them.
+ *
+ * <p>Media: {@link #startPublishingMedia} and {@link #startPlaying} open a WebRTC transport each (see
+ * {@code io.parley.client.media}), exchange the SDP offer and answer over signalling and connect. Their futures
+ * fail with a {@link ResultException}: the server's error code, or 1103028 / 1104028 when ICE or DTLS fails.
  */
 public final class ParleyEngine implements AutoCloseable {
     private final long appId;
@@ -35,12 +44,19 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile String roomId;
     private volatile String state = "LOGOUT";
     private volatile int lastErrorCode;
+    private volatile MediaConfig mediaConfig = MediaConfig.DEFAULTS;
+    private final Map<String, Publisher> publishers = new ConcurrentHashMap<>();
+    private final Map<String, Player> players = new ConcurrentHashMap<>();
 
     private volatile Listeners.RoomState roomStateListener = (r, s, c, e) -> {};
     private volatile Listeners.RoomUserUpdate userListener = (r, t, l) -> {};
     private volatile Listeners.RoomStreamUpdate streamListener = (r, t, l, e) -> {};
     private volatile Listeners.Push pushListener = (n, d) -> {};
     private volatile Listeners.Disconnected disconnectedListener = (s, r) -> {};
+    private volatile Listeners.PublisherState publisherStateListener = u -> {};
+    private volatile Listeners.PlayerState playerStateListener = u -> {};
+    private volatile Listeners.PublishQuality publishQualityListener = u -> {};
+    private volatile Listeners.PlayQuality playQualityListener = u -> {};
 
     private ParleyEngine(long appId, URI server) {
         this.appId = appId;
@@ -73,6 +89,27 @@ public final class ParleyEngine implements AutoCloseable {
         disconnectedListener = l;
     }
 
+    public void setPublisherStateUpdateListener(Listeners.PublisherState l) {
+        publisherStateListener = l;
+    }
+
+    public void setPlayerStateUpdateListener(Listeners.PlayerState l) {
+        playerStateListener = l;
+    }
+
+    public void setPublishQualityUpdateListener(Listeners.PublishQuality l) {
+        publishQualityListener = l;
+    }
+
+    public void setPlayQualityUpdateListener(Listeners.PlayQuality l) {
+        playQualityListener = l;
+    }
+
+    /** Timeouts and socket of the media transports started from now on. */
+    public void setMediaConfig(MediaConfig config) {
+        mediaConfig = java.util.Objects.requireNonNull(config, "config");
+    }
+
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
         state = "LOGINING";
         roomStateListener.onRoomStateChanged(roomID, "LOGINING", 0, "");
@@ -100,6 +137,7 @@ public final class ParleyEngine implements AutoCloseable {
                 }
                 roomId = null;
                 state = "LOGOUT";
+                closeMedia();
                 roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
             }
             return r;
@@ -110,8 +148,116 @@ public final class ParleyEngine implements AutoCloseable {
         return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo));
     }
 
+    /** Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. */
     public CompletableFuture<Result> stopPublishing(String streamID) {
+        Publisher p = publishers.remove(streamID);
+        if (p != null) {
+            p.close();
+        }
         return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
+    }
+
+    /**
+     * Publishes {@code streamID} with media, like ZEGO's {@code startPublishingStream}: sends startPublishing
+     * with an SDP offer, applies the answer and connects (ICE, DTLS). Completes, on a media event loop, with a
+     * {@link Publisher} ready for {@link Publisher#sendFrame}; fails with a {@link ResultException} carrying the
+     * server's error code, or 1103028 when the media path does not come up. After a media failure the stream is
+     * still announced until the server gives up on it (or {@link #stopPublishing} is called).
+     */
+    public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
+        return Publisher.create(streamID, mediaConfig).thenCompose(p -> {
+            CompletableFuture<Publisher> f = request(Messages.START_PUBLISHING,
+                    new Messages.StartPublishing(streamID, extraInfo, p.offer()))
+                    .thenCompose(r -> {
+                        if (!r.ok()) {
+                            throw new ResultException(r);
+                        }
+                        track(publishers, streamID, p, p.closed());
+                        return p.connect(r.data().path("sdp").asText(""));
+                    });
+            return asResult(f, p, MEDIA_PUBLISH_FAILED);
+        });
+    }
+
+    /**
+     * Plays {@code streamID}, like ZEGO's {@code startPlayingStream}: sends startPlaying with a recvonly offer,
+     * applies the answer and connects. {@code listener} gets every RTP packet on the player's event loop.
+     * Fails with a {@link ResultException}: the server's code (1104039 no such stream, 1104032 already playing…)
+     * or 1104028 when the media path does not come up.
+     */
+    public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
+        return Player.create(streamID, mediaConfig, listener).thenCompose(p -> {
+            CompletableFuture<Player> f = request(Messages.START_PLAYING, new Messages.StartPlaying(streamID, p.offer()))
+                    .thenCompose(r -> {
+                        if (!r.ok()) {
+                            throw new ResultException(r);
+                        }
+                        track(players, streamID, p, p.closed());
+                        return p.connect(r.data().path("sdp").asText(""));
+                    });
+            return asResult(f, p, MEDIA_PLAY_FAILED);
+        });
+    }
+
+    /** Stops playing: closes the player's transport and tells the server. */
+    public CompletableFuture<Result> stopPlaying(String streamID) {
+        Player p = players.remove(streamID);
+        if (p != null) {
+            p.close();
+        }
+        return request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID));
+    }
+
+    /** The publisher of {@code streamID} started by {@link #startPublishingMedia}, or null. */
+    public Publisher publisher(String streamID) {
+        return publishers.get(streamID);
+    }
+
+    /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
+    public Player player(String streamID) {
+        return players.get(streamID);
+    }
+
+    private static final int MEDIA_PUBLISH_FAILED = 1103028;
+    private static final int MEDIA_PLAY_FAILED = 1104028;
+
+    private static <T extends AutoCloseable> void track(Map<String, T> map, String streamID, T media,
+            CompletableFuture<String> closed) {
+        T old = map.put(streamID, media);
+        if (old != null && old != media) {
+            closeQuietly(old);
+        }
+        closed.thenRun(() -> map.remove(streamID, media));
+    }
+
+    /** Closes the transport on any failure and reports it as a Result: the server's, or {@code mediaCode}. */
+    private static <T> CompletableFuture<T> asResult(CompletableFuture<T> f, AutoCloseable media, int mediaCode) {
+        return f.handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            closeQuietly(media);
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ResultException re) {
+                throw re;
+            }
+            throw new ResultException(mediaCode, String.valueOf(cause.getMessage()), cause);
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // transports close asynchronously and do not throw
+        }
+    }
+
+    private void closeMedia() {
+        publishers.values().forEach(ParleyEngine::closeQuietly);
+        players.values().forEach(ParleyEngine::closeQuietly);
+        publishers.clear();
+        players.clear();
     }
 
     public CompletableFuture<Result> heartbeat() {
@@ -156,6 +302,7 @@ public final class ParleyEngine implements AutoCloseable {
         IllegalStateException gone = new IllegalStateException("connection closed: " + closed.status() + " " + closed.reason());
         pending.values().forEach(f -> f.completeExceptionally(gone));
         pending.clear();
+        closeMedia();
         disconnectedListener.onDisconnected(closed.status(), closed.reason());
     }
 
@@ -198,6 +345,7 @@ public final class ParleyEngine implements AutoCloseable {
                             users.clear();
                             streams.clear();
                         }
+                        closeMedia();
                     }
                     roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
                 }
@@ -227,6 +375,32 @@ public final class ParleyEngine implements AutoCloseable {
                     }
                     streamListener.onRoomStreamUpdate(p.roomID(), p.updateType(), p.streamList(), p.extendedData());
                 }
+                case Messages.PUBLISHER_STATE_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.PublisherStateUpdate.class);
+                    if ("NO_PUBLISH".equals(p.state())) {
+                        Publisher media = publishers.remove(p.streamID());
+                        if (media != null) {
+                            media.close(); // the server closed its side
+                        }
+                    }
+                    publisherStateListener.onPublisherStateUpdate(p);
+                }
+                case Messages.PLAYER_STATE_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.PlayerStateUpdate.class);
+                    if ("NO_PLAY".equals(p.state())) {
+                        Player media = players.remove(p.streamID());
+                        if (media != null) {
+                            media.close();
+                        }
+                    }
+                    playerStateListener.onPlayerStateUpdate(p);
+                }
+                case Messages.PUBLISH_QUALITY_UPDATE ->
+                        publishQualityListener.onPublishQualityUpdate(
+                                SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
+                case Messages.PLAY_QUALITY_UPDATE ->
+                        playQualityListener.onPlayQualityUpdate(
+                                SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
                 default -> { }
             }
         } catch (IOException e) {
@@ -258,9 +432,10 @@ public final class ParleyEngine implements AutoCloseable {
         return roomId;
     }
 
-    /** Closes the WebSocket cleanly (the server treats it as leaving). */
+    /** Closes the media transports and the WebSocket cleanly (the server treats it as leaving). */
     @Override
     public void close() {
+        closeMedia();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);
@@ -273,6 +448,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Drops the connection without a close frame, as a lost network would. */
     public void abort() {
+        closeMedia();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);
