@@ -154,7 +154,7 @@ final class IceAgent {
             return;
         }
         close();
-        host.iceFailed("ICE failed: no STUN Binding success from " + remote + " within "
+        host.iceFailed("ICE failed: no STUN Binding success from " + address(remote) + " within "
                 + config.iceTimeout().toMillis() + " ms (" + checksSent + " checks sent as " + username
                 + (lastError != null ? "; last response: " + lastError : "; no response at all") + ")");
     }
@@ -172,7 +172,7 @@ final class IceAgent {
         long silent = System.nanoTime() - lastSuccessNanos;
         if (silent > config.consentTimeout().toNanos()) {
             close();
-            host.iceFailed("ICE consent lost: no Binding success from " + remote + " for "
+            host.iceFailed("ICE consent lost: no Binding success from " + address(remote) + " for "
                     + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (expected: within "
                     + config.consentTimeout().toMillis() + " ms)");
             return;
@@ -186,6 +186,11 @@ final class IceAgent {
         cancel(checks);
         cancel(deadline);
         cancel(consent);
+    }
+
+    /** {@code host:port} without InetSocketAddress's leading slash. */
+    static String address(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
     }
 
     private static void cancel(ScheduledFuture<?> f) {

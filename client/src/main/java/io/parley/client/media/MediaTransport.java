@@ -222,7 +222,7 @@ public final class MediaTransport implements AutoCloseable {
         if (err != null) {
             Throwable cause = err.getCause() != null && err instanceof java.util.concurrent.CompletionException
                     ? err.getCause() : err;
-            fail(cause.getMessage() + " (server " + remote.candidate() + ", expected fingerprint "
+            fail(cause.getMessage() + " (server " + IceAgent.address(remote.candidate()) + ", expected fingerprint "
                     + remote.fingerprint() + ")", cause);
             return;
         }
