@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,9 +43,7 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile String roomId;
     private volatile String state = "LOGOUT";
     private volatile int lastErrorCode;
-    private volatile MediaConfig mediaConfig = MediaConfig.DEFAULTS;
-    private final Map<String, Publisher> publishers = new ConcurrentHashMap<>();
-    private final Map<String, Player> players = new ConcurrentHashMap<>();
+    private final MediaStreams media = new MediaStreams();
 
     private volatile Listeners.RoomState roomStateListener = (r, s, c, e) -> {};
     private volatile Listeners.RoomUserUpdate userListener = (r, t, l) -> {};
@@ -107,7 +104,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Timeouts and socket of the media transports started from now on. */
     public void setMediaConfig(MediaConfig config) {
-        mediaConfig = java.util.Objects.requireNonNull(config, "config");
+        media.config(config);
     }
 
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
@@ -137,7 +134,7 @@ public final class ParleyEngine implements AutoCloseable {
                 }
                 roomId = null;
                 state = "LOGOUT";
-                closeMedia();
+                media.closeAll();
                 roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
             }
             return r;
@@ -150,10 +147,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. */
     public CompletableFuture<Result> stopPublishing(String streamID) {
-        Publisher p = publishers.remove(streamID);
-        if (p != null) {
-            p.close();
-        }
+        media.stopPublishing(streamID);
         return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
     }
 
@@ -165,18 +159,8 @@ public final class ParleyEngine implements AutoCloseable {
      * still announced until the server gives up on it (or {@link #stopPublishing} is called).
      */
     public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
-        return Publisher.create(streamID, mediaConfig).thenCompose(p -> {
-            CompletableFuture<Publisher> f = request(Messages.START_PUBLISHING,
-                    new Messages.StartPublishing(streamID, extraInfo, p.offer()))
-                    .thenCompose(r -> {
-                        if (!r.ok()) {
-                            throw new ResultException(r);
-                        }
-                        track(publishers, streamID, p, p.closed());
-                        return p.connect(r.data().path("sdp").asText(""));
-                    });
-            return asResult(f, p, MEDIA_PUBLISH_FAILED);
-        });
+        return media.publish(streamID, offer -> request(Messages.START_PUBLISHING,
+                new Messages.StartPublishing(streamID, extraInfo, offer)));
     }
 
     /**
@@ -186,78 +170,24 @@ public final class ParleyEngine implements AutoCloseable {
      * or 1104028 when the media path does not come up.
      */
     public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
-        return Player.create(streamID, mediaConfig, listener).thenCompose(p -> {
-            CompletableFuture<Player> f = request(Messages.START_PLAYING, new Messages.StartPlaying(streamID, p.offer()))
-                    .thenCompose(r -> {
-                        if (!r.ok()) {
-                            throw new ResultException(r);
-                        }
-                        track(players, streamID, p, p.closed());
-                        return p.connect(r.data().path("sdp").asText(""));
-                    });
-            return asResult(f, p, MEDIA_PLAY_FAILED);
-        });
+        return media.play(streamID, listener, offer -> request(Messages.START_PLAYING,
+                new Messages.StartPlaying(streamID, offer)));
     }
 
     /** Stops playing: closes the player's transport and tells the server. */
     public CompletableFuture<Result> stopPlaying(String streamID) {
-        Player p = players.remove(streamID);
-        if (p != null) {
-            p.close();
-        }
+        media.stopPlaying(streamID);
         return request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID));
     }
 
     /** The publisher of {@code streamID} started by {@link #startPublishingMedia}, or null. */
     public Publisher publisher(String streamID) {
-        return publishers.get(streamID);
+        return media.publisher(streamID);
     }
 
     /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
     public Player player(String streamID) {
-        return players.get(streamID);
-    }
-
-    private static final int MEDIA_PUBLISH_FAILED = 1103028;
-    private static final int MEDIA_PLAY_FAILED = 1104028;
-
-    private static <T extends AutoCloseable> void track(Map<String, T> map, String streamID, T media,
-            CompletableFuture<String> closed) {
-        T old = map.put(streamID, media);
-        if (old != null && old != media) {
-            closeQuietly(old);
-        }
-        closed.thenRun(() -> map.remove(streamID, media));
-    }
-
-    /** Closes the transport on any failure and reports it as a Result: the server's, or {@code mediaCode}. */
-    private static <T> CompletableFuture<T> asResult(CompletableFuture<T> f, AutoCloseable media, int mediaCode) {
-        return f.handle((v, e) -> {
-            if (e == null) {
-                return v;
-            }
-            closeQuietly(media);
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof ResultException re) {
-                throw re;
-            }
-            throw new ResultException(mediaCode, String.valueOf(cause.getMessage()), cause);
-        });
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // transports close asynchronously and do not throw
-        }
-    }
-
-    private void closeMedia() {
-        publishers.values().forEach(ParleyEngine::closeQuietly);
-        players.values().forEach(ParleyEngine::closeQuietly);
-        publishers.clear();
-        players.clear();
+        return media.player(streamID);
     }
 
     public CompletableFuture<Result> heartbeat() {
@@ -302,7 +232,7 @@ public final class ParleyEngine implements AutoCloseable {
         IllegalStateException gone = new IllegalStateException("connection closed: " + closed.status() + " " + closed.reason());
         pending.values().forEach(f -> f.completeExceptionally(gone));
         pending.clear();
-        closeMedia();
+        media.closeAll();
         disconnectedListener.onDisconnected(closed.status(), closed.reason());
     }
 
@@ -345,7 +275,7 @@ public final class ParleyEngine implements AutoCloseable {
                             users.clear();
                             streams.clear();
                         }
-                        closeMedia();
+                        media.closeAll();
                     }
                     roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
                 }
@@ -377,22 +307,12 @@ public final class ParleyEngine implements AutoCloseable {
                 }
                 case Messages.PUBLISHER_STATE_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.PublisherStateUpdate.class);
-                    if ("NO_PUBLISH".equals(p.state())) {
-                        Publisher media = publishers.remove(p.streamID());
-                        if (media != null) {
-                            media.close(); // the server closed its side
-                        }
-                    }
+                    media.onPublisherState(p);
                     publisherStateListener.onPublisherStateUpdate(p);
                 }
                 case Messages.PLAYER_STATE_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.PlayerStateUpdate.class);
-                    if ("NO_PLAY".equals(p.state())) {
-                        Player media = players.remove(p.streamID());
-                        if (media != null) {
-                            media.close();
-                        }
-                    }
+                    media.onPlayerState(p);
                     playerStateListener.onPlayerStateUpdate(p);
                 }
                 case Messages.PUBLISH_QUALITY_UPDATE ->
@@ -435,7 +355,7 @@ public final class ParleyEngine implements AutoCloseable {
     /** Closes the media transports and the WebSocket cleanly (the server treats it as leaving). */
     @Override
     public void close() {
-        closeMedia();
+        media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);
@@ -448,7 +368,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Drops the connection without a close frame, as a lost network would. */
     public void abort() {
-        closeMedia();
+        media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);

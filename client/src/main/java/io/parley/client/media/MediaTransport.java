@@ -7,9 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.client.WsClient;
-import io.parley.media.dtls.DtlsCertificate;
 import io.parley.media.dtls.DtlsEndpoint;
 import io.parley.media.srtp.SrtpKeys;
 import io.parley.media.srtp.SrtpSession;
@@ -20,14 +18,10 @@ import io.parley.protocol.media.RtcpCodec;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.Sdp;
-import io.parley.protocol.media.SdpWriter;
 import io.parley.protocol.media.StunMessage;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -44,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaTransport.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     /** SRTCP adds a 4-byte index and up to a 16-byte tag; SRTP a 16-byte tag at most. */
     private static final int SRTP_OVERHEAD = 20;
     /** How long a closing transport waits for its close_notify to leave before closing the socket. */
@@ -53,45 +45,18 @@ public final class MediaTransport implements AutoCloseable {
 
     public enum State { NEW, CHECKING, DTLS, CONNECTED, CLOSED }
 
-    /** What the owner of a transport hears, on the event loop. */
-    abstract static class Handler {
-        void onConnected() {
-        }
-
-        /** A decrypted RTP packet; the view and its buffer are valid only during the call. */
-        void onRtp(RtpPacket packet) {
-        }
-
-        void onRtcp(List<RtcpPacket> packets) {
-        }
-
-        void onClosed(String reason) {
-        }
-    }
-
-    /** One certificate per JVM, as a browser has one per origin; generated on first use. */
-    private static final class Shared {
-        static final DtlsCertificate CERTIFICATE = DtlsCertificate.generate();
-        static final ExecutorService DTLS_POOL = Executors.newCachedThreadPool(
-                new DefaultThreadFactory("parley-client-dtls", true));
-    }
-
     private final NioDatagramChannel channel;
     private final EventLoop loop;
     private final MediaConfig config;
     private final String label;
-    private final String localUfrag = random(8);
-    private final String localPwd = random(24);
-    private final long localSsrc = 1 + (RANDOM.nextInt() & 0xFFFFFFFEL);
-    private final String cname = random(16);
-    private final String offer;
+    private final LocalDescription local;
     private final CompletableFuture<MediaTransport> connected = new CompletableFuture<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final RtpPacket rtpView = new RtpPacket();
     private final AtomicLong srtpFailures = new AtomicLong();
     private final AtomicLong datagramsDropped = new AtomicLong();
 
-    private Handler handler = new Handler() { };
+    private TransportHandler handler = new TransportHandler() { };
     private volatile State state = State.NEW;
     private volatile RemoteDescription remote;
     private IceAgent ice;
@@ -104,9 +69,7 @@ public final class MediaTransport implements AutoCloseable {
         this.loop = loop;
         this.config = config;
         this.label = label;
-        Sdp.Fingerprint fp = new Sdp.Fingerprint("sha-256", Shared.CERTIFICATE.fingerprint().hex());
-        this.offer = SdpWriter.offer(direction, new SdpWriter.LocalIce(localUfrag, localPwd, fp),
-                new SdpWriter.LocalSource(localSsrc, cname, "parley", "audio0"), RANDOM.nextLong() >>> 1);
+        this.local = LocalDescription.create(direction, ClientDtls.CERTIFICATE);
     }
 
     /**
@@ -144,13 +107,13 @@ public final class MediaTransport implements AutoCloseable {
         return result;
     }
 
-    void handler(Handler h) {
+    void handler(TransportHandler h) {
         handler = h;
     }
 
     /** Our SDP offer: one audio m-line, Opus 111, audio level id 1, our ICE credentials and fingerprint. */
     public String offer() {
-        return offer;
+        return local.offer();
     }
 
     /**
@@ -193,7 +156,7 @@ public final class MediaTransport implements AutoCloseable {
             public void iceFailed(String reason) {
                 fail(reason, null);
             }
-        }, localUfrag, localPwd, r);
+        }, local.iceUfrag(), local.icePwd(), r);
         ice.start();
     }
 
@@ -203,7 +166,7 @@ public final class MediaTransport implements AutoCloseable {
         }
         state = State.DTLS;
         RemoteDescription r = remote;
-        dtls = new DtlsEndpoint(r.localRole(), Shared.CERTIFICATE, r.fingerprint(), config.dtls(), Shared.DTLS_POOL,
+        dtls = new DtlsEndpoint(r.localRole(), ClientDtls.CERTIFICATE, r.fingerprint(), config.dtls(), ClientDtls.POOL,
                 bytes -> channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), r.candidate())));
         DtlsEndpoint d = dtls;
         d.handshake().whenComplete((keys, err) -> loop.execute(() -> dtlsDone(keys, err)));
@@ -418,11 +381,11 @@ public final class MediaTransport implements AutoCloseable {
 
     /** The SSRC our offer announces (publisher: the media SSRC; player: the sender SSRC of RTCP). */
     public long localSsrc() {
-        return localSsrc;
+        return local.ssrc();
     }
 
     public String cname() {
-        return cname;
+        return local.cname();
     }
 
     /** Packets that did not authenticate (or could not be protected). */
@@ -445,14 +408,6 @@ public final class MediaTransport implements AutoCloseable {
 
     String label() {
         return label;
-    }
-
-    private static String random(int length) {
-        StringBuilder sb = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            sb.append(ICE_CHARS.charAt(RANDOM.nextInt(ICE_CHARS.length())));
-        }
-        return sb.toString();
     }
 
     @Override

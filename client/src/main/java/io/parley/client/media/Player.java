@@ -103,7 +103,7 @@ public final class Player implements AutoCloseable {
         return s < 0 ? 0 : s;
     }
 
-    private final class Events extends MediaTransport.Handler {
+    private final class Events extends TransportHandler {
         @Override
         void onConnected() {
             long interval = transport.config().rtcpInterval().toNanos();

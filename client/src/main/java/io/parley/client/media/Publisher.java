@@ -144,7 +144,7 @@ public final class Publisher implements AutoCloseable {
         bytesSent += payload.length;
     }
 
-    private final class Events extends MediaTransport.Handler {
+    private final class Events extends TransportHandler {
         @Override
         void onConnected() {
             long interval = transport.config().rtcpInterval().toNanos();
