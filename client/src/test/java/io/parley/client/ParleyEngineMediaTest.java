@@ -11,7 +11,6 @@ import io.parley.client.media.Publisher;
 import io.parley.client.media.ReceivedPacket;
 import io.parley.protocol.media.SdpNegotiator;
 import io.parley.protocol.signal.Messages;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
@@ -35,7 +34,7 @@ class ParleyEngineMediaTest {
         signal = new FakeSignalServer();
         media = FakeMediaServerAccess.start();
         engine = ParleyEngine.create(1, signal.uri());
-        engine.setMediaConfig(MediaConfig.DEFAULTS.withBindAddress(new InetSocketAddress("127.0.0.1", 0))
+        engine.setMediaConfig(MediaConfig.DEFAULTS // binds 0.0.0.0:0, as a real client does
                 .withTimeouts(Duration.ofMillis(800), Duration.ofSeconds(5)));
         signal.handlers.put(Messages.START_PUBLISHING, d -> FakeSignalServer.Reply.ok(Map.of("streamID",
                 d.path("streamID").asText(), "sdp", media.answer(d.path("sdp").asText(), SdpNegotiator.Purpose.PUBLISH))));
