@@ -34,4 +34,28 @@ public final class Listeners {
     public interface Disconnected {
         void onDisconnected(int status, String reason);
     }
+
+    /** {@code publisherStateUpdate}: NO_PUBLISH, PUBLISH_REQUESTING, PUBLISHING (with an error code on failure). */
+    @FunctionalInterface
+    public interface PublisherState {
+        void onPublisherStateUpdate(Messages.PublisherStateUpdate update);
+    }
+
+    /** {@code playerStateUpdate}: NO_PLAY, PLAY_REQUESTING, PLAYING. */
+    @FunctionalInterface
+    public interface PlayerState {
+        void onPlayerStateUpdate(Messages.PlayerStateUpdate update);
+    }
+
+    /** {@code publishQualityUpdate}: the server's measurement of a stream this client publishes. */
+    @FunctionalInterface
+    public interface PublishQuality {
+        void onPublishQualityUpdate(Messages.QualityUpdate update);
+    }
+
+    /** {@code playQualityUpdate}: the server's measurement of a stream this client plays. */
+    @FunctionalInterface
+    public interface PlayQuality {
+        void onPlayQualityUpdate(Messages.QualityUpdate update);
+    }
 }

@@ -3,6 +3,10 @@ package io.parley.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.client.media.MediaConfig;
+import io.parley.client.media.PacketListener;
+import io.parley.client.media.Player;
+import io.parley.client.media.Publisher;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
 import java.io.IOException;
@@ -22,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code stopPublishing} and a setter per push. It keeps the room as the pushes describe it
  * ({@link #roomUsers()}, {@link #roomStreams()}) and sends heartbeats at the interval the login response gives.
  * Listeners run on the client's event loop; do not block in them.
+ *
+ * <p>Media: {@link #startPublishingMedia} and {@link #startPlaying} open a WebRTC transport each (see
+ * {@code io.parley.client.media}), exchange the SDP offer and answer over signalling and connect. Their futures
+ * fail with a {@link ResultException}: the server's error code, or 1103028 / 1104028 when ICE or DTLS fails.
  */
 public final class ParleyEngine implements AutoCloseable {
     private final long appId;
@@ -35,12 +43,17 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile String roomId;
     private volatile String state = "LOGOUT";
     private volatile int lastErrorCode;
+    private final MediaStreams media = new MediaStreams();
 
     private volatile Listeners.RoomState roomStateListener = (r, s, c, e) -> {};
     private volatile Listeners.RoomUserUpdate userListener = (r, t, l) -> {};
     private volatile Listeners.RoomStreamUpdate streamListener = (r, t, l, e) -> {};
     private volatile Listeners.Push pushListener = (n, d) -> {};
     private volatile Listeners.Disconnected disconnectedListener = (s, r) -> {};
+    private volatile Listeners.PublisherState publisherStateListener = u -> {};
+    private volatile Listeners.PlayerState playerStateListener = u -> {};
+    private volatile Listeners.PublishQuality publishQualityListener = u -> {};
+    private volatile Listeners.PlayQuality playQualityListener = u -> {};
 
     private ParleyEngine(long appId, URI server) {
         this.appId = appId;
@@ -73,6 +86,27 @@ public final class ParleyEngine implements AutoCloseable {
         disconnectedListener = l;
     }
 
+    public void setPublisherStateUpdateListener(Listeners.PublisherState l) {
+        publisherStateListener = l;
+    }
+
+    public void setPlayerStateUpdateListener(Listeners.PlayerState l) {
+        playerStateListener = l;
+    }
+
+    public void setPublishQualityUpdateListener(Listeners.PublishQuality l) {
+        publishQualityListener = l;
+    }
+
+    public void setPlayQualityUpdateListener(Listeners.PlayQuality l) {
+        playQualityListener = l;
+    }
+
+    /** Timeouts and socket of the media transports started from now on. */
+    public void setMediaConfig(MediaConfig config) {
+        media.config(config);
+    }
+
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
         state = "LOGINING";
         roomStateListener.onRoomStateChanged(roomID, "LOGINING", 0, "");
@@ -100,6 +134,7 @@ public final class ParleyEngine implements AutoCloseable {
                 }
                 roomId = null;
                 state = "LOGOUT";
+                media.closeAll();
                 roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
             }
             return r;
@@ -110,8 +145,49 @@ public final class ParleyEngine implements AutoCloseable {
         return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo));
     }
 
+    /** Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. */
     public CompletableFuture<Result> stopPublishing(String streamID) {
+        media.stopPublishing(streamID);
         return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
+    }
+
+    /**
+     * Publishes {@code streamID} with media, like ZEGO's {@code startPublishingStream}: sends startPublishing
+     * with an SDP offer, applies the answer and connects (ICE, DTLS). Completes, on a media event loop, with a
+     * {@link Publisher} ready for {@link Publisher#sendFrame}; fails with a {@link ResultException} carrying the
+     * server's error code, or 1103028 when the media path does not come up. After a media failure the stream is
+     * still announced until the server gives up on it (or {@link #stopPublishing} is called).
+     */
+    public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
+        return media.publish(streamID, offer -> request(Messages.START_PUBLISHING,
+                new Messages.StartPublishing(streamID, extraInfo, offer)));
+    }
+
+    /**
+     * Plays {@code streamID}, like ZEGO's {@code startPlayingStream}: sends startPlaying with a recvonly offer,
+     * applies the answer and connects. {@code listener} gets every RTP packet on the player's event loop.
+     * Fails with a {@link ResultException}: the server's code (1104039 no such stream, 1104032 already playing…)
+     * or 1104028 when the media path does not come up.
+     */
+    public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
+        return media.play(streamID, listener, offer -> request(Messages.START_PLAYING,
+                new Messages.StartPlaying(streamID, offer)));
+    }
+
+    /** Stops playing: closes the player's transport and tells the server. */
+    public CompletableFuture<Result> stopPlaying(String streamID) {
+        media.stopPlaying(streamID);
+        return request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID));
+    }
+
+    /** The publisher of {@code streamID} started by {@link #startPublishingMedia}, or null. */
+    public Publisher publisher(String streamID) {
+        return media.publisher(streamID);
+    }
+
+    /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
+    public Player player(String streamID) {
+        return media.player(streamID);
     }
 
     public CompletableFuture<Result> heartbeat() {
@@ -156,6 +232,7 @@ public final class ParleyEngine implements AutoCloseable {
         IllegalStateException gone = new IllegalStateException("connection closed: " + closed.status() + " " + closed.reason());
         pending.values().forEach(f -> f.completeExceptionally(gone));
         pending.clear();
+        media.closeAll();
         disconnectedListener.onDisconnected(closed.status(), closed.reason());
     }
 
@@ -198,6 +275,7 @@ public final class ParleyEngine implements AutoCloseable {
                             users.clear();
                             streams.clear();
                         }
+                        media.closeAll();
                     }
                     roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
                 }
@@ -227,6 +305,22 @@ public final class ParleyEngine implements AutoCloseable {
                     }
                     streamListener.onRoomStreamUpdate(p.roomID(), p.updateType(), p.streamList(), p.extendedData());
                 }
+                case Messages.PUBLISHER_STATE_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.PublisherStateUpdate.class);
+                    media.onPublisherState(p);
+                    publisherStateListener.onPublisherStateUpdate(p);
+                }
+                case Messages.PLAYER_STATE_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.PlayerStateUpdate.class);
+                    media.onPlayerState(p);
+                    playerStateListener.onPlayerStateUpdate(p);
+                }
+                case Messages.PUBLISH_QUALITY_UPDATE ->
+                        publishQualityListener.onPublishQualityUpdate(
+                                SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
+                case Messages.PLAY_QUALITY_UPDATE ->
+                        playQualityListener.onPlayQualityUpdate(
+                                SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
                 default -> { }
             }
         } catch (IOException e) {
@@ -258,9 +352,10 @@ public final class ParleyEngine implements AutoCloseable {
         return roomId;
     }
 
-    /** Closes the WebSocket cleanly (the server treats it as leaving). */
+    /** Closes the media transports and the WebSocket cleanly (the server treats it as leaving). */
     @Override
     public void close() {
+        media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);
@@ -273,6 +368,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Drops the connection without a close frame, as a lost network would. */
     public void abort() {
+        media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);

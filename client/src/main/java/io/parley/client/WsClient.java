@@ -50,7 +50,8 @@ public final class WsClient implements AutoCloseable {
         this.closed = closed;
     }
 
-    static EventLoopGroup group() {
+    /** The event loops shared by every connection and media transport of this JVM (daemon threads). */
+    public static EventLoopGroup group() {
         EventLoopGroup g = sharedGroup;
         if (g == null) {
             synchronized (WsClient.class) {

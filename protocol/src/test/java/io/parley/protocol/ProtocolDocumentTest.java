@@ -30,7 +30,7 @@ class ProtocolDocumentTest {
         }
         for (String push : new String[] {Messages.ROOM_STATE_CHANGED, Messages.ROOM_USER_UPDATE, Messages.ROOM_STREAM_UPDATE,
                 Messages.PUBLISHER_STATE_UPDATE, Messages.PLAYER_STATE_UPDATE, Messages.PUBLISH_QUALITY_UPDATE,
-                Messages.PLAY_QUALITY_UPDATE}) {
+                Messages.PLAY_QUALITY_UPDATE, Messages.SERVER_DRAINING}) {
             assertThat(doc).contains("\"push\": \"" + push + "\"");
         }
         for (StreamDeleteCode c : StreamDeleteCode.values()) {

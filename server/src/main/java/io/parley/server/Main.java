@@ -1,68 +1,141 @@
 package io.parley.server;
 
 import io.parley.server.config.AppConfig;
+import io.parley.server.config.ConfigException;
+import io.parley.server.config.ConfigLoader;
 import io.parley.server.config.ParleyConfig;
+import io.parley.server.lifecycle.Signals;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar parley-server.jar [--dev] [--port N]} runs the server; {@code ... token ...} mints a token. */
+/**
+ * {@code java -jar parley-server.jar [--config FILE] [--dev] [--port N]} runs the server; {@code ... token ...}
+ * mints a token. Exit status: 0 after a drain, 2 for a configuration problem, 1 when the server cannot start.
+ */
 @Command(name = "parley", mixinStandardHelpOptions = true, subcommands = TokenCommand.class,
         description = "Parley: a self-hosted real-time audio room server.")
 public final class Main implements Callable<Integer> {
     static final long DEV_APP_ID = 1;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration (docs/configuration.md; default: $PARLEY_CONFIG, else built-in defaults).")
+    Path config;
+
     @Option(names = "--dev", description = "Run on the embedded dev config: one App (AppID 1) with a fresh secret, "
             + "printed at start, and the /dev/token endpoint.")
     boolean dev;
 
-    @Option(names = "--port", description = "Gateway TCP port (HTTP + WebSocket; default ${DEFAULT-VALUE}).")
-    int port = ParleyConfig.Server.DEFAULTS.port();
+    @Option(names = "--port", description = "Gateway TCP port (HTTP + WebSocket); overrides server.port.")
+    Integer port;
 
-    @Option(names = "--host", description = "Address to bind (default ${DEFAULT-VALUE}).")
-    String host = ParleyConfig.Server.DEFAULTS.host();
+    @Option(names = "--host", description = "Address to bind; overrides server.host.")
+    String host;
+
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets redacted) and exit.")
+    boolean printConfig;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+        // 0: the server runs on its own threads until a signal drains it and exits.
     }
 
     @Override
     public Integer call() throws Exception {
-        if (!dev) {
-            System.err.println("no Apps configured: pass --dev (embedded dev config)");
+        Map<String, String> env = System.getenv();
+        ConfigLoader.Loaded loaded = null;
+        ParleyConfig cfg;
+        String devSecret = null;
+        try {
+            loaded = ConfigLoader.load(configFile(config, env), env);
+            cfg = loaded.config();
+            if (port != null || host != null) {
+                ParleyConfig.Server s = cfg.server();
+                cfg = cfg.withServer(new ParleyConfig.Server(host != null ? host : s.host(),
+                        port != null ? port : s.port(), s.maxFrameBytes(), s.ioThreads()));
+            }
+            if (dev) {
+                cfg = cfg.withDev(true);
+            }
+            if (cfg.dev() && cfg.apps().isEmpty()) {
+                devSecret = HexFormat.of().formatHex(randomBytes(16));
+                cfg = cfg.withApps(List.of(new AppConfig(DEV_APP_ID, devSecret)));
+            }
+            cfg = ConfigLoader.validate(cfg);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            if (loaded != null) {
+                loaded.warnings().forEach(w -> System.err.println("  (warning) " + w));
+            }
             return 2;
         }
-        String secret = HexFormat.of().formatHex(randomBytes(16));
-        ParleyConfig config = ParleyConfig.DEFAULTS
-                .withServer(new ParleyConfig.Server(host, port, ParleyConfig.Server.MAX_FRAME_BYTES, 0))
-                .withApps(List.of(new AppConfig(DEV_APP_ID, secret)))
-                .withDev(true);
-        ParleyServer server = ParleyServer.start(config);
-        printDevBanner(server.port(), secret);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        if (printConfig) {
+            System.out.print(ConfigLoader.toYaml(cfg));
+            return 0;
+        }
+        Logging.setLevel(cfg.log().level());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        loaded.warnings().forEach(log::warn);
+        log.info("configuration {}", ConfigLoader.toOneLine(cfg));
+        ParleyServer server = ParleyServer.start(cfg);
+        if (cfg.dev()) {
+            printDevBanner(server.port(), cfg.apps().get(0).appId(), devSecret);
+        }
+        boolean signals = Signals.install(() -> {
+            try {
+                server.drainAndClose();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                System.exit(0);
+            }
+        }, () -> {
             server.close();
-            stopped.countDown();
+            Runtime.getRuntime().halt(0);
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!signals) {
+                try {
+                    server.drainAndClose();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            server.close();
         }, "parley-shutdown"));
-        stopped.await();
         return 0;
     }
 
-    private static void printDevBanner(int port, String secret) {
+    static Path configFile(Path option, Map<String, String> env) {
+        if (option != null) {
+            return option;
+        }
+        String p = env.get(ConfigLoader.CONFIG_ENV);
+        return p == null || p.isBlank() ? null : Path.of(p);
+    }
+
+    private static void printDevBanner(int port, long appId, String secret) {
         System.out.println("""
                 Parley dev mode (never use in production)
                   WebSocket:  ws://127.0.0.1:%1$d/ws
+                  Demo page:  http://127.0.0.1:%1$d/  (open it in two tabs)
                   AppID:      %2$d
                   Secret:     %3$s
                   Mint a token:
                     java -jar server/target/parley-server.jar token --app %2$d --secret %3$s --user alice --publish
                   or ask this server:  curl 'http://127.0.0.1:%1$d/dev/token?user=alice'
-                """.formatted(port, DEV_APP_ID, secret));
+                """.formatted(port, appId, secret == null ? "(from your configuration)" : secret));
     }
 
     private static byte[] randomBytes(int n) {

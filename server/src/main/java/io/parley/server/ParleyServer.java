@@ -12,18 +12,20 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.config.ParleyConfig;
-import io.parley.server.gateway.GatewayEvents;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
+import io.parley.server.gateway.StaticRoutes;
 import io.parley.server.media.MediaPlane;
 import io.parley.server.media.MediaSessions;
-import io.parley.server.room.RoomEvents;
+import io.parley.server.lifecycle.Drain;
+import io.parley.server.lifecycle.Readiness;
+import io.parley.server.metrics.ParleyMetrics;
 import io.parley.server.room.RoomService;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,9 @@ public final class ParleyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final RoomService rooms;
     private final MediaPlane media;
+    private final ParleyMetrics metrics = new ParleyMetrics();
+    private final Readiness readiness = new Readiness();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel channel;
     private final GatewayInitializer gateway;
 
@@ -51,10 +56,14 @@ public final class ParleyServer implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
         this.media = MediaPlane.start(config.media(), workers, epoll);
         this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
-                RoomEvents.NONE, new MediaSessions(media));
+                metrics.roomEvents(), new MediaSessions(media));
+        metrics.bind(rooms, readiness::ready);
+        metrics.bind(media);
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
-        routes.put("/healthz", (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"));
+        routes.putAll(readiness.routes());
+        routes.put(ParleyMetrics.PATH, metrics.route());
         routes.putAll(DevRoutes.routes(config));
+        routes.putAll(StaticRoutes.routes(config.dev()));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         GatewayInitializer gateway;
         ServerBootstrap b = new ServerBootstrap()
@@ -62,9 +71,10 @@ public final class ParleyServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), GatewayEvents.NONE, routes));
+                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(), routes));
         this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        readiness.advance(Readiness.State.READY);
         log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
     }
 
@@ -88,12 +98,31 @@ public final class ParleyServer implements AutoCloseable {
         return config;
     }
 
+    public ParleyMetrics metrics() {
+        return metrics;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** SIGTERM: refuse logins, tell sessions, let rooms empty until shutdown.drainTimeout, kick the rest, close. */
+    public void drainAndClose() throws InterruptedException {
+        Drain.run(rooms, readiness, config.shutdown().drainTimeout(), Clock.systemUTC());
+        close();
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        readiness.advance(Readiness.State.STOPPED);
         channel.close().syncUninterruptibly();
         gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         media.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
     }
 }

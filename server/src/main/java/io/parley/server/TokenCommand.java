@@ -3,6 +3,10 @@ package io.parley.server;
 import io.parley.server.auth.JwtTokens;
 import io.parley.server.auth.Token04;
 import io.parley.server.config.AppConfig;
+import io.parley.server.config.ConfigException;
+import io.parley.server.config.ConfigLoader;
+import io.parley.server.config.Durations;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /** Mints a login token for an App: JWT (HS256) by default, ZEGO token04 on request. */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = "Mint a token. The secret comes from --secret or the PARLEY_APP_SECRET environment variable.")
+        description = "Mint a token. The secret comes from --secret, the PARLEY_APP_SECRET environment variable, "
+                + "or the App's entry in --config FILE (with its PARLEY_APP_<AppID>_SECRET override).")
 final class TokenCommand implements Callable<Integer> {
     enum Format { jwt, token04, token04_cbc }
 
@@ -25,6 +30,9 @@ final class TokenCommand implements Callable<Integer> {
 
     @Option(names = "--secret", description = "the App's 32-byte secret (default: $PARLEY_APP_SECRET)")
     String secret;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "find the App's secret in this configuration")
+    Path config;
 
     @Option(names = "--user", required = true, description = "userID the token is for")
     String user;
@@ -47,8 +55,21 @@ final class TokenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String s = secret != null ? secret : System.getenv("PARLEY_APP_SECRET");
+        if (s == null && config != null) {
+            try {
+                s = ConfigLoader.load(config, System.getenv()).config().apps().stream()
+                        .filter(a -> a.appId() == appId).map(AppConfig::secret).findFirst().orElse(null);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            if (s == null) {
+                System.err.println("--app: AppID " + appId + " is not in " + config + " (expected: one of its apps[].appId)");
+                return 2;
+            }
+        }
         if (s == null) {
-            System.err.println("--secret: missing (or set PARLEY_APP_SECRET)");
+            System.err.println("--secret: missing (expected: --secret, PARLEY_APP_SECRET or --config FILE)");
             return 2;
         }
         AppConfig app;
@@ -81,19 +102,9 @@ final class TokenCommand implements Callable<Integer> {
     /** Accepts "90s", "15m", "2h", "1d" or ISO-8601 ("PT1H"). */
     static Duration parseDuration(String v) {
         try {
-            if (v.startsWith("P") || v.startsWith("p")) {
-                return Duration.parse(v);
-            }
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            return switch (v.charAt(v.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new IllegalArgumentException();
-            };
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("duration '" + v + "' (expected: e.g. 30s, 15m, 2h, 1d or PT1H)");
+            return Durations.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ttl: " + e.getMessage());
         }
     }
 }

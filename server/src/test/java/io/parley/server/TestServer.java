@@ -30,7 +30,7 @@ public final class TestServer implements AutoCloseable {
     public static ParleyConfig config() {
         return ParleyConfig.DEFAULTS
                 .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
-                .withMedia(new ParleyConfig.Media("127.0.0.1", 0, "127.0.0.1", java.time.Duration.ofSeconds(10)))
+                .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)))
                 .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET)));
     }
 

@@ -98,7 +98,7 @@ public class ForwardingBenchmark {
     @Setup(Level.Trial)
     public void trial() {
         channel = new EmbeddedChannel();
-        plane = MediaPlane.attachedTo(new ParleyConfig.Media("127.0.0.1", 0, "127.0.0.1", Duration.ofSeconds(30)), channel);
+        plane = MediaPlane.attachedTo(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(30)), channel);
         producer = new Producer(plane, "bench", QUIET, null, 0x1234, 1);
         MediaTransport pt = new MediaTransport(plane, "pub", "pubpasswordpubpassword00", null, producer, System.nanoTime());
         producer.transport = pt;

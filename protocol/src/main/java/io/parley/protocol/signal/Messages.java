@@ -23,6 +23,7 @@ public final class Messages {
     public static final String PLAYER_STATE_UPDATE = "playerStateUpdate";
     public static final String PUBLISH_QUALITY_UPDATE = "publishQualityUpdate";
     public static final String PLAY_QUALITY_UPDATE = "playQualityUpdate";
+    public static final String SERVER_DRAINING = "serverDraining";
 
     public static final String ADD = "ADD";
     public static final String DELETE = "DELETE";

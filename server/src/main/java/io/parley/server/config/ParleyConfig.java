@@ -1,14 +1,20 @@
 package io.parley.server.config;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The whole configuration as one record tree with one {@link #DEFAULTS} value. Every key is documented in
- * docs/configuration.md.
+ * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
-public record ParleyConfig(Server server, Session session, Media media, List<AppConfig> apps, boolean dev) {
+public record ParleyConfig(Server server, Session session, Media media, Shutdown shutdown, Log log,
+                           List<AppConfig> apps, boolean dev) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -22,41 +28,87 @@ public record ParleyConfig(Server server, Session session, Media media, List<App
     }
 
     /**
-     * The media plane: one UDP port for all transports; the address announced in SDP answers (empty: the first
-     * non-loopback IPv4 address of the host, else 127.0.0.1); how long a transport may go without ICE, DTLS or
-     * consent before it is closed.
+     * The media plane's UDP side. {@code announcedAddress} is the address put in ICE candidates; empty means
+     * {@link #resolvedAnnouncedAddress()}. A transport whose peer stops answering STUN for {@code iceTimeout} is closed.
      */
-    public record Media(String bindAddress, int port, String announcedAddress, Duration iceTimeout) {
-        public static final Media DEFAULTS = new Media("0.0.0.0", 10000, "", Duration.ofSeconds(30));
+    public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout) {
+        public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30));
+
+        /** The configured address, or the first non-loopback IPv4 address of this host, or 127.0.0.1. */
+        public String resolvedAnnouncedAddress() {
+            if (announcedAddress != null && !announcedAddress.isEmpty()) {
+                return announcedAddress;
+            }
+            try {
+                for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    if (!nif.isUp() || nif.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                        if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                            return a.getHostAddress();
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                // No interface list: fall through to loopback.
+            }
+            return "127.0.0.1";
+        }
+    }
+
+    /** SIGTERM: how long rooms get to empty before the remaining members are kicked and the process exits. */
+    public record Shutdown(Duration drainTimeout) {
+        public static final Shutdown DEFAULTS = new Shutdown(Duration.ofSeconds(30));
+    }
+
+    /** Root log level: TRACE, DEBUG, INFO, WARN, ERROR or OFF. */
+    public record Log(String level) {
+        public static final Log DEFAULTS = new Log("INFO");
     }
 
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
-            List.of(), false);
+            Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(media, "media");
+        Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(log, "log");
         apps = List.copyOf(apps);
     }
 
+    /** The signalling-only shape, with defaults for the rest (kept for callers written before the ops keys). */
+    public ParleyConfig(Server server, Session session, List<AppConfig> apps, boolean dev) {
+        this(server, session, Media.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, apps, dev);
+    }
+
     public ParleyConfig withServer(Server s) {
-        return new ParleyConfig(s, session, media, apps, dev);
+        return new ParleyConfig(s, session, media, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withSession(Session s) {
-        return new ParleyConfig(server, s, media, apps, dev);
+        return new ParleyConfig(server, s, media, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withMedia(Media m) {
-        return new ParleyConfig(server, session, m, apps, dev);
+        return new ParleyConfig(server, session, m, shutdown, log, apps, dev);
+    }
+
+    public ParleyConfig withShutdown(Shutdown s) {
+        return new ParleyConfig(server, session, media, s, log, apps, dev);
+    }
+
+    public ParleyConfig withLog(Log l) {
+        return new ParleyConfig(server, session, media, shutdown, l, apps, dev);
     }
 
     public ParleyConfig withApps(List<AppConfig> a) {
-        return new ParleyConfig(server, session, media, a, dev);
+        return new ParleyConfig(server, session, media, shutdown, log, a, dev);
     }
 
     public ParleyConfig withDev(boolean d) {
-        return new ParleyConfig(server, session, media, apps, d);
+        return new ParleyConfig(server, session, media, shutdown, log, apps, d);
     }
 }

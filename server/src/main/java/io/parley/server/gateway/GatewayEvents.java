@@ -8,6 +8,12 @@ public interface GatewayEvents {
 
     default void frameIn() {}
 
+    /** A text frame went out to a client. */
+    default void frameOut() {}
+
+    /** A room notification reached its member's channel {@code nanos} after the room decided it. */
+    default void notificationLatency(long nanos) {}
+
     default void connectionOpened() {}
 
     default void connectionClosed() {}

@@ -42,7 +42,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            session = rooms.open(ctx.channel().eventLoop(), new WsConnection(ctx.channel()));
+            session = rooms.open(ctx.channel().eventLoop(), new WsConnection(ctx.channel(), events));
             events.connectionOpened();
         }
         super.userEventTriggered(ctx, evt);

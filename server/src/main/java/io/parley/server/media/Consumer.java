@@ -142,6 +142,15 @@ public final class Consumer extends MediaEndpoint {
         close();
     }
 
+    @Override
+    void peerClosed() {
+        if (closed) {
+            return;
+        }
+        observer.state("NO_PLAY", 0, "{\"reason\":\"peer_closed\"}");
+        close();
+    }
+
     /** The Producer closed: tell the player and free everything. */
     void publisherGone() {
         if (closed) {

@@ -15,4 +15,7 @@ abstract sealed class MediaEndpoint permits Producer, Consumer {
     abstract void connected();
 
     abstract void transportFailed(String why);
+
+    /** The peer closed DTLS (close_notify): its media path ended in order; signalling still owns the stream. */
+    abstract void peerClosed();
 }

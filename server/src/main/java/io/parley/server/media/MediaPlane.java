@@ -66,6 +66,7 @@ public final class MediaPlane implements AutoCloseable {
     private final Set<Consumer> consumers = new LinkedHashSet<>();
     private ScheduledFuture<?> ticker;
     private int ticks;
+    private java.util.function.LongConsumer forwardLatency = nanos -> { };
 
     private MediaPlane(ParleyConfig.Media config) {
         this.config = config;
@@ -76,7 +77,7 @@ public final class MediaPlane implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.announcedAddress = Addresses.announced(config);
+        this.announcedAddress = config.resolvedAnnouncedAddress();
     }
 
     private void attach(Channel ch) {
@@ -124,6 +125,15 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     private volatile int transportCount;
+
+    /** Where forwarding latency goes (metrics); set once at start. */
+    public void forwardLatency(java.util.function.LongConsumer recorder) {
+        this.forwardLatency = recorder;
+    }
+
+    void recordForward(long arrivalNanos) {
+        forwardLatency.accept(System.nanoTime() - arrivalNanos);
+    }
 
     DtlsCertificate certificate() {
         return certificate;

@@ -74,9 +74,14 @@ final class MediaTransport {
                 }
             }));
             dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
-                if (!closed && (reason == DtlsEndpoint.CloseReason.PEER_CLOSE_NOTIFY
-                        || reason == DtlsEndpoint.CloseReason.PEER_FATAL_ALERT)) {
-                    fail("the peer closed DTLS (" + reason + ")");
+                if (closed) {
+                    return;
+                }
+                if (reason == DtlsEndpoint.CloseReason.PEER_CLOSE_NOTIFY) {
+                    // The peer closed its PeerConnection: an orderly end of this media path, not a failure.
+                    owner.peerClosed();
+                } else if (reason == DtlsEndpoint.CloseReason.PEER_FATAL_ALERT) {
+                    fail("the peer sent a fatal DTLS alert");
                 }
             }));
             dtls.start();

@@ -78,8 +78,12 @@ public final class Producer extends MediaEndpoint {
             publishing = true;
             observer.state("PUBLISHING", 0, "");
         }
-        for (Consumer c : consumers) {
-            c.forward(plain, seq, rtp.timestamp(), nowNanos, false);
+        Consumer[] to = consumers;
+        if (to.length > 0) {
+            for (Consumer c : to) {
+                c.forward(plain, seq, rtp.timestamp(), nowNanos, false);
+            }
+            plane.recordForward(nowNanos);
         }
     }
 
@@ -118,6 +122,15 @@ public final class Producer extends MediaEndpoint {
         observer.state("NO_PUBLISH", ErrorCode.PUBLISH_MEDIA_FAILED, why);
         observer.ended(ErrorCode.PUBLISH_MEDIA_FAILED, why);
         close();
+    }
+
+    @Override
+    void peerClosed() {
+        if (closed || transport == null) {
+            return;
+        }
+        transport.close();
+        observer.state("NO_PUBLISH", 0, "{\"reason\":\"peer_closed\"}");
     }
 
     void attach(Consumer c) {

@@ -7,6 +7,11 @@ public interface Connection {
     /** Sends one JSON text message; takes ownership of {@code json}. */
     void send(ByteBuf json);
 
+    /** Sends a notification decided at {@code decidedNanos} (System.nanoTime); the default ignores the time. */
+    default void send(ByteBuf json, long decidedNanos) {
+        send(json);
+    }
+
     /** Closes with a WebSocket status code and a reason. */
     void close(int status, String reason);
 }

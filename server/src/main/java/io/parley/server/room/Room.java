@@ -124,6 +124,7 @@ public final class Room {
         }
         members.put(s.userId, m);
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.OK, "OK", result);
+        events.loginLatency(System.nanoTime() - s.loginStartedNanos);
         s.pushState(id.value(), RoomStateReason.LOGINED, 0, "");
         if (m.userUpdate && !already.isEmpty()) {
             s.send(SignalCodec.push(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
@@ -256,7 +257,7 @@ public final class Room {
     void stopPlaying(Session s, StreamId streamId, JsonNode reqId) {
         Member m = members.get(s.userId);
         io.parley.server.media.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
-        if (c == null || c.isEnded()) {
+        if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;
         }
@@ -300,6 +301,7 @@ public final class Room {
 
     /** Encodes once; each recipient gets a retained duplicate. Nobody is told about themselves. */
     private void fanOut(String push, Object data, Predicate<Member> to) {
+        long decided = System.nanoTime();
         ByteBuf encoded = null;
         try {
             for (Member other : members.values()) {
@@ -309,7 +311,7 @@ public final class Room {
                 if (encoded == null) {
                     encoded = Outbound.encode(SignalCodec.push(push, data));
                 }
-                other.session.sendRaw(encoded.retainedDuplicate());
+                other.session.sendRaw(encoded.retainedDuplicate(), decided);
                 events.notificationSent();
             }
         } finally {

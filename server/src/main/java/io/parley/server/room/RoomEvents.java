@@ -6,6 +6,9 @@ public interface RoomEvents {
 
     default void loginFailed(int code) {}
 
+    /** A login succeeded, {@code nanos} after its request arrived. */
+    default void loginLatency(long nanos) {}
+
     default void kicked() {}
 
     default void streamAdded() {}

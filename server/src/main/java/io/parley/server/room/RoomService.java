@@ -97,6 +97,7 @@ public final class RoomService {
     }
 
     public void login(Session s, JsonNode reqId, Messages.LoginRoom req) {
+        long started = System.nanoTime();
         Session.State st = s.state();
         if (st == Session.State.LOGGING_IN) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
@@ -145,6 +146,7 @@ public final class RoomService {
         if (!s.cas(Session.State.NEW, Session.State.LOGGING_IN)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "session state changed during login");
         }
+        s.loginStartedNanos = started;
         s.app = app;
         s.userId = userId;
         s.user = user;
@@ -302,9 +304,29 @@ public final class RoomService {
     public void kickAll(Termination t) {
         for (AppSpace app : apps.values()) {
             for (Session s : app.users.values()) {
+                if (t.pushKickout && s.state() != Session.State.CLOSED) {
+                    events.kicked();
+                }
                 terminate(s, t);
             }
         }
+    }
+
+    /** Pushes one message to every logged-in session (drain notice); encoded once. Returns how many were sent. */
+    public int pushAll(String push, Object data) {
+        io.netty.buffer.ByteBuf encoded = Outbound.encode(io.parley.protocol.signal.SignalCodec.push(push, data));
+        int n = 0;
+        try {
+            for (AppSpace app : apps.values()) {
+                for (Session s : app.users.values()) {
+                    s.sendRaw(encoded.retainedDuplicate());
+                    n++;
+                }
+            }
+        } finally {
+            encoded.release();
+        }
+        return n;
     }
 
     /** A consistent view of one room, taken on its loop. */

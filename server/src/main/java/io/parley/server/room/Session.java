@@ -36,6 +36,7 @@ public final class Session {
     volatile boolean userUpdate;
     volatile Room room;
     volatile Termination termination;
+    volatile long loginStartedNanos;
 
     Session(long id, EventLoop home, Connection connection) {
         this.id = id;
@@ -109,6 +110,16 @@ public final class Session {
         Connection c = connection;
         if (c != null) {
             c.send(json);
+        } else {
+            json.release();
+        }
+    }
+
+    /** A notification the room decided at {@code decidedNanos} (System.nanoTime), for the fan-out latency metric. */
+    void sendRaw(io.netty.buffer.ByteBuf json, long decidedNanos) {
+        Connection c = connection;
+        if (c != null) {
+            c.send(json, decidedNanos);
         } else {
             json.release();
         }

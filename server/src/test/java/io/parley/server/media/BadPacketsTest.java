@@ -163,7 +163,7 @@ class BadPacketsTest {
     @Test
     void transportWithoutIceIsClosedAndThePublisherTold() throws Exception {
         try (TestServer quick = TestServer.start(TestServer.config().withMedia(
-                new io.parley.server.config.ParleyConfig.Media("127.0.0.1", 0, "127.0.0.1", java.time.Duration.ofSeconds(1))));
+                new io.parley.server.config.ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(1))));
              ParleyEngine e = quick.engine(); ParleyEngine peer = quick.engine()) {
             io.parley.server.Pushes pe = io.parley.server.Pushes.on(e);
             io.parley.server.Pushes pp = io.parley.server.Pushes.on(peer);

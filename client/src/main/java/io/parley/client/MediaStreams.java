@@ -1,0 +1,123 @@
+package io.parley.client;
+
+import io.parley.client.media.MediaConfig;
+import io.parley.client.media.PacketListener;
+import io.parley.client.media.Player;
+import io.parley.client.media.Publisher;
+import io.parley.protocol.signal.Messages;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The engine's media transports by streamID: opens one per publish or play, runs the offer/answer through the
+ * signalling request it is given, and closes them when asked, when the server says the stream ended, or when
+ * the session ends. Failures become {@link ResultException}s with the server's code or the media code.
+ */
+final class MediaStreams {
+    static final int PUBLISH_MEDIA_FAILED = 1103028;
+    static final int PLAY_MEDIA_FAILED = 1104028;
+
+    private final Map<String, Publisher> publishers = new ConcurrentHashMap<>();
+    private final Map<String, Player> players = new ConcurrentHashMap<>();
+    private volatile MediaConfig config = MediaConfig.DEFAULTS;
+
+    void config(MediaConfig c) {
+        config = Objects.requireNonNull(c, "config");
+    }
+
+    /** {@code request} sends the signalling request with the offer and completes with its response. */
+    CompletableFuture<Publisher> publish(String streamID, Function<String, CompletableFuture<Result>> request) {
+        return Publisher.create(streamID, config).thenCompose(p -> asResult(request.apply(p.offer()).thenCompose(r -> {
+            answered(r, publishers, streamID, p, p.closed());
+            return p.connect(r.data().path("sdp").asText(""));
+        }), p, PUBLISH_MEDIA_FAILED));
+    }
+
+    CompletableFuture<Player> play(String streamID, PacketListener listener,
+            Function<String, CompletableFuture<Result>> request) {
+        return Player.create(streamID, config, listener).thenCompose(p -> asResult(request.apply(p.offer())
+                .thenCompose(r -> {
+                    answered(r, players, streamID, p, p.closed());
+                    return p.connect(r.data().path("sdp").asText(""));
+                }), p, PLAY_MEDIA_FAILED));
+    }
+
+    Publisher publisher(String streamID) {
+        return publishers.get(streamID);
+    }
+
+    Player player(String streamID) {
+        return players.get(streamID);
+    }
+
+    void stopPublishing(String streamID) {
+        closeQuietly(publishers.remove(streamID));
+    }
+
+    void stopPlaying(String streamID) {
+        closeQuietly(players.remove(streamID));
+    }
+
+    /** NO_PUBLISH: the server closed its side of the transport, so ours goes too. */
+    void onPublisherState(Messages.PublisherStateUpdate u) {
+        if ("NO_PUBLISH".equals(u.state())) {
+            stopPublishing(u.streamID());
+        }
+    }
+
+    /** NO_PLAY: the transport failed or the stream ended (publisher_stopped). */
+    void onPlayerState(Messages.PlayerStateUpdate u) {
+        if ("NO_PLAY".equals(u.state())) {
+            stopPlaying(u.streamID());
+        }
+    }
+
+    void closeAll() {
+        publishers.values().forEach(MediaStreams::closeQuietly);
+        players.values().forEach(MediaStreams::closeQuietly);
+        publishers.clear();
+        players.clear();
+    }
+
+    private static <T extends AutoCloseable> void answered(Result r, Map<String, T> map, String streamID, T media,
+            CompletableFuture<String> closed) {
+        if (!r.ok()) {
+            throw new ResultException(r);
+        }
+        T old = map.put(streamID, media);
+        if (old != null && old != media) {
+            closeQuietly(old);
+        }
+        closed.thenRun(() -> map.remove(streamID, media));
+    }
+
+    /** Closes the transport on any failure and reports it as a Result: the server's, or {@code mediaCode}. */
+    private static <T> CompletableFuture<T> asResult(CompletableFuture<T> f, AutoCloseable media, int mediaCode) {
+        return f.handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            closeQuietly(media);
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ResultException re) {
+                throw re;
+            }
+            throw new ResultException(mediaCode, String.valueOf(cause.getMessage()), cause);
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // transports close asynchronously and do not throw
+        }
+    }
+}

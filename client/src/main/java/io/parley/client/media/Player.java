@@ -1,0 +1,192 @@
+package io.parley.client.media;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.media.srtp.SrtpStatus;
+import io.parley.protocol.media.RtcpPacket;
+import io.parley.protocol.media.RtpPacket;
+import io.parley.protocol.media.Sdp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one stream over a {@link MediaTransport}: decrypts each RTP packet and hands a copy to the
+ * {@link PacketListener} on the transport's event loop, keeps RFC 3550 reception statistics, and sends a
+ * receiver report (with LSR/DLSR so the server can measure the round trip) every {@code rtcpInterval}.
+ * {@link #sendNack} and {@link #sendPli} send feedback on demand.
+ *
+ * <p>Lifecycle: new → connected → closed; closed is final. Methods may be called from any thread.
+ */
+public final class Player implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Player.class);
+
+    /**
+     * What this player has received: totals since it connected.
+     *
+     * @param highestSequence extended highest sequence number (cycles × 65536 + seq), -1 before the first packet
+     * @param jitter          interarrival jitter in milliseconds
+     */
+    public record Stats(long packetsReceived, long packetsLost, long bytesReceived, long highestSequence,
+            double jitter, long senderReports, long receiverReports, long srtpFailures) {
+    }
+
+    private final String streamID;
+    private final MediaTransport transport;
+    private final PacketListener listener;
+    private final ReceptionStats reception = new ReceptionStats(Sdp.OPUS_CLOCK_RATE);
+    private volatile long mediaSsrc = -1;
+    private volatile long receiverReports;
+    private ScheduledFuture<?> rtcpTimer;
+
+    private Player(String streamID, MediaTransport transport, PacketListener listener) {
+        this.streamID = streamID;
+        this.transport = transport;
+        this.listener = Objects.requireNonNull(listener, "listener");
+        transport.handler(new Events());
+    }
+
+    /** Binds the socket and prepares the (recvonly) offer; then send {@link #offer()} and {@link #connect}. */
+    public static CompletableFuture<Player> create(String streamID, MediaConfig config, PacketListener listener) {
+        return MediaTransport.open(Sdp.Direction.RECVONLY, config, streamID)
+                .thenApply(t -> new Player(streamID, t, listener));
+    }
+
+    public String offer() {
+        return transport.offer();
+    }
+
+    /** ICE, then DTLS; completes on the event loop when packets can flow. See {@link MediaTransport#connect}. */
+    public CompletableFuture<Player> connect(String answerSdp) {
+        return transport.connect(answerSdp).thenApply(t -> {
+            long announced = t.remote().remoteSsrc();
+            if (mediaSsrc < 0 && announced >= 0) {
+                mediaSsrc = announced;
+            }
+            return this;
+        });
+    }
+
+    /** Asks the server to resend these sequence numbers (generic NACK). False when not connected. */
+    public boolean sendNack(int... sequenceNumbers) {
+        if (sequenceNumbers.length == 0) {
+            throw new IllegalArgumentException("sequenceNumbers: none (expected: at least one)");
+        }
+        int[] seqs = sequenceNumbers.clone();
+        return onLoop(() -> transport.sendRtcp(List.of(RtcpPacket.Nack.of(transport.localSsrc(), mediaSsrc(), seqs))));
+    }
+
+    /** Sends a Picture Loss Indication (the server passes it on to the publisher). False when not connected. */
+    public boolean sendPli() {
+        return onLoop(() -> transport.sendRtcp(List.of(new RtcpPacket.Pli(transport.localSsrc(), mediaSsrc()))));
+    }
+
+    private boolean onLoop(Runnable task) {
+        if (transport.state() != MediaTransport.State.CONNECTED) {
+            return false;
+        }
+        if (transport.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            transport.eventLoop().execute(task);
+        }
+        return true;
+    }
+
+    /** The SSRC the server sends (from the answer, else from the first packet), or 0 if neither is known. */
+    public long mediaSsrc() {
+        long s = mediaSsrc;
+        return s < 0 ? 0 : s;
+    }
+
+    private final class Events extends TransportHandler {
+        @Override
+        void onConnected() {
+            long interval = transport.config().rtcpInterval().toNanos();
+            rtcpTimer = transport.eventLoop().scheduleAtFixedRate(Player.this::sendReport, interval, interval,
+                    TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        void onRtp(RtpPacket p) {
+            long now = System.nanoTime();
+            if (mediaSsrc < 0) {
+                mediaSsrc = p.ssrc();
+            }
+            reception.onPacket(p.sequenceNumber(), p.timestamp(), p.payloadLength(), now);
+            int levelId = transport.remote().audioLevelId();
+            ReceivedPacket packet = new ReceivedPacket(p.sequenceNumber(), p.timestamp(), p.ssrc(),
+                    p.payloadType(), p.marker(), levelId == 0 ? -1 : p.audioLevel(levelId),
+                    levelId != 0 && p.voiceActivity(levelId),
+                    ByteBufUtil.getBytes(p.buffer(), p.offset() + p.payloadOffset(), p.payloadLength()));
+            try {
+                listener.onPacket(packet);
+            } catch (RuntimeException e) {
+                log.warn("stream {}: packet listener failed", streamID, e);
+            }
+        }
+
+        @Override
+        void onRtcp(List<RtcpPacket> packets) {
+            for (RtcpPacket p : packets) {
+                if (p instanceof RtcpPacket.SenderReport sr) {
+                    reception.onSenderReport(sr.ntpTime(), System.nanoTime());
+                }
+            }
+        }
+
+        @Override
+        void onClosed(String reason) {
+            if (rtcpTimer != null) {
+                rtcpTimer.cancel(false);
+            }
+        }
+    }
+
+    private void sendReport() {
+        List<RtcpPacket.ReportBlock> blocks = new ArrayList<>(1);
+        RtcpPacket.ReportBlock block = reception.reportBlock(mediaSsrc(), System.nanoTime());
+        if (block != null) {
+            blocks.add(block);
+        }
+        long ssrc = transport.localSsrc();
+        RtcpPacket.ReceiverReport rr = new RtcpPacket.ReceiverReport(ssrc, blocks);
+        RtcpPacket.SourceDescription sdes = new RtcpPacket.SourceDescription(
+                List.of(new RtcpPacket.SdesChunk(ssrc, transport.cname())));
+        if (transport.sendRtcp(List.of(rr, sdes)) == SrtpStatus.OK) {
+            receiverReports++;
+        }
+    }
+
+    public Stats stats() {
+        long highest = reception.received() == 0 ? -1 : reception.extendedHighest();
+        return new Stats(reception.received(), reception.lost(), reception.bytes(), highest,
+                reception.jitterMillis(), reception.senderReports(), receiverReports, transport.srtpFailures());
+    }
+
+    public String streamID() {
+        return streamID;
+    }
+
+    public MediaTransport transport() {
+        return transport;
+    }
+
+    public boolean isConnected() {
+        return transport.state() == MediaTransport.State.CONNECTED;
+    }
+
+    /** Completes with the reason when the transport closes. */
+    public CompletableFuture<String> closed() {
+        return transport.closed();
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

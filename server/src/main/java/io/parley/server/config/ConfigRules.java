@@ -1,0 +1,102 @@
+package io.parley.server.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The value rules checked once at start; each problem names its key and says what was expected. */
+final class ConfigRules {
+    private ConfigRules() {}
+
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+    static final int MIN_FRAME_BYTES = 1024;
+    static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    static List<String> check(ParleyConfig c) {
+        List<String> p = new ArrayList<>();
+        ParleyConfig.Server s = c.server();
+        if (s.host().isBlank()) {
+            p.add("server.host: empty (expected: an address to bind, e.g. 0.0.0.0)");
+        }
+        port(p, "server.port", s.port());
+        if (s.maxFrameBytes() < MIN_FRAME_BYTES || s.maxFrameBytes() > MAX_FRAME_BYTES) {
+            p.add("server.maxFrameBytes: " + s.maxFrameBytes() + " (expected: " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES + ")");
+        }
+        if (s.ioThreads() < 0 || s.ioThreads() > 1024) {
+            p.add("server.ioThreads: " + s.ioThreads() + " (expected: 0..1024, 0 = one per core)");
+        }
+        ParleyConfig.Session se = c.session();
+        positive(p, "session.heartbeatInterval", se.heartbeatInterval());
+        if (se.heartbeatTimeout().compareTo(se.heartbeatInterval()) <= 0) {
+            p.add("session.heartbeatTimeout: " + Durations.format(se.heartbeatTimeout())
+                    + " (expected: longer than session.heartbeatInterval " + Durations.format(se.heartbeatInterval()) + ")");
+        }
+        ParleyConfig.Media m = c.media();
+        port(p, "media.port", m.port());
+        if (!m.announcedAddress().isEmpty() && !isIpLiteral(m.announcedAddress())) {
+            p.add("media.announcedAddress: '" + m.announcedAddress()
+                    + "' (expected: an IP address clients can reach, or empty for the first non-loopback address)");
+        }
+        if (!isIpLiteral(m.bindAddress())) {
+            p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0)");
+        }
+        positive(p, "media.iceTimeout", m.iceTimeout());
+        if (c.shutdown().drainTimeout().isNegative()) {
+            p.add("shutdown.drainTimeout: " + c.shutdown().drainTimeout() + " (expected: >= 0s)");
+        }
+        if (!LOG_LEVELS.contains(c.log().level().toUpperCase(Locale.ROOT))) {
+            p.add("log.level: '" + c.log().level() + "' (expected one of: " + String.join(", ", LOG_LEVELS) + ")");
+        }
+        Set<Long> seen = new HashSet<>();
+        for (AppConfig a : c.apps()) {
+            if (!seen.add(a.appId())) {
+                p.add("apps: appId " + a.appId() + " appears twice (expected: each AppID once)");
+            }
+        }
+        if (c.apps().isEmpty() && !c.dev()) {
+            p.add("apps: none configured (expected: at least one {appId, secret} under apps:, "
+                    + "or PARLEY_APP_<AppID>_SECRET in the environment, or --dev)");
+        }
+        return p;
+    }
+
+    private static void port(List<String> p, String key, int port) {
+        if (port < 0 || port > 65535) {
+            p.add(key + ": " + port + " (expected: 1..65535, or 0 for any free port)");
+        }
+    }
+
+    private static void positive(List<String> p, String key, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            p.add(key + ": " + d + " (expected: > 0, e.g. 30s)");
+        }
+    }
+
+    static boolean isIpLiteral(String s) {
+        var v4 = IPV4.matcher(s);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (!s.contains(":")) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(s); // an IPv6 literal: parsed, never looked up
+            return true;
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
+        }
+    }
+}

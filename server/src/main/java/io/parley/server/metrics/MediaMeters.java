@@ -1,0 +1,62 @@
+package io.parley.server.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.parley.server.media.DropReason;
+import io.parley.server.media.MediaCounters;
+import io.parley.server.media.MediaPlane;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The media plane's meters. Its per-packet counters are LongAdders in {@link MediaCounters}, read here at scrape
+ * time, so the forwarding path pays for one set of adds; only forwarding latency is recorded per packet.
+ */
+final class MediaMeters {
+    private MediaMeters() {}
+
+    static void bind(MeterRegistry r, MediaPlane plane) {
+        MediaCounters c = plane.counters();
+        counter(r, "parley.media.packets", "RTP/RTCP packets received (in) or sent (out) on the media port", null,
+                "rtp", "in", c, MediaCounters::rtpPacketsIn);
+        counter(r, "parley.media.packets", null, null, "rtp", "out", c, MediaCounters::rtpPacketsOut);
+        counter(r, "parley.media.packets", null, null, "rtcp", "in", c, MediaCounters::rtcpPacketsIn);
+        counter(r, "parley.media.packets", null, null, "rtcp", "out", c, MediaCounters::rtcpPacketsOut);
+        counter(r, "parley.media.bytes", "UDP payload bytes of those packets", "bytes", "rtp", "in", c, MediaCounters::rtpBytesIn);
+        counter(r, "parley.media.bytes", null, "bytes", "rtp", "out", c, MediaCounters::rtpBytesOut);
+        counter(r, "parley.media.bytes", null, "bytes", "rtcp", "in", c, MediaCounters::rtcpBytesIn);
+        counter(r, "parley.media.bytes", null, "bytes", "rtcp", "out", c, MediaCounters::rtcpBytesOut);
+        for (DropReason why : DropReason.values()) {
+            FunctionCounter.builder("parley.media.dropped.packets", c, x -> x.dropped(why))
+                    .description("Inbound datagrams dropped, by reason (docs/metrics.md)")
+                    .tag("reason", why.label()).register(r);
+        }
+        FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
+                .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
+                .register(r);
+        Gauge.builder("parley.media.transports", plane, MediaPlane::transportCount)
+                .description("Open media transports (ICE + DTLS + SRTP)").register(r);
+        Timer forward = Timer.builder("parley.media.forward.latency")
+                .description("From a packet's arrival to its last copy written towards the consumers")
+                .serviceLevelObjectives(Buckets.FAST)
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofMillis(100))
+                .register(r);
+        plane.forwardLatency(nanos -> forward.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    private static void counter(MeterRegistry r, String name, String description, String unit, String kind,
+                                String direction, MediaCounters c, ToDoubleFunction<MediaCounters> read) {
+        FunctionCounter.Builder<MediaCounters> b = FunctionCounter.builder(name, c, read)
+                .tag("kind", kind).tag("direction", direction);
+        if (description != null) {
+            b.description(description);
+        }
+        if (unit != null) {
+            b.baseUnit(unit);
+        }
+        b.register(r);
+    }
+}

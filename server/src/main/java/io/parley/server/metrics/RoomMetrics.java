@@ -1,0 +1,68 @@
+package io.parley.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.parley.protocol.ErrorCode;
+import io.parley.server.room.RoomEvents;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** The registry's events as meters. Runs on room loops: a map lookup and an add at most. */
+final class RoomMetrics implements RoomEvents {
+    private final MeterRegistry registry;
+    private final Map<Integer, Counter> logins = new ConcurrentHashMap<>();
+    private final Counter kickouts;
+    private final Counter notifications;
+    private final Timer loginLatency;
+
+    RoomMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        login(ErrorCode.OK);
+        this.kickouts = Counter.builder("parley.kickouts")
+                .description("Sessions told KICKOUT: same userID logged in elsewhere, kicked by the server, drain deadline")
+                .register(registry);
+        this.notifications = Counter.builder("parley.notifications")
+                .description("Room notifications (user and stream updates) written to members")
+                .register(registry);
+        this.loginLatency = Timer.builder("parley.login.latency")
+                .description("Successful logins: from the request's arrival to its response")
+                .serviceLevelObjectives(Buckets.REQUEST)
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(1))
+                .register(registry);
+    }
+
+    private Counter login(int code) {
+        // Codes come from ErrorCode, a closed set: a bounded label.
+        return logins.computeIfAbsent(code, c -> Counter.builder("parley.logins")
+                .description("Login results by error code (0 = success)")
+                .tag("code", Integer.toString(c)).register(registry));
+    }
+
+    @Override
+    public void loggedIn() {
+        login(ErrorCode.OK).increment();
+    }
+
+    @Override
+    public void loginFailed(int code) {
+        login(code).increment();
+    }
+
+    @Override
+    public void loginLatency(long nanos) {
+        loginLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void kicked() {
+        kickouts.increment();
+    }
+
+    @Override
+    public void notificationSent() {
+        notifications.increment();
+    }
+}

@@ -1,0 +1,480 @@
+/*
+ * parley.js: the Parley browser SDK. Plain ES2017, no dependencies, no build step.
+ * Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom, createStream,
+ * startPublishingStream, startPlayingStream, on(event, fn). The wire contract is protocol/PROTOCOL.md.
+ *
+ * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ */
+(function (global) {
+  'use strict';
+
+  // Client-side error codes (ZEGO Web's numbers for the same situations).
+  const ERR_PARAM = 1100001;          // a bad argument, caught before sending
+  const ERR_TIMEOUT = 1100002;        // no response within requestTimeout
+  const ERR_NETWORK = 1000017;        // the WebSocket closed or could not open
+  const ERR_LOGIN_NETWORK = 1002030;  // loginRoom could not reach the server
+  const ERR_NOT_LOGGED_IN = 1000002;
+  const ERR_PUBLISH_PARAM = 1103001;
+  const ERR_PLAY_PARAM = 1104001;
+
+  const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+  const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
+    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire'];
+
+  function parleyError(code, message) {
+    return {code: code, message: message};
+  }
+
+  function toError(e, fallbackCode) {
+    if (e && typeof e.code === 'number' && typeof e.message === 'string') return e;
+    return parleyError(fallbackCode, (e && (e.message || e.name)) || String(e));
+  }
+
+  class ParleyEngine {
+    /**
+     * @param {number} appID the App
+     * @param {string} server 'ws://host:port/ws' (or wss:// behind a TLS proxy)
+     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function}} [options]
+     */
+    constructor(appID, server, options) {
+      if (typeof appID !== 'number' || !Number.isInteger(appID) || appID <= 0) {
+        throw parleyError(ERR_PARAM, 'appID: ' + appID + ' (expected: a positive integer)');
+      }
+      if (typeof server !== 'string' || !/^wss?:\/\//.test(server)) {
+        throw parleyError(ERR_PARAM, 'server: ' + server + ' (expected: ws://host:port/ws or wss://...)');
+      }
+      const opts = options || {};
+      this.appID = appID;
+      this.server = server;
+      this.requestTimeout = opts.requestTimeout || DEFAULT_REQUEST_TIMEOUT_MS;
+      this.rtcConfiguration = opts.rtcConfiguration || {};
+      this._log = opts.logger || function () {};
+      this._handlers = new Map();      // event name -> Set of functions
+      this._pending = new Map();       // request id -> {resolve, reject, timer, type}
+      this._nextId = 1;
+      this._ws = null;
+      this._heartbeat = null;
+      this._roomID = null;
+      this._user = null;
+      this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
+      this._publishers = new Map();    // streamID -> {pc, stream}
+      this._players = new Map();       // streamID -> {pc, stream}
+    }
+
+    // ---- events -------------------------------------------------------------------------------
+
+    /** Registers fn for a push by its name (see PROTOCOL.md). Returns false for an unknown event. */
+    on(event, fn) {
+      if (EVENTS.indexOf(event) < 0 || typeof fn !== 'function') return false;
+      if (!this._handlers.has(event)) this._handlers.set(event, new Set());
+      this._handlers.get(event).add(fn);
+      return true;
+    }
+
+    /** Removes fn, or every handler of the event when fn is omitted. */
+    off(event, fn) {
+      const set = this._handlers.get(event);
+      if (!set) return false;
+      if (fn) set.delete(fn); else set.clear();
+      return true;
+    }
+
+    _emit(event) {
+      const args = Array.prototype.slice.call(arguments, 1);
+      const set = this._handlers.get(event);
+      if (!set) return;
+      for (const fn of Array.from(set)) {
+        try {
+          fn.apply(null, args);
+        } catch (e) {
+          console.error('parley: a ' + event + ' handler threw', e);
+        }
+      }
+    }
+
+    // ---- room ---------------------------------------------------------------------------------
+
+    /**
+     * Logs in to a room (created if it does not exist). Resolves true on success and false when the server
+     * refuses or cannot be reached; the reason comes through roomStateChanged (LOGIN_FAILED, errorCode).
+     */
+    async loginRoom(roomID, token, user, config) {
+      if (this._state !== 'LOGOUT') {
+        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', 1002001, 'already in room ' + this._roomID);
+        return false;
+      }
+      if (!user || typeof user.userID !== 'string') {
+        throw parleyError(ERR_PARAM, 'user: ' + JSON.stringify(user) + ' (expected: {userID, userName?})');
+      }
+      const cfg = config || {};
+      this._state = 'LOGINING';
+      this._roomID = roomID;
+      this._user = {userID: user.userID, userName: user.userName || user.userID};
+      this._emit('roomStateChanged', roomID, 'LOGINING', 0, '');
+      try {
+        await this._connect();
+      } catch (e) {
+        this._resetRoom();
+        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', ERR_LOGIN_NETWORK, e.message);
+        return false;
+      }
+      let data;
+      try {
+        data = await this._request('loginRoom', {
+          appID: this.appID, roomID: roomID, token: token, user: this._user,
+          config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0}
+        });
+      } catch (e) {
+        // Reported from the response (the server's own LOGIN_FAILED push may come before or after it; see _onPush).
+        this._log('loginRoom failed', e);
+        this._resetRoom();
+        this._closeSocket();
+        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', e.code, e.message);
+        return false;
+      }
+      this._state = 'LOGINED';
+      this._startHeartbeat(data.heartbeatInterval);
+      return true;
+    }
+
+    /** Leaves the room: stops every publish and play, tells the server, closes the connection. */
+    async logoutRoom(roomID) {
+      if (this._state === 'LOGOUT') return;
+      const room = roomID || this._roomID;
+      this._state = 'LOGOUT';   // no new publish or play from here on
+      try {
+        await this._request('logoutRoom', {roomID: room});   // before closing transports: see stopPublishingStream
+      } catch (e) {
+        this._log('logoutRoom', e);
+      }
+      this._closeAllMedia();
+      this._resetRoom();
+      this._closeSocket();
+      this._emit('roomStateChanged', room, 'LOGOUT', 0, '');
+    }
+
+    // ---- local media --------------------------------------------------------------------------
+
+    /** Opens the microphone: {camera: {audio: true | MediaTrackConstraints, video: false}} (audio only for now). */
+    async createStream(source) {
+      const camera = (source && source.camera) || {audio: true, video: false};
+      const audio = camera.audio === undefined ? true : camera.audio;
+      if (!audio) throw parleyError(ERR_PARAM, 'camera.audio: false (expected: true or constraints; Parley carries audio)');
+      if (!global.navigator || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        throw parleyError(ERR_PARAM, 'getUserMedia is not available (expected: https:// or http://localhost)');
+      }
+      try {
+        return await navigator.mediaDevices.getUserMedia({audio: audio, video: false});
+      } catch (e) {
+        throw parleyError(ERR_PARAM, 'getUserMedia: ' + (e.name || '') + ' ' + (e.message || ''));
+      }
+    }
+
+    /** Stops the tracks of a stream made by createStream. */
+    destroyStream(stream) {
+      if (stream && stream.getTracks) stream.getTracks().forEach(function (t) { t.stop(); });
+    }
+
+    // ---- publish ------------------------------------------------------------------------------
+
+    /**
+     * Publishes the stream's audio track as streamID. Resolves true once the server accepted the offer and its
+     * answer is applied; publisherStateUpdate then says PUBLISHING when the server receives media.
+     */
+    async startPublishingStream(streamID, mediaStream, options) {
+      this._requireLogin();
+      if (this._publishers.has(streamID)) throw parleyError(1103056, 'already publishing ' + streamID);
+      const track = mediaStream && mediaStream.getAudioTracks && mediaStream.getAudioTracks()[0];
+      if (!track) throw parleyError(ERR_PUBLISH_PARAM, 'mediaStream: no audio track (expected: createStream())');
+      const extraInfo = (options && options.extraInfo) || '';
+      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
+        this.rtcConfiguration));
+      const entry = {pc: pc, stream: mediaStream};
+      this._publishers.set(streamID, entry);
+      try {
+        pc.addTransceiver(track, {direction: 'sendonly', streams: [mediaStream]});
+        await pc.setLocalDescription(await pc.createOffer());
+        // The server is ICE-lite: it learns our address from our checks, so the offer goes without candidates.
+        const data = await this._request('startPublishing', {streamID: streamID, extraInfo: extraInfo, sdp: pc.localDescription.sdp});
+        if (this._publishers.get(streamID) !== entry) return false;   // stopped meanwhile
+        if (data.sdp) {
+          await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+        } else {
+          // A server without a media plane announces the stream but answers no SDP.
+          this._log('startPublishing: no SDP answer; the stream is announced without media', streamID);
+          pc.close();
+          entry.pc = null;
+        }
+        return true;
+      } catch (e) {
+        const err = toError(e, ERR_PUBLISH_PARAM);
+        if (this._publishers.get(streamID) === entry) this._publishers.delete(streamID);
+        pc.close();
+        // As ZEGO does, a refused publish also shows up as NO_PUBLISH with the code.
+        this._emit('publisherStateUpdate', {streamID: streamID, state: 'NO_PUBLISH', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    /** Stops publishing streamID (the server tells the room and closes the players' transports). */
+    async stopPublishingStream(streamID) {
+      const entry = this._publishers.get(streamID);
+      if (!entry) return false;
+      this._publishers.delete(streamID);
+      // Close the transport only after the server answered: a DTLS close_notify that beats the request over
+      // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
+      try {
+        await this._request('stopPublishing', {streamID: streamID});
+        return true;
+      } catch (e) {
+        this._log('stopPublishing', streamID, e);
+        return false;
+      } finally {
+        if (entry.pc) entry.pc.close();
+      }
+    }
+
+    // ---- play ---------------------------------------------------------------------------------
+
+    /**
+     * Plays streamID: resolves a MediaStream carrying its audio (attach it to an <audio autoplay> element).
+     * playerStateUpdate says PLAYING when the server forwards the first packet.
+     */
+    async startPlayingStream(streamID) {
+      this._requireLogin();
+      if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
+      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
+        this.rtcConfiguration));
+      const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
+      const stream = new MediaStream([transceiver.receiver.track]);
+      const entry = {pc: pc, stream: stream};
+      this._players.set(streamID, entry);
+      try {
+        await pc.setLocalDescription(await pc.createOffer());
+        const data = await this._request('startPlaying', {streamID: streamID, sdp: pc.localDescription.sdp});
+        if (this._players.get(streamID) !== entry) throw parleyError(ERR_PLAY_PARAM, 'stopped while starting ' + streamID);
+        if (!data.sdp) throw parleyError(ERR_PLAY_PARAM, 'startPlaying: the server answered no SDP');
+        await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+        return stream;
+      } catch (e) {
+        const err = toError(e, ERR_PLAY_PARAM);
+        if (this._players.get(streamID) === entry) this._players.delete(streamID);
+        pc.close();
+        this._emit('playerStateUpdate', {streamID: streamID, state: 'NO_PLAY', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    /** Stops playing streamID. */
+    async stopPlayingStream(streamID) {
+      const entry = this._players.get(streamID);
+      if (!entry) return false;
+      this._players.delete(streamID);
+      if (this._state !== 'LOGINED') {
+        entry.pc.close();
+        return true;
+      }
+      try {
+        await this._request('stopPlaying', {streamID: streamID});   // before closing: see stopPublishingStream
+        return true;
+      } catch (e) {
+        this._log('stopPlaying', streamID, e);
+        return false;
+      } finally {
+        entry.pc.close();
+      }
+    }
+
+    /**
+     * The RTCStatsReport of the transport of streamID: the player's when playing it (or kind === 'play'),
+     * else the publisher's. Resolves null when there is none.
+     */
+    async getStats(streamID, kind) {
+      const play = this._players.get(streamID);
+      const pub = this._publishers.get(streamID);
+      const entry = kind === 'publish' ? pub : kind === 'play' ? play : (play || pub);
+      return entry && entry.pc ? entry.pc.getStats() : null;
+    }
+
+    // ---- connection ---------------------------------------------------------------------------
+
+    _connect() {
+      if (this._ws && this._ws.readyState === WebSocket.OPEN) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        let ws;
+        try {
+          ws = new WebSocket(this.server);
+        } catch (e) {
+          reject(parleyError(ERR_LOGIN_NETWORK, 'WebSocket ' + this.server + ': ' + e.message));
+          return;
+        }
+        this._ws = ws;
+        let opened = false;
+        const timer = setTimeout(() => {
+          if (!opened) {
+            ws.close();
+            reject(parleyError(ERR_LOGIN_NETWORK, 'WebSocket ' + this.server + ': not open after ' + this.requestTimeout + ' ms'));
+          }
+        }, this.requestTimeout);
+        ws.onopen = () => {
+          opened = true;
+          clearTimeout(timer);
+          resolve();
+        };
+        ws.onmessage = (ev) => this._onMessage(ev.data);
+        ws.onclose = (ev) => {
+          clearTimeout(timer);
+          if (!opened) {
+            reject(parleyError(ERR_LOGIN_NETWORK, 'WebSocket ' + this.server + ': could not connect (close ' + ev.code + ')'));
+          }
+          if (this._ws === ws) this._onClosed(ev);
+        };
+        ws.onerror = () => {};   // onclose follows with the details
+      });
+    }
+
+    _onClosed(ev) {
+      this._ws = null;
+      this._stopHeartbeat();
+      const err = parleyError(ERR_NETWORK, 'connection closed (' + ev.code + (ev.reason ? ' ' + ev.reason : '') + ')');
+      for (const p of this._pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(err);
+      }
+      this._pending.clear();
+      if (this._state === 'LOGINED') {
+        // No automatic reconnection yet: report the room as lost, as ZEGO does once it gives up.
+        const room = this._roomID;
+        this._closeAllMedia();
+        this._resetRoom();
+        this._emit('roomStateChanged', room, 'RECONNECT_FAILED', ERR_NETWORK, err.message);
+      }
+    }
+
+    _closeSocket() {
+      this._stopHeartbeat();
+      const ws = this._ws;
+      this._ws = null;
+      if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'logout');
+    }
+
+    _request(type, data) {
+      const ws = this._ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) {
+        return Promise.reject(parleyError(ERR_NETWORK, type + ': not connected'));
+      }
+      const id = String(this._nextId++);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this._pending.delete(id);
+          reject(parleyError(ERR_TIMEOUT, type + ': no response within ' + this.requestTimeout + ' ms'));
+        }, this.requestTimeout);
+        this._pending.set(id, {resolve: resolve, reject: reject, timer: timer, type: type});
+        ws.send(JSON.stringify({id: id, type: type, data: data || {}}));
+      });
+    }
+
+    _onMessage(text) {
+      let msg;
+      try {
+        msg = JSON.parse(text);
+      } catch (e) {
+        this._log('unreadable frame', text);
+        return;
+      }
+      if (typeof msg.push === 'string') {
+        this._onPush(msg.push, msg.data || {});
+        return;
+      }
+      const p = msg.id == null ? undefined : this._pending.get(String(msg.id));
+      if (!p) {
+        if (msg.code) this._log('unsolicited error', msg);
+        return;
+      }
+      this._pending.delete(String(msg.id));
+      clearTimeout(p.timer);
+      if (msg.code === 0) p.resolve(msg.data || {});
+      else p.reject(parleyError(msg.code, msg.message || ('error ' + msg.code)));
+    }
+
+    _onPush(name, d) {
+      switch (name) {
+        case 'roomStateChanged':
+          if (d.reason === 'LOGIN_FAILED') break;   // loginRoom reports it once, from the response
+          if (d.reason === 'KICKOUT') {
+            this._closeAllMedia();
+            this._resetRoom();
+          }
+          this._emit(name, d.roomID, d.reason, d.errorCode, d.extendedData || '');
+          break;
+        case 'roomUserUpdate':
+          this._emit(name, d.roomID, d.updateType, d.userList || []);
+          break;
+        case 'roomStreamUpdate':
+          this._emit(name, d.roomID, d.updateType, d.streamList || [], d.extendedData || '');
+          break;
+        case 'publisherStateUpdate': {
+          const entry = this._publishers.get(d.streamID);
+          if (d.state === 'NO_PUBLISH' && entry) {
+            this._publishers.delete(d.streamID);
+            if (entry.pc) entry.pc.close();
+          }
+          this._emit(name, d);
+          break;
+        }
+        case 'playerStateUpdate': {
+          const entry = this._players.get(d.streamID);
+          if (d.state === 'NO_PLAY' && entry) {
+            this._players.delete(d.streamID);
+            entry.pc.close();
+          }
+          this._emit(name, d);
+          break;
+        }
+        case 'publishQualityUpdate':
+        case 'playQualityUpdate':
+          this._emit(name, d.streamID, d.stats || {});
+          break;
+        case 'tokenWillExpire':
+          this._emit(name, d.roomID);
+          break;
+        default:
+          break;   // newer servers may push more: ignore what we do not know
+      }
+    }
+
+    _startHeartbeat(intervalMs) {
+      this._stopHeartbeat();
+      const every = intervalMs > 0 ? intervalMs : 30000;
+      this._heartbeat = setInterval(() => {
+        this._request('heartbeat', {}).catch((e) => this._log('heartbeat', e));
+      }, every);
+    }
+
+    _stopHeartbeat() {
+      if (this._heartbeat) clearInterval(this._heartbeat);
+      this._heartbeat = null;
+    }
+
+    _requireLogin() {
+      if (this._state !== 'LOGINED') throw parleyError(ERR_NOT_LOGGED_IN, 'not logged in (expected: await loginRoom(...) first)');
+    }
+
+    _closeAllMedia() {
+      for (const entry of this._publishers.values()) if (entry.pc) entry.pc.close();
+      for (const entry of this._players.values()) entry.pc.close();
+      this._publishers.clear();
+      this._players.clear();
+    }
+
+    _resetRoom() {
+      this._state = 'LOGOUT';
+      this._roomID = null;
+      this._stopHeartbeat();
+    }
+  }
+
+  ParleyEngine.ERRORS = Object.freeze({PARAM: ERR_PARAM, TIMEOUT: ERR_TIMEOUT, NETWORK: ERR_NETWORK,
+    LOGIN_NETWORK: ERR_LOGIN_NETWORK, NOT_LOGGED_IN: ERR_NOT_LOGGED_IN});
+  global.ParleyEngine = ParleyEngine;
+})(typeof window !== 'undefined' ? window : globalThis);

@@ -1,0 +1,207 @@
+package io.parley.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    static final String SECRET = "0123456789abcdef0123456789abcdef";
+    static final String OTHER = "S3cr3t-S3cr3t-S3cr3t-S3cr3t-S3cr";
+
+    static ParleyConfig parse(String yaml, Map<String, String> env) {
+        return ConfigLoader.parse(yaml, "test.yaml", env).config();
+    }
+
+    static ConfigException problems(String yaml, Map<String, String> env) {
+        try {
+            ConfigLoader.validate(parse(yaml, env));
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected a ConfigException");
+    }
+
+    @Test
+    void emptyFileGivesTheDefaults() {
+        assertThat(parse("", Map.of())).isEqualTo(ParleyConfig.DEFAULTS);
+        assertThat(parse("# nothing\n", Map.of())).isEqualTo(ParleyConfig.DEFAULTS);
+    }
+
+    @Test
+    void everyKeyDecodes() {
+        ParleyConfig c = parse("""
+                server: {host: 127.0.0.1, port: 9090, maxFrameBytes: 32768, ioThreads: 4}
+                session: {heartbeatInterval: 10s, heartbeatTimeout: PT1M}
+                media: {port: 40000, announcedAddress: 203.0.113.7, bindAddress: "::", iceTimeout: 45s}
+                shutdown: {drainTimeout: 5m}
+                log: {level: debug}
+                apps:
+                  - {appId: 7, secret: %s}
+                dev: false
+                """.formatted(SECRET), Map.of());
+        assertThat(c.server()).isEqualTo(new ParleyConfig.Server("127.0.0.1", 9090, 32768, 4));
+        assertThat(c.session()).isEqualTo(new ParleyConfig.Session(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+        assertThat(c.media()).isEqualTo(new ParleyConfig.Media(40000, "203.0.113.7", "::", Duration.ofSeconds(45)));
+        assertThat(c.shutdown().drainTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.apps()).containsExactly(new AppConfig(7, SECRET));
+        assertThat(ConfigLoader.validate(c).log().level()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void unknownKeyIsNamedWithTheKeysExpectedThere() {
+        assertThatThrownBy(() -> parse("server:\n  prot: 9090\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
+        assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
+                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, shutdown, log, apps, dev)");
+        assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret)");
+    }
+
+    @Test
+    void wrongTypesSayWhatWasExpected() {
+        ConfigException e = (ConfigException) catchThrowable(() -> parse("""
+                server: {port: eighty}
+                session: {heartbeatInterval: 30}
+                dev: maybe
+                media: 5
+                """, Map.of()));
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "server.port: 'eighty' (expected: an integer)",
+                "session.heartbeatInterval: '30' (expected: a duration like 250ms, 30s, 5m, 2h, 1d or PT1M)",
+                "dev: 'maybe' (expected: true or false)",
+                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout)");
+    }
+
+    @Test
+    void badYamlGivesThePlaceButNotTheLine() {
+        assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: \"" + OTHER + "\n\tbad: [", Map.of()))
+                .hasMessageStartingWith("invalid configuration:\n  test.yaml: not valid YAML (line ")
+                .message().doesNotContain(OTHER);
+    }
+
+    @Test
+    void valuesAreValidatedTogether() {
+        ConfigException e = problems("""
+                server: {port: 70000, maxFrameBytes: 10}
+                session: {heartbeatInterval: 30s, heartbeatTimeout: 10s}
+                media: {announcedAddress: media.example.com, bindAddress: nowhere}
+                shutdown: {drainTimeout: -1s}
+                log: {level: LOUD}
+                """, Map.of());
+        assertThat(e.problems()).containsExactly(
+                "server.port: 70000 (expected: 1..65535, or 0 for any free port)",
+                "server.maxFrameBytes: 10 (expected: 1024..16777216)",
+                "session.heartbeatTimeout: 10s (expected: longer than session.heartbeatInterval 30s)",
+                "media.announcedAddress: 'media.example.com' (expected: an IP address clients can reach, or empty for the first non-loopback address)",
+                "media.bindAddress: 'nowhere' (expected: an IP address, e.g. 0.0.0.0)",
+                "shutdown.drainTimeout: PT-1S (expected: >= 0s)",
+                "log.level: 'LOUD' (expected one of: TRACE, DEBUG, INFO, WARN, ERROR, OFF)",
+                "apps: none configured (expected: at least one {appId, secret} under apps:, "
+                        + "or PARLEY_APP_<AppID>_SECRET in the environment, or --dev)");
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        ParleyConfig c = parse("server: {port: 9090}\nsession: {heartbeatTimeout: 2m}\n", Map.of(
+                "PARLEY_SERVER_PORT", "7000",
+                "PARLEY_SERVER_MAX_FRAME_BYTES", "2048",
+                "PARLEY_SESSION_HEARTBEAT_TIMEOUT", "100s",
+                "PARLEY_MEDIA_ANNOUNCED_ADDRESS", "198.51.100.1",
+                "PARLEY_SHUTDOWN_DRAIN_TIMEOUT", "0s",
+                "PARLEY_LOG_LEVEL", "warn",
+                "PARLEY_DEV", "true",
+                "HOME", "/root"));
+        assertThat(c.server().port()).isEqualTo(7000);
+        assertThat(c.server().maxFrameBytes()).isEqualTo(2048);
+        assertThat(c.session().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(100));
+        assertThat(c.media().announcedAddress()).isEqualTo("198.51.100.1");
+        assertThat(c.shutdown().drainTimeout()).isZero();
+        assertThat(c.log().level()).isEqualTo("warn");
+        assertThat(c.dev()).isTrue();
+    }
+
+    @Test
+    void everyLeafKeyHasAnEnvironmentVariable() {
+        assertThat(ConfigLoader.envKeys()).containsEntry("PARLEY_SERVER_PORT", "server.port")
+                .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
+                .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
+                .containsEntry("PARLEY_DEV", "dev")
+                .hasSize(13);
+    }
+
+    @Test
+    void appsComeFromTheEnvironmentAndOverrideTheFile() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n", Map.of(
+                "PARLEY_APP_1_SECRET", OTHER,
+                "PARLEY_APP_42_SECRET", SECRET));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, OTHER), new AppConfig(42, SECRET));
+    }
+
+    @Test
+    void unknownParleyVariablesAreWarnedAboutNotFatal() {
+        var loaded = ConfigLoader.parse("", "test.yaml", Map.of("PARLEY_SERVER_PROT", "1", "PARLEY_APP_SECRET", "x"));
+        assertThat(loaded.warnings()).singleElement().asString()
+                .startsWith("PARLEY_SERVER_PROT: not a configuration variable, ignored (expected one of: ");
+    }
+
+    @Test
+    void aSecretNeverAppearsInErrorsOrDumps() {
+        String shortSecret = "hunter2-is-not-32-bytes";
+        ConfigException e = (ConfigException) catchThrowable(() -> parse(
+                "apps:\n  - {appId: 3, secret: " + shortSecret + "}\n  - {appId: 4, secret: [" + OTHER + "]}\n",
+                Map.of("PARLEY_APP_5_SECRET", "env-" + shortSecret)));
+        assertThat(e.problems()).containsExactly(
+                "apps[3].secret: 23 bytes (expected: exactly 32, e.g. 32 hex characters)",
+                "apps[1].secret: a list (expected: a string)",
+                "apps[5].secret: 27 bytes (expected: exactly 32, e.g. 32 hex characters)");
+        assertThat(e.getMessage()).doesNotContain(shortSecret).doesNotContain(OTHER);
+
+        ParleyConfig c = ConfigLoader.validate(parse("apps:\n  - {appId: 3, secret: " + OTHER + "}\n", Map.of()));
+        assertThat(ConfigLoader.toYaml(c)).contains("secret: <redacted>").doesNotContain(OTHER);
+        assertThat(ConfigLoader.toOneLine(c)).contains("\"secret\":\"<redacted>\"").doesNotContain(OTHER);
+        assertThat(c.toString()).doesNotContain(OTHER);
+    }
+
+    @Test
+    void theDumpReadsBackToTheSameConfig() {
+        ParleyConfig c = ConfigLoader.validate(parse("media: {iceTimeout: 1500ms}\nshutdown: {drainTimeout: 90s}\ndev: true\n",
+                Map.of()));
+        String yaml = ConfigLoader.toYaml(c);
+        assertThat(yaml).contains("iceTimeout: 1500ms").contains("drainTimeout: 90s");
+        assertThat(parse(yaml, Map.of())).isEqualTo(c);
+    }
+
+    @Test
+    void aFileIsReadAndAMissingOneIsNamed(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("parley.yaml");
+        Files.writeString(f, "server: {port: 1234}\n");
+        assertThat(ConfigLoader.load(f, Map.of()).config().server().port()).isEqualTo(1234);
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"), Map.of()))
+                .hasMessageContaining("nope.yaml: cannot read (NoSuchFileException");
+    }
+
+    @Test
+    void theShippedExampleAndDeployConfigsAreValid() throws Exception {
+        for (Path p : List.of(Path.of("../deploy/parley.yaml"), Path.of("../docs/parley.example.yaml"))) {
+            ParleyConfig c = ConfigLoader.load(p, Map.of()).config();
+            ConfigLoader.validate(c.apps().isEmpty() ? c.withDev(true) : c);
+        }
+    }
+
+    private static Throwable catchThrowable(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            return t;
+        }
+        throw new AssertionError("expected an exception");
+    }
+}
