@@ -69,11 +69,6 @@ final class Report {
         Map<String, Long> counters = stats.counters();
         r.put("counters", counters);
         Map<String, Object> derived = new LinkedHashMap<>();
-        long expected = counters.get(Stats.Counter.PACKETS_EXPECTED.key);
-        if (expected > 0) {
-            long received = counters.get(Stats.Counter.PACKETS_RECEIVED.key);
-            derived.put("packet_loss_percent", round(100.0 * Math.max(0, expected - received) / expected));
-        }
         long fanExpected = counters.get(Stats.Counter.FANOUT_EXPECTED.key);
         if (fanExpected > 0) {
             long got = counters.get(Stats.Counter.FANOUT_RECEIVED.key);

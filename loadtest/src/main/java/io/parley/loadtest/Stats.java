@@ -46,7 +46,6 @@ final class Stats {
         USER_FANOUT_RECEIVED("user_fanout_received"),
         PACKETS_SENT("packets_sent"),
         PACKETS_RECEIVED("packets_received"),
-        PACKETS_EXPECTED("packets_expected"),
         ERRORS("errors");
 
         final String key;

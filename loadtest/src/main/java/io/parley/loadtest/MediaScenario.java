@@ -1,0 +1,374 @@
+package io.parley.loadtest;
+
+import io.parley.client.ParleyEngine;
+import io.parley.client.ResultException;
+import io.parley.client.media.Player;
+import io.parley.client.media.Publisher;
+import io.parley.client.media.ReceivedPacket;
+import io.parley.protocol.signal.Messages;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Per room: P publishers log in and publish with media, then S players log in and play every stream of their room.
+ * Payloads carry their send time and index, so each player times forwarding and counts loss itself.
+ */
+final class MediaScenario implements Scenario {
+    /** A publishing bot: its stream and how many packets it has sent (= the next packet's index). */
+    static final class Stream {
+        final Bot bot;
+        final String streamId;
+        volatile Publisher publisher;
+        volatile long sent;
+
+        Stream(Bot bot, String streamId) {
+            this.bot = bot;
+            this.streamId = streamId;
+        }
+    }
+
+    /** One player playing one stream; touched by that player's transport loop only, read at the end. */
+    static final class Subscription {
+        final Stream stream;
+        volatile long baseIndex = -1;
+        volatile long firstIndex = -1;
+        volatile long received;
+        volatile boolean connected;
+
+        Subscription(Stream stream) {
+            this.stream = stream;
+        }
+    }
+
+    private final CommonOptions common;
+    private final Tokens tokens;
+    private final int rooms;
+    private final int publishers;
+    private final int players;
+    private final int minSize;
+    private final int maxSize;
+    private final int packetRate;
+    private final double loginRate;
+    private final String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
+    private final List<Bot> bots = new CopyOnWriteArrayList<>();
+    private final List<Stream> streams = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final AtomicInteger publishersUp = new AtomicInteger();
+    private final AtomicInteger playersUp = new AtomicInteger();
+    private final AtomicInteger settled = new AtomicInteger();
+    private final AtomicInteger mediaFailures = new AtomicInteger();
+    private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loadtest-sender");
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY);
+        return t;
+    });
+    private volatile boolean stopped;
+    private volatile String phase = "new";
+    private Stats stats;
+
+    MediaScenario(CommonOptions common, Tokens tokens, int rooms, int publishers, int players, int minSize, int maxSize,
+                  int packetRate, double loginRate) {
+        this.common = common;
+        this.tokens = tokens;
+        this.rooms = rooms;
+        this.publishers = publishers;
+        this.players = players;
+        this.minSize = minSize;
+        this.maxSize = maxSize;
+        this.packetRate = packetRate;
+        this.loginRate = loginRate;
+    }
+
+    @Override
+    public String name() {
+        return "media";
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", common.url.toString());
+        m.put("appID", tokens.appId());
+        m.put("rooms", rooms);
+        m.put("publishersPerRoom", publishers);
+        m.put("playersPerRoom", players);
+        m.put("packetSizeMin", minSize);
+        m.put("packetSizeMax", maxSize);
+        m.put("packetRate", packetRate);
+        m.put("loginRate", loginRate);
+        m.put("durationSeconds", common.duration.toMillis() / 1000.0);
+        m.put("runTag", tag);
+        m.put("expectedPacketsOutPerSecond", (long) rooms * players * publishers * packetRate);
+        return m;
+    }
+
+    @Override
+    public String progress() {
+        return phase + " | publishers " + publishersUp.get() + "/" + rooms * publishers + " players " + playersUp.get() + "/"
+                + rooms * players;
+    }
+
+    @Override
+    public Map<String, Object> figures() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("publishers_connected", publishersUp.get());
+        m.put("players_connected", playersUp.get());
+        m.put("subscriptions", subscriptions.size());
+        m.put("media_failures", mediaFailures.get());
+        m.putAll(loss());
+        return m;
+    }
+
+    @Override
+    public void run(Stats stats, long deadline) throws InterruptedException {
+        this.stats = stats;
+        phase = "publishers";
+        long t0 = System.nanoTime();
+        int started = 0;
+        for (int r = 0; r < rooms; r++) {
+            for (int j = 0; j < publishers && !over(deadline); j++) {
+                pace(t0, started++, deadline);
+                startPublisher(r, j);
+            }
+        }
+        while (settled.get() < started && !over(deadline)) {
+            Thread.sleep(5);
+        }
+        long period = 1_000_000_000L / packetRate;
+        sender.scheduleAtFixedRate(this::sendAll, 0, period, TimeUnit.NANOSECONDS);
+        phase = "players";
+        t0 = System.nanoTime();
+        int joined = 0;
+        for (int k = 0; k < players && !over(deadline); k++) {
+            for (int r = 0; r < rooms && !over(deadline); r++) {
+                pace(t0, joined++, deadline);
+                startPlayer(r, k);
+            }
+        }
+        phase = "steady";
+        while (!over(deadline)) {
+            Thread.sleep(5);
+        }
+        phase = "draining";
+        sender.shutdown();
+        sender.awaitTermination(1, TimeUnit.SECONDS);
+        Thread.sleep(500); // packets in flight reach their players
+        phase = "closing";
+        closeAll(10_000);
+        phase = "done";
+    }
+
+    private void pace(long t0, int i, long deadline) {
+        long due = t0 + (long) (i * 1e9 / loginRate);
+        while (System.nanoTime() - due < 0 && !over(deadline)) {
+            LockSupport.parkNanos(Math.min(due - System.nanoTime(), 1_000_000));
+        }
+    }
+
+    private boolean over(long deadline) {
+        return stopped || System.nanoTime() - deadline >= 0;
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    private Bot newBot(int room, String who) {
+        String userId = "lt" + tag + "-r" + room + "-" + who;
+        String roomId = "lt" + tag + "-r" + room;
+        Bot b = new Bot(bots.size(), room, userId, roomId, ParleyEngine.create(tokens.appId(), common.url));
+        bots.add(b);
+        Bots.watch(b, stats);
+        return b;
+    }
+
+    /** Token, connect, login; completes with true once in the room (errors are counted). */
+    private CompletableFuture<Boolean> enter(Bot b) {
+        return tokens.token(b.userId, b.roomId).thenCompose(tok -> {
+            long c0 = System.nanoTime();
+            return b.engine.heartbeat().thenCompose(hb -> {
+                stats.record(Stats.Timer.CONNECT, System.nanoTime() - c0);
+                long sent = System.nanoTime();
+                b.loginSentAt = sent;
+                return b.engine.loginRoom(b.roomId, tok, b.user(), new Messages.RoomConfig(false, 0)).thenApply(r -> {
+                    long now = System.nanoTime();
+                    if (!r.ok()) {
+                        throw new ResultException(r);
+                    }
+                    stats.record(Stats.Timer.LOGIN, now - sent);
+                    stats.add(Stats.Counter.LOGINS);
+                    stats.sessionUp();
+                    b.loggedInAt = now;
+                    return true;
+                });
+            });
+        }).exceptionally(e -> {
+            stats.add(Stats.Counter.LOGIN_FAILURES);
+            stats.error("login " + b.roomId + ": " + Bots.cause(e));
+            return false;
+        });
+    }
+
+    private void startPublisher(int room, int j) {
+        Bot b = newBot(room, "pub" + j);
+        Stream s = new Stream(b, "lt" + tag + "-r" + room + "-s" + j);
+        enter(b).thenCompose(in -> {
+            if (!in) {
+                return CompletableFuture.completedFuture((Publisher) null);
+            }
+            long p0 = System.nanoTime();
+            return b.engine.startPublishingMedia(s.streamId, "").thenApply(p -> {
+                stats.record(Stats.Timer.MEDIA_SETUP, System.nanoTime() - p0);
+                stats.add(Stats.Counter.PUBLISHES);
+                s.publisher = p;
+                streams.add(s);
+                publishersUp.incrementAndGet();
+                return p;
+            });
+        }).whenComplete((p, e) -> {
+            if (e != null) {
+                mediaFailures.incrementAndGet();
+                stats.error("startPublishing with media: " + Bots.cause(e));
+            }
+            settled.incrementAndGet();
+        });
+    }
+
+    private void sendAll() {
+        for (Stream s : streams) {
+            Publisher p = s.publisher;
+            if (p == null || !p.isConnected() || s.bot.closing) {
+                continue;
+            }
+            int size = minSize == maxSize ? minSize : ThreadLocalRandom.current().nextInt(minSize, maxSize + 1);
+            ByteBuffer payload = ByteBuffer.allocate(size);
+            payload.putLong(System.nanoTime()).putLong(s.sent);
+            if (p.sendFrame(payload.array())) {
+                s.sent++;
+                stats.add(Stats.Counter.PACKETS_SENT);
+            }
+        }
+    }
+
+    private void startPlayer(int room, int k) {
+        Bot b = newBot(room, "play" + k);
+        enter(b).thenAccept(in -> {
+            if (!in) {
+                return;
+            }
+            boolean[] heard = new boolean[1];
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            for (Stream s : streams) {
+                if (s.bot.room != room) {
+                    continue;
+                }
+                Subscription sub = new Subscription(s);
+                subscriptions.add(sub);
+                long p0 = System.nanoTime();
+                all.add(b.engine.startPlaying(s.streamId, packet -> onPacket(b, sub, packet, heard)).whenComplete((p, e) -> {
+                    if (e != null) {
+                        mediaFailures.incrementAndGet();
+                        stats.error("startPlaying with media: " + Bots.cause(e));
+                        return;
+                    }
+                    stats.record(Stats.Timer.MEDIA_SETUP, System.nanoTime() - p0);
+                    sub.baseIndex = s.sent;
+                    sub.connected = true;
+                }));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+                if (e == null) {
+                    playersUp.incrementAndGet();
+                }
+            });
+        });
+    }
+
+    /** On the player's transport loop: time the packet, count it, and time the player's first audio. */
+    private void onPacket(Bot b, Subscription sub, ReceivedPacket packet, boolean[] heard) {
+        long now = System.nanoTime();
+        byte[] p = packet.payload();
+        if (p.length < MediaCommand.HEADER_BYTES) {
+            stats.error("a packet of " + p.length + " bytes (expected: >= " + MediaCommand.HEADER_BYTES + ")");
+            return;
+        }
+        ByteBuffer bb = ByteBuffer.wrap(p);
+        long stamp = bb.getLong();
+        long index = bb.getLong();
+        stats.record(Stats.Timer.FORWARDING, now - stamp);
+        stats.add(Stats.Counter.PACKETS_RECEIVED);
+        if (sub.firstIndex < 0) {
+            sub.firstIndex = index;
+        }
+        if (index >= sub.firstIndex) {
+            sub.received++;
+        }
+        synchronized (heard) {
+            if (!heard[0]) {
+                heard[0] = true;
+                stats.record(Stats.Timer.FIRST_AUDIO, now - b.loginSentAt);
+            }
+        }
+    }
+
+    /**
+     * Loss over every subscription: expected are the packets its stream sent from the first one the player got (or,
+     * if it got none, from when its transport connected). Exact after the drain at the end of a run; an interrupted
+     * run also counts the packets still in flight (about one per subscription) as lost.
+     */
+    private Map<String, Object> loss() {
+        long expected = 0;
+        long counted = 0;
+        for (Subscription sub : subscriptions) {
+            long sent = sub.stream.sent;
+            if (sub.firstIndex >= 0) {
+                expected += sent - sub.firstIndex;
+                counted += Math.min(sub.received, sent - sub.firstIndex);
+            } else if (sub.connected) {
+                expected += sent - sub.baseIndex;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("packets_expected", expected);
+        m.put("packets_received_in_window", counted);
+        m.put("packets_lost", expected - counted);
+        m.put("packet_loss_percent", expected == 0 ? 0.0 : Report.round(100.0 * (expected - counted) / expected));
+        return m;
+    }
+
+    @Override
+    public void closeAll(long millis) {
+        sender.shutdownNow();
+        List<CompletableFuture<?>> closing = new ArrayList<>();
+        for (Bot b : bots) {
+            if (b.closing) {
+                continue;
+            }
+            b.closing = true;
+            if (b.loggedInAt != 0) {
+                b.loggedInAt = 0;
+                stats.sessionDown();
+            }
+            b.engine.close();
+            closing.add(b.engine.closed().exceptionally(e -> null));
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(millis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // what did not close in time goes with the process
+        }
+    }
+}
