@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Load-test smoke: start the built server jar in dev mode on free ports, run a ~5 s signalling scenario with a
-# handful of sessions through the built load-test jar, check its exit code and that its JSON report counts
-# logins, then stop the server. Every step is bounded by `timeout`. Needs: mvn package (or verify) done.
+# handful of sessions and a ~5 s media scenario (2 rooms, 1 publisher and 3 players each) through the built
+# load-test jar, check each exit code and that each JSON report counts logins (and, for media, received packets
+# with no loss), then stop the server. Every step is bounded by `timeout`. Needs: mvn package (or verify) done.
 #
-# Ports: the gateway port comes from Main's --port. The media UDP port has no CLI option yet; it is passed as
-# PARLEY_MEDIA_PORT (the ops branch's environment override of media.port). Without that override the server binds
-# the default 10000, so the script retries on other ports if the server does not come up.
+# Ports: the gateway port comes from Main's --port. The media UDP port has no CLI option; it is set with the
+# environment override PARLEY_MEDIA_PORT (and the announced address with PARLEY_MEDIA_ANNOUNCED_ADDRESS, so that
+# media stays on loopback). A port taken meanwhile makes the server fail to start: the script retries on others.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,7 @@ port=""
 for attempt in 1 2 3; do
   port=$(pick_port) || { echo "loadtest-smoke: no free TCP port found" >&2; exit 1; }
   media_port=$(( port + 1 ))
-  PARLEY_MEDIA_PORT=$media_port PARLEY_LOG_LEVEL=WARN timeout 120 java -Xmx512m -jar "$SERVER_JAR" --dev --port "$port" \
+  PARLEY_MEDIA_PORT=$media_port PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN timeout 120 java -Xmx512m -jar "$SERVER_JAR" --dev --port "$port" \
     >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
@@ -83,11 +84,24 @@ run_scenario() {
     fail=1
     return
   fi
+  if [ "$name" = media ]; then
+    local received lost
+    received=$(json_number packets_received_in_window "$out")
+    lost=$(json_number packets_lost "$out")
+    if [ -z "$received" ] || [ "${received%.*}" -le 0 ] || [ "${lost:-1}" != 0 ]; then
+      echo "loadtest-smoke: media report: ${received:-no} packets received, ${lost:-unknown} lost (expected: > 0 and 0)" >&2
+      fail=1
+      return
+    fi
+    echo "loadtest-smoke: media ok ($logins logins, $received packets, 0 lost)"
+    return
+  fi
   echo "loadtest-smoke: $name ok ($logins logins)"
 }
 
 run_scenario signal signal --sessions 20 --room-size 5 --login-rate 50 --publish-rate 4 --publish-hold 300ms \
   --relogin-rate 2 --duration 5s
+run_scenario media media --rooms 2 --publishers 1 --players 3 --duration 5s
 
 stop_server
 if [ "$fail" -ne 0 ]; then

@@ -118,6 +118,24 @@ class SettingsTest {
     }
 
     @Test
+    void mediaSettingsAreChecked() {
+        String[] base = {"media", "--url", url, "--app", "1", "--secret", SECRET, "-q"};
+        assertThat(Cli.run(concat(base, "--publishers", "0")).err()).contains("--publishers 0 (expected: > 0)");
+        assertThat(Cli.run(concat(base, "--packet-size", "8")).err()).contains("--packet-size 8 (expected: 16 <= MIN <= MAX <= 1200");
+        assertThat(Cli.run(concat(base, "--packet-size", "big")).err()).contains("--packet-size big (expected: MIN or MIN-MAX");
+        Cli c = Cli.run(concat(base, "--rooms", "10", "--publishers", "1", "--players", "2000"));
+        assertThat(c.exitCode()).isEqualTo(2);
+        assertThat(c.err()).contains("--rooms 10 of 1 publishers and 2000 players").contains("needs 40020 sockets");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = new String[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void durationsReadShortForms() {
         assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));

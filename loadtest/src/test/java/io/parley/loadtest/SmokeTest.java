@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A few seconds of real load against a real server started in this JVM; the report's numbers must be sane. */
-class SignalSmokeTest {
+class SmokeTest {
     static final long APP = 1_234_567;
     static final String SECRET = "0123456789abcdef0123456789abcdef";
     static ParleyServer server;
@@ -73,6 +73,25 @@ class SignalSmokeTest {
         assertThat(r.path("server").path("available").asBoolean()).as(r.path("server").path("note").asText()).isTrue();
         assertThat(r.path("server").path("maxSessions").asDouble()).isGreaterThanOrEqualTo(40);
         assertThat(r.path("server").path("maxHeapBytes").asDouble()).isPositive();
+    }
+
+    @Test
+    void aShortMediaRunForwardsEveryPacket(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("media.json");
+        Cli c = Cli.run("media", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--rooms", "2",
+                "--publishers", "1", "--players", "3", "--duration", "4s", "--out", out.toString(), "-q");
+        assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
+        JsonNode r = new ObjectMapper().readTree(out.toFile());
+        assertThat(r.path("counters").path("errors").asLong()).isZero();
+        assertThat(r.path("derived").path("players_connected").asInt()).isEqualTo(6);
+        long expected = r.path("derived").path("packets_expected").asLong();
+        assertThat(expected).isGreaterThan(6 * 50); // >= 1 s of audio for each of the 6 players
+        assertThat(r.path("derived").path("packets_received_in_window").asLong()).isEqualTo(expected); // loopback: no loss
+        JsonNode fwd = r.path("latencies").path("forwarding");
+        assertThat(fwd.path("count").asLong()).isEqualTo(r.path("counters").path("packets_received").asLong());
+        assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(1_000);
+        assertThat(r.path("latencies").path("first_audio").path("count").asLong()).isEqualTo(6);
+        assertThat(r.path("latencies").path("media_setup").path("count").asLong()).isEqualTo(2 + 6);
     }
 
     /** SIGTERM (as Ctrl-C's SIGINT) mid-run: the shutdown hook prints the table and writes the JSON before the exit. */
