@@ -41,10 +41,15 @@ final class MediaCommand implements Callable<Integer> {
             + "started per second; each player opens its transports after its login (default: ${DEFAULT-VALUE}).")
     double loginRate = 50;
 
+    @Option(names = "--media-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "20s",
+            description = "How long a transport may take for ICE and for the DTLS handshake (default: ${DEFAULT-VALUE}; the "
+            + "client's own default is 10s, short for a ramp of hundreds of handshakes on a small machine).")
+    java.time.Duration mediaTimeout;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate, tokens -> new MediaScenario(common, tokens, rooms, publishers, players,
-                minSize(), maxSize(), packetRate, loginRate));
+                minSize(), maxSize(), packetRate, loginRate, mediaTimeout));
     }
 
     int minSize() {

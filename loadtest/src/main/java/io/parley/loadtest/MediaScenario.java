@@ -2,7 +2,7 @@ package io.parley.loadtest;
 
 import io.parley.client.ParleyEngine;
 import io.parley.client.ResultException;
-import io.parley.client.media.Player;
+import io.parley.client.media.MediaConfig;
 import io.parley.client.media.Publisher;
 import io.parley.client.media.ReceivedPacket;
 import io.parley.protocol.signal.Messages;
@@ -31,6 +31,8 @@ final class MediaScenario implements Scenario {
         final String streamId;
         volatile Publisher publisher;
         volatile long sent;
+        /** The index of the first packet sent once every player was set up (-1: not yet). */
+        volatile long steadyIndex = -1;
 
         Stream(Bot bot, String streamId) {
             this.bot = bot;
@@ -44,6 +46,7 @@ final class MediaScenario implements Scenario {
         volatile long baseIndex = -1;
         volatile long firstIndex = -1;
         volatile long received;
+        volatile long receivedSteady;
         volatile boolean connected;
 
         Subscription(Stream stream) {
@@ -60,6 +63,7 @@ final class MediaScenario implements Scenario {
     private final int maxSize;
     private final int packetRate;
     private final double loginRate;
+    private final java.time.Duration mediaTimeout;
     private final String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
     private final List<Bot> bots = new CopyOnWriteArrayList<>();
     private final List<Stream> streams = new CopyOnWriteArrayList<>();
@@ -68,6 +72,7 @@ final class MediaScenario implements Scenario {
     private final AtomicInteger playersUp = new AtomicInteger();
     private final AtomicInteger settled = new AtomicInteger();
     private final AtomicInteger mediaFailures = new AtomicInteger();
+    private final AtomicInteger playersSettled = new AtomicInteger();
     private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loadtest-sender");
         t.setDaemon(true);
@@ -79,7 +84,7 @@ final class MediaScenario implements Scenario {
     private Stats stats;
 
     MediaScenario(CommonOptions common, Tokens tokens, int rooms, int publishers, int players, int minSize, int maxSize,
-                  int packetRate, double loginRate) {
+                  int packetRate, double loginRate, java.time.Duration mediaTimeout) {
         this.common = common;
         this.tokens = tokens;
         this.rooms = rooms;
@@ -89,6 +94,7 @@ final class MediaScenario implements Scenario {
         this.maxSize = maxSize;
         this.packetRate = packetRate;
         this.loginRate = loginRate;
+        this.mediaTimeout = mediaTimeout;
     }
 
     @Override
@@ -108,6 +114,7 @@ final class MediaScenario implements Scenario {
         m.put("packetSizeMax", maxSize);
         m.put("packetRate", packetRate);
         m.put("loginRate", loginRate);
+        m.put("mediaTimeoutSeconds", mediaTimeout.toMillis() / 1000.0);
         m.put("durationSeconds", common.duration.toMillis() / 1000.0);
         m.put("runTag", tag);
         m.put("expectedPacketsOutPerSecond", (long) rooms * players * publishers * packetRate);
@@ -157,7 +164,16 @@ final class MediaScenario implements Scenario {
                 startPlayer(r, k);
             }
         }
+        phase = "players settling";
+        while (playersSettled.get() < joined && !over(deadline)) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(Math.max(0, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000))); // queues of the ramp drain
+        for (Stream s : streams) {
+            s.steadyIndex = s.sent;
+        }
         phase = "steady";
+        stats.steady();
         while (!over(deadline)) {
             Thread.sleep(5);
         }
@@ -190,6 +206,7 @@ final class MediaScenario implements Scenario {
         String userId = "lt" + tag + "-r" + room + "-" + who;
         String roomId = "lt" + tag + "-r" + room;
         Bot b = new Bot(bots.size(), room, userId, roomId, ParleyEngine.create(tokens.appId(), common.url));
+        b.engine.setMediaConfig(MediaConfig.DEFAULTS.withTimeouts(mediaTimeout, mediaTimeout));
         bots.add(b);
         Bots.watch(b, stats);
         return b;
@@ -293,7 +310,12 @@ final class MediaScenario implements Scenario {
                 if (e == null) {
                     playersUp.incrementAndGet();
                 }
+                playersSettled.incrementAndGet();
             });
+        }).whenComplete((v, e) -> {
+            if (e != null || !b.inRoom()) {
+                playersSettled.incrementAndGet(); // the login failed (counted as an error)
+            }
         });
     }
 
@@ -308,13 +330,18 @@ final class MediaScenario implements Scenario {
         ByteBuffer bb = ByteBuffer.wrap(p);
         long stamp = bb.getLong();
         long index = bb.getLong();
-        stats.record(Stats.Timer.FORWARDING, now - stamp);
+        long steady = sub.stream.steadyIndex;
+        boolean inSteady = steady >= 0 && index >= steady;
+        stats.record(inSteady ? Stats.Timer.FORWARDING : Stats.Timer.FORWARDING_RAMP, now - stamp);
         stats.add(Stats.Counter.PACKETS_RECEIVED);
         if (sub.firstIndex < 0) {
             sub.firstIndex = index;
         }
         if (index >= sub.firstIndex) {
             sub.received++;
+        }
+        if (inSteady) {
+            sub.receivedSteady++;
         }
         synchronized (heard) {
             if (!heard[0]) {
@@ -332,13 +359,21 @@ final class MediaScenario implements Scenario {
     private Map<String, Object> loss() {
         long expected = 0;
         long counted = 0;
+        long expectedSteady = 0;
+        long countedSteady = 0;
         for (Subscription sub : subscriptions) {
             long sent = sub.stream.sent;
+            long steady = sub.stream.steadyIndex;
             if (sub.firstIndex >= 0) {
                 expected += sent - sub.firstIndex;
                 counted += Math.min(sub.received, sent - sub.firstIndex);
             } else if (sub.connected) {
                 expected += sent - sub.baseIndex;
+            }
+            if (steady >= 0 && sub.connected) {
+                long from = sub.firstIndex >= 0 ? Math.max(steady, sub.firstIndex) : Math.max(steady, sub.baseIndex);
+                expectedSteady += Math.max(0, sent - from);
+                countedSteady += Math.min(sub.receivedSteady, Math.max(0, sent - from));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -346,6 +381,10 @@ final class MediaScenario implements Scenario {
         m.put("packets_received_in_window", counted);
         m.put("packets_lost", expected - counted);
         m.put("packet_loss_percent", expected == 0 ? 0.0 : Report.round(100.0 * (expected - counted) / expected));
+        m.put("steady_packets_expected", expectedSteady);
+        m.put("steady_packets_lost", expectedSteady - countedSteady);
+        m.put("steady_packet_loss_percent", expectedSteady == 0 ? 0.0
+                : Report.round(100.0 * (expectedSteady - countedSteady) / expectedSteady));
         return m;
     }
 

@@ -91,6 +91,7 @@ final class Report {
         srv.put("maxCpu", samples.stream().mapToDouble(ServerMetrics.Sample::cpu).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN));
         srv.put("maxHeapBytes", samples.stream().mapToDouble(ServerMetrics.Sample::heapBytes).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN));
         srv.put("maxSessions", samples.stream().mapToDouble(ServerMetrics.Sample::sessions).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN));
+        srv.put("histograms", server.histograms());
         srv.put("samples", samples);
         r.put("server", srv);
         r.put("timeline", timeline);
@@ -146,6 +147,11 @@ final class Report {
         if (Boolean.TRUE.equals(srv.get("available"))) {
             out.printf(Locale.ROOT, "server:   max cpu %.0f%%, max heap used %.1f MB, max sessions %.0f (%s)%n",
                     100 * (Double) srv.get("maxCpu"), (Double) srv.get("maxHeapBytes") / 1e6, (Double) srv.get("maxSessions"), srv.get("note"));
+            ((Map<String, Object>) srv.get("histograms")).forEach((name, v) -> ((Map<String, Object>) v).forEach((phase, h) -> {
+                Map<String, Object> x = (Map<String, Object>) h;
+                out.printf(Locale.ROOT, "  server %s (%s): count %s, p50 <= %s, p90 <= %s, p99 <= %s, p99.9 <= %s ms%n", name, phase,
+                        x.get("count"), x.get("p50"), x.get("p90"), x.get("p99"), x.get("p99_9"));
+            }));
         } else {
             out.println("server:   no metrics: " + srv.get("note"));
         }

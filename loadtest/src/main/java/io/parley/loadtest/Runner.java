@@ -52,6 +52,8 @@ final class Runner {
             t.setDaemon(true);
             return t;
         });
+        server.sample(0); // the server's counters before the run
+        stats.onSteady(server::markSteady);
         ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         Thread hook = new Thread(() -> {
             if (!finished.get()) {
@@ -128,6 +130,7 @@ final class Runner {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        server.sample((System.nanoTime() - startNanos) / 1e9); // the server's counters as the run ends
         List<Map<String, Object>> rows;
         synchronized (timeline) {
             rows = List.copyOf(timeline);

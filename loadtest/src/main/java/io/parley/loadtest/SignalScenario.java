@@ -31,7 +31,10 @@ final class SignalScenario implements Scenario {
     private final Duration warmup;
     private final String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
     private final Bots bots;
-    private final Map<String, Long> publishedAt = new ConcurrentHashMap<>();
+    /** A publish in flight: when it was sent and how many members have yet to hear of it. */
+    private record Pending(long sent, AtomicInteger remaining) {}
+
+    private final Map<String, Pending> publishedAt = new ConcurrentHashMap<>();
     private final AtomicLong streamSeq = new AtomicLong();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger settled = new AtomicInteger();
@@ -115,6 +118,7 @@ final class SignalScenario implements Scenario {
             Thread.sleep(5);
         }
         phase = "steady";
+        stats.steady();
         long s0 = System.nanoTime();
         long publishes = 0;
         long relogins = 0;
@@ -206,10 +210,13 @@ final class SignalScenario implements Scenario {
             }
             long now = System.nanoTime();
             for (Messages.StreamInfo s : list) {
-                Long sent = publishedAt.get(s.streamID());
-                if (sent != null && b.wasInRoomBefore(sent)) {
-                    stats.record(Stats.Timer.STREAM_FANOUT, now - sent);
+                Pending p = publishedAt.get(s.streamID());
+                if (p != null && b.wasInRoomBefore(p.sent())) {
+                    stats.record(Stats.Timer.STREAM_FANOUT, now - p.sent());
                     stats.add(Stats.Counter.FANOUT_RECEIVED);
+                    if (p.remaining().decrementAndGet() == 0) {
+                        stats.record(Stats.Timer.STREAM_FANOUT_ALL, now - p.sent());
+                    }
                 }
             }
         });
@@ -259,7 +266,7 @@ final class SignalScenario implements Scenario {
         String streamId = "s" + tag + "-" + streamSeq.incrementAndGet();
         int others = bots.membersOf(b.room) - 1;
         long sent = System.nanoTime();
-        publishedAt.put(streamId, sent);
+        publishedAt.put(streamId, new Pending(sent, new AtomicInteger(others)));
         inFlight.incrementAndGet();
         b.engine.startPublishing(streamId, "").whenComplete((r, e) -> {
             long now = System.nanoTime();

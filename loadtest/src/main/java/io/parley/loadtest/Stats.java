@@ -22,9 +22,11 @@ final class Stats {
         USER_FANOUT("user_fanout", "loginRoom sent to each earlier member's roomUserUpdate ADD"),
         PUBLISH("publish", "startPublishing request to response"),
         STREAM_FANOUT("stream_fanout", "startPublishing sent to each member's roomStreamUpdate ADD"),
+        STREAM_FANOUT_ALL("stream_fanout_all", "startPublishing sent to the ADD at the last member in the room (per publish)"),
         MEDIA_SETUP("media_setup", "startPublishing/startPlaying with SDP to DTLS connected"),
         FIRST_AUDIO("first_audio", "player's loginRoom sent to its first audio packet"),
-        FORWARDING("forwarding", "publisher send (payload stamp) to player receipt, per packet");
+        FORWARDING("forwarding", "publisher send (payload stamp) to player receipt, per packet, once every player is set up"),
+        FORWARDING_RAMP("forwarding_ramp", "as forwarding, for packets sent while players were still joining");
 
         final String key;
         final String meaning;
@@ -98,6 +100,17 @@ final class Stats {
         if (a != null) {
             a.increment();
         }
+    }
+
+    private volatile Runnable onSteady = () -> { };
+
+    void onSteady(Runnable r) {
+        onSteady = r;
+    }
+
+    /** The scenario's load is fully up: the server's histograms are reported from here on too. */
+    void steady() {
+        onSteady.run();
     }
 
     void sessionUp() {

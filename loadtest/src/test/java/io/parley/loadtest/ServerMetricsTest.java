@@ -24,4 +24,27 @@ class ServerMetricsTest {
                 .containsEntry(ServerMetrics.SESSIONS, 42.0)
                 .hasSize(3);
     }
+
+    @Test
+    void serverHistogramsBecomePercentileBoundsOverTheRun() {
+        String before = """
+                parley_media_forward_latency_seconds_bucket{le="5.0E-4"} 10
+                parley_media_forward_latency_seconds_bucket{le="0.001"} 10
+                parley_media_forward_latency_seconds_bucket{le="0.002"} 10
+                parley_media_forward_latency_seconds_bucket{le="+Inf"} 10
+                """;
+        String after = """
+                parley_media_forward_latency_seconds_bucket{le="5.0E-4"} 60
+                parley_media_forward_latency_seconds_bucket{le="0.001"} 105
+                parley_media_forward_latency_seconds_bucket{le="0.002"} 109
+                parley_media_forward_latency_seconds_bucket{le="+Inf"} 110
+                parley_other_seconds_bucket{le="+Inf"} 3
+                """;
+        Map<String, Object> d = ServerMetrics.delta(ServerMetrics.buckets(before), ServerMetrics.buckets(after),
+                "parley_media_forward_latency_seconds");
+        // 100 packets in the run: 50 <= 0.5 ms, 45 more <= 1 ms, 4 more <= 2 ms, 1 slower
+        assertThat(d).containsEntry("count", 100L).containsEntry("p50", 0.5).containsEntry("p90", 1.0)
+                .containsEntry("p99", 2.0).containsEntry("p99_9", "inf");
+        assertThat(ServerMetrics.buckets(after)).containsOnlyKeys("parley_media_forward_latency_seconds");
+    }
 }

@@ -88,8 +88,13 @@ class SmokeTest {
         assertThat(expected).isGreaterThan(6 * 50); // >= 1 s of audio for each of the 6 players
         assertThat(r.path("derived").path("packets_received_in_window").asLong()).isEqualTo(expected); // loopback: no loss
         JsonNode fwd = r.path("latencies").path("forwarding");
-        assertThat(fwd.path("count").asLong()).isEqualTo(r.path("counters").path("packets_received").asLong());
+        assertThat(fwd.path("count").asLong() + r.path("latencies").path("forwarding_ramp").path("count").asLong())
+                .isEqualTo(r.path("counters").path("packets_received").asLong());
+        assertThat(fwd.path("count").asLong()).isPositive(); // packets sent once all players were set up
         assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(1_000);
+        assertThat(r.path("derived").path("steady_packets_lost").asLong()).isZero();
+        assertThat(r.path("server").path("histograms").path("parley_media_forward_latency_seconds").path("steady")
+                .path("count").asLong()).isPositive();
         assertThat(r.path("latencies").path("first_audio").path("count").asLong()).isEqualTo(6);
         assertThat(r.path("latencies").path("media_setup").path("count").asLong()).isEqualTo(2 + 6);
     }
