@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
+# report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
+# Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media]...   (default: all four)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+OUT=${OUT:-loadtest/results/$(date -u +%Y%m%dT%H%M%SZ)}
+PORT=${PORT:-18090}
+MEDIA_PORT=${MEDIA_PORT:-18091}
+SERVER_JAR=server/target/parley-server.jar
+LT=(java -jar loadtest/target/parley-loadtest.jar)
+URL=ws://127.0.0.1:$PORT/ws
+mkdir -p "$OUT"
+SPID=""
+SECRET=""
+
+log() { echo "[bench $(date -u +%H:%M:%S)] $*" | tee -a "$OUT/bench.log"; }
+
+start_server() { # name [jvm flags...]
+  local name=$1; shift
+  PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
+    java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
+  SPID=$!
+  for _ in $(seq 1 100); do
+    grep -q 'Secret:' "$OUT/server-$name.log" 2>/dev/null && break
+    sleep 0.2
+  done
+  SECRET=$(awk '/Secret:/ {print $2}' "$OUT/server-$name.log")
+  [ -n "$SECRET" ] || { log "server did not start:"; cat "$OUT/server-$name.log"; exit 1; }
+  log "server $name: pid $SPID, flags: $*"
+}
+
+stop_server() {
+  [ -n "$SPID" ] || return 0
+  kill "$SPID" 2>/dev/null || true
+  wait "$SPID" 2>/dev/null || true
+  SPID=""
+}
+trap stop_server EXIT
+
+machine() { # label: what else runs on the machine right now
+  { echo "== $1 $(date -u +%H:%M:%S)"; uptime; top -b -n 1 -w 160 | sed -n '1,5p;7,16p'; } >>"$OUT/machine.txt"
+}
+
+snapshot_later() { # seconds label
+  (sleep "$1"; machine "$2") &
+}
+
+heap_used_kb() { # after a full GC
+  jcmd "$SPID" GC.run >/dev/null
+  jcmd "$SPID" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1
+}
+
+rss_kb() { ps -o rss= -p "$SPID" | tr -d ' '; }
+
+lt() { # name args...
+  local name=$1; shift
+  log "run $name: ${LT[*]} $* --url $URL --app 1 --secret <dev secret> --out $OUT/$name.json"
+  "${LT[@]}" "$@" --url "$URL" --app 1 --secret "$SECRET" --out "$OUT/$name.json" -q >"$OUT/$name.txt" 2>&1 || log "$name exited with $?"
+  cat "$OUT/$name.txt" | tee -a "$OUT/bench.log"
+}
+
+warm() { # a short discarded run so that the server's JIT has compiled the paths we measure
+  "${LT[@]}" signal --url "$URL" --app 1 --secret "$SECRET" -n 1000 -m 100 -r 500 --publish-rate 20 --relogin-rate 100 \
+    -d 12s -q --metrics-url none >"$OUT/warmup-$1.txt" 2>&1 || true
+}
+
+sessions() {
+  start_server sessions
+  warm sessions
+  local h0 r0 h1 r1
+  h0=$(heap_used_kb); r0=$(rss_kb)
+  log "0 sessions: heap used after full GC ${h0} KB, RSS ${r0} KB"
+  machine "sessions: before"
+  snapshot_later 8 "sessions: ramp at 1000 logins/s"
+  lt sessions signal -n 10000 -m 100 -r 1000 --publish-rate 0 --warmup 5s -d 45s &
+  local lpid=$!
+  sleep 30 # warm-up 5 s + ramp 10 s + settle
+  h1=$(heap_used_kb); r1=$(rss_kb)
+  jmap -histo:live "$SPID" | head -25 >"$OUT/sessions-histo.txt"
+  curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^parley_(sessions|members|rooms) ' >"$OUT/sessions-metrics.txt" || true
+  log "10000 sessions: heap used after full GC ${h1} KB, RSS ${r1} KB ($(cat "$OUT/sessions-metrics.txt" | tr '\n' ' '))"
+  log "retained heap per session: $(( (h1 - h0) * 1024 / 10000 )) bytes; RSS per session: $(( (r1 - r0) * 1024 / 10000 )) bytes"
+  wait "$lpid" || true
+  stop_server
+}
+
+fanout() {
+  start_server fanout
+  warm fanout
+  machine "fanout: before"
+  snapshot_later 20 "fanout: 1 room of 1000, 10 publishes/s"
+  lt fanout signal -n 1000 -m 1000 -r 500 --publish-rate 10 --publish-hold 1s --warmup 5s -d 45s
+  stop_server
+}
+
+logins() {
+  start_server logins
+  warm logins
+  machine "logins: before"
+  snapshot_later 25 "logins: 1000 relogins/s"
+  lt logins signal -n 2000 -m 100 -r 1000 --relogin-rate 1000 --publish-rate 0 --warmup 5s -d 45s
+  stop_server
+}
+
+media() {
+  start_server media -XX:StartFlightRecording=filename="$OUT/server-media.jfr",settings=profile
+  warm media
+  machine "media: before"
+  snapshot_later 70 "media: 10 rooms x (1 publisher, 100 players), steady"
+  LT=(java -XX:StartFlightRecording=filename="$OUT/loadtest-media.jfr",settings=profile -jar loadtest/target/parley-loadtest.jar)
+  lt media media --rooms 10 --publishers 1 --players 100 -r 25 -d 100s
+  LT=(java -jar loadtest/target/parley-loadtest.jar)
+  stop_server
+  for who in server loadtest; do
+    jfr print --events jdk.ExecutionSample "$OUT/$who-media.jfr" \
+      | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); print}' \
+      | sort | uniq -c | sort -rn | head -30 >"$OUT/$who-media-top-frames.txt" || true
+    jfr summary "$OUT/$who-media.jfr" | head -40 >"$OUT/$who-media-jfr-summary.txt" || true
+  done
+}
+
+log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
+for s in "${@:-sessions fanout logins media}"; do
+  for one in $s; do "$one"; done
+done
+log "done"
