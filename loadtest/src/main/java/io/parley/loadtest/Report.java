@@ -77,6 +77,12 @@ final class Report {
         derived.put("peak_logins_per_second", peak(timeline, "loginsPerSecond"));
         derived.put("peak_packets_in_per_second", peak(timeline, "packetsInPerSecond"));
         derived.put("mean_packets_in_per_second", steadyMean(timeline, "packetsInPerSecond"));
+        List<Map<String, Object>> steady = timeline.stream().filter(m -> Boolean.TRUE.equals(m.get("steady"))).toList();
+        if (!steady.isEmpty()) {
+            derived.put("steady_seconds", steady.size());
+            derived.put("steady_mean_packets_in_per_second", round(mean(steady, "packetsInPerSecond")));
+            derived.put("steady_mean_load_generator_cpu", round(mean(steady, "loadGeneratorCpu")));
+        }
         derived.put("peak_sessions", peak(timeline, "sessions"));
         derived.putAll(figures);
         r.put("derived", derived);
@@ -92,6 +98,12 @@ final class Report {
         srv.put("maxHeapBytes", samples.stream().mapToDouble(ServerMetrics.Sample::heapBytes).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN));
         srv.put("maxSessions", samples.stream().mapToDouble(ServerMetrics.Sample::sessions).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN));
         srv.put("histograms", server.histograms());
+        long steadyAt = stats.steadyAt();
+        if (steadyAt != 0) {
+            double steadyT = elapsedSeconds - (System.nanoTime() - steadyAt) / 1e9;
+            srv.put("steadyMeanCpu", round(samples.stream().filter(x -> x.t() > steadyT + 1).mapToDouble(ServerMetrics.Sample::cpu)
+                    .filter(d -> !Double.isNaN(d)).average().orElse(Double.NaN)));
+        }
         srv.put("samples", samples);
         r.put("server", srv);
         r.put("timeline", timeline);
@@ -100,6 +112,11 @@ final class Report {
 
     private static double peak(List<Map<String, Object>> timeline, String key) {
         return timeline.stream().mapToDouble(m -> ((Number) m.getOrDefault(key, 0)).doubleValue()).max().orElse(0);
+    }
+
+    private static double mean(List<Map<String, Object>> rows, String key) {
+        return rows.stream().mapToDouble(m -> ((Number) m.getOrDefault(key, 0)).doubleValue()).filter(d -> !Double.isNaN(d))
+                .average().orElse(Double.NaN);
     }
 
     /** Mean of the non-zero seconds, leaving out the first and last of them (partial seconds). */
@@ -145,8 +162,11 @@ final class Report {
                 .forEach(e -> out.println("  error x" + e.getValue() + ": " + e.getKey()));
         Map<String, Object> srv = (Map<String, Object>) r.get("server");
         if (Boolean.TRUE.equals(srv.get("available"))) {
-            out.printf(Locale.ROOT, "server:   max cpu %.0f%%, max heap used %.1f MB, max sessions %.0f (%s)%n",
-                    100 * (Double) srv.get("maxCpu"), (Double) srv.get("maxHeapBytes") / 1e6, (Double) srv.get("maxSessions"), srv.get("note"));
+            Object steadyCpu = srv.get("steadyMeanCpu");
+            out.printf(Locale.ROOT, "server:   max cpu %.0f%%%s, max heap used %.1f MB, max sessions %.0f (%s)%n",
+                    100 * (Double) srv.get("maxCpu"), steadyCpu == null ? "" : String.format(Locale.ROOT, " (steady mean %.0f%%)",
+                            100 * ((Number) steadyCpu).doubleValue()),
+                    (Double) srv.get("maxHeapBytes") / 1e6, (Double) srv.get("maxSessions"), srv.get("note"));
             ((Map<String, Object>) srv.get("histograms")).forEach((name, v) -> ((Map<String, Object>) v).forEach((phase, h) -> {
                 Map<String, Object> x = (Map<String, Object>) h;
                 out.printf(Locale.ROOT, "  server %s (%s): count %s, p50 <= %s, p90 <= %s, p99 <= %s, p99.9 <= %s ms%n", name, phase,

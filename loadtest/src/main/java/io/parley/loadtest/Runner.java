@@ -105,6 +105,10 @@ final class Runner {
             row.put("packetsInPerSecond", in - lastPacketsIn);
             row.put("packetsOutPerSecond", sent - lastPacketsOut);
             row.put("errors", stats.count(Stats.Counter.ERRORS));
+            double cpu = loadGeneratorCpu();
+            row.put("loadGeneratorCpu", Report.round(cpu));
+            long steadyAt = stats.steadyAt();
+            row.put("steady", steadyAt != 0 && steadyAt - startNanos < (t - 1) * 1e9);
             lastLogins = logins;
             lastPacketsIn = in;
             lastPacketsOut = sent;
@@ -116,13 +120,19 @@ final class Runner {
                 String srv = s == null || s.t() < t - 1.5 ? "" : String.format(Locale.ROOT, " | server cpu %.0f%% heap %.0f MB sessions %.0f",
                         100 * s.cpu(), s.heapBytes() / 1e6, s.sessions());
                 String extra = scenario.progress();
-                err.printf(Locale.ROOT, "[%6.1fs] sessions %d | logins/s %d | pkts/s out %d in %d | errors %d%s%s%n", t,
-                        stats.sessions(), row.get("loginsPerSecond"), row.get("packetsOutPerSecond"), row.get("packetsInPerSecond"),
-                        stats.count(Stats.Counter.ERRORS), extra.isEmpty() ? "" : " | " + extra, srv);
+                err.printf(Locale.ROOT, "[%6.1fs] sessions %d | logins/s %d | pkts/s sent %d received %d | errors %d%s | loadgen cpu %.0f%%%s%n",
+                        t, stats.sessions(), row.get("loginsPerSecond"), row.get("packetsOutPerSecond"), row.get("packetsInPerSecond"),
+                        stats.count(Stats.Counter.ERRORS), extra.isEmpty() ? "" : " | " + extra, 100 * cpu, srv);
             }
         } catch (RuntimeException e) {
             err.println("progress: " + e);
         }
+    }
+
+    /** This process's share of the machine's CPU over the last moment (0..1), or NaN when the JVM cannot tell. */
+    private static double loadGeneratorCpu() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuLoad() : Double.NaN;
     }
 
     /** Prints the table and writes the JSON once, whoever gets here first (the end of the run or the shutdown hook). */

@@ -108,9 +108,17 @@ final class Stats {
         onSteady = r;
     }
 
-    /** The scenario's load is fully up: the server's histograms are reported from here on too. */
+    private volatile long steadyAt;
+
+    /** The scenario's load is fully up: the server's histograms and steady rates are reported from here on too. */
     void steady() {
+        steadyAt = System.nanoTime();
         onSteady.run();
+    }
+
+    /** When {@link #steady()} was called (nanoTime), or 0. */
+    long steadyAt() {
+        return steadyAt;
     }
 
     void sessionUp() {
