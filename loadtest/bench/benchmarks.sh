@@ -2,7 +2,8 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media]...   (default: all four)
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_pinned|media_small|media_join]...
+#        (default: all of them, in that order; about 10 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,10 +19,12 @@ SECRET=""
 
 log() { echo "[bench $(date -u +%H:%M:%S)] $*" | tee -a "$OUT/bench.log"; }
 
-start_server() { # name [jvm flags...]
+start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   local name=$1; shift
+  local pin=()
+  [ -z "${SERVER_CPUS:-}" ] || pin=(taskset -c "$SERVER_CPUS")
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
-    java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
+    "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
   SPID=$!
   for _ in $(seq 1 100); do
     grep -q 'Secret:' "$OUT/server-$name.log" 2>/dev/null && break
@@ -105,7 +108,11 @@ logins() {
   stop_server
 }
 
-media() {
+profile() { # jfr-file: samples by thread, and by method counted once per sample it appears in (inclusive)
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" | awk -f loadtest/bench/jfr-inclusive.awk >"${1%.jfr}-profile.txt" || true
+}
+
+media() { # 50,000 packets/s out: 10 rooms of 1 publisher and 100 players joining at 25/s; JFR on both sides
   start_server media -XX:StartFlightRecording=filename="$OUT/server-media.jfr",settings=profile
   warm media
   machine "media: before"
@@ -114,16 +121,39 @@ media() {
   lt media media --rooms 10 --publishers 1 --players 100 -r 25 -d 100s
   LT=(java -jar loadtest/target/parley-loadtest.jar)
   stop_server
-  for who in server loadtest; do
-    jfr print --events jdk.ExecutionSample "$OUT/$who-media.jfr" \
-      | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); print}' \
-      | sort | uniq -c | sort -rn | head -30 >"$OUT/$who-media-top-frames.txt" || true
-    jfr summary "$OUT/$who-media.jfr" | head -40 >"$OUT/$who-media-jfr-summary.txt" || true
-  done
+  profile "$OUT/server-media.jfr"
+  profile "$OUT/loadtest-media.jfr"
+}
+
+media_pinned() { # the same load with the server on core 0 and the load generator on core 1 (no sharing of a core)
+  SERVER_CPUS=0 start_server media-pinned
+  log "server on core 0 (taskset -c 0), load generator on core 1 (taskset -c 1)"
+  LT=(taskset -c 1 java -jar loadtest/target/parley-loadtest.jar)
+  warm media-pinned
+  snapshot_later 60 "media-pinned: steady"
+  lt media-pinned media --rooms 10 --publishers 1 --players 100 -r 25 -d 80s
+  LT=(java -jar loadtest/target/parley-loadtest.jar)
+  stop_server
+}
+
+media_small() { # a tenth of the load (5,000 packets/s): the end-to-end floor of the client + server path
+  start_server media-small
+  warm media-small
+  lt media-small media --rooms 10 --publishers 1 --players 10 -r 25 -d 45s
+  stop_server
+}
+
+media_join() { # players joining at 100/s instead of 25/s: DTLS handshakes pile up; JFR on the server
+  start_server media-join -XX:StartFlightRecording=filename="$OUT/server-media-join.jfr",settings=profile
+  warm media-join
+  snapshot_later 8 "media-join: players joining at 100/s"
+  lt media-join media --rooms 10 --publishers 1 --players 100 -r 100 -d 45s
+  stop_server
+  profile "$OUT/server-media-join.jfr"
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
-for s in "${@:-sessions fanout logins media}"; do
+for s in "${@:-sessions fanout logins media media_pinned media_small media_join}"; do
   for one in $s; do "$one"; done
 done
 log "done"
