@@ -115,6 +115,28 @@ class MediaEndToEndTest {
     }
 
     @Test
+    void bothSrtpProfilesWorkAndMixInOneStream() throws Exception {
+        ParleyEngine alice = login("alice");
+        ParleyEngine bob = login("bob");
+        // The publisher offers only AES_CM_128_HMAC_SHA1_80; the player only AEAD_AES_128_GCM.
+        alice.setMediaConfig(MediaConfig.DEFAULTS.withDtls(MediaConfig.DEFAULTS.dtls()
+                .withSrtpProfiles(io.parley.media.srtp.SrtpProfile.AES_CM_128_HMAC_SHA1_80)));
+        bob.setMediaConfig(MediaConfig.DEFAULTS.withDtls(MediaConfig.DEFAULTS.dtls()
+                .withSrtpProfiles(io.parley.media.srtp.SrtpProfile.AEAD_AES_128_GCM)));
+        Publisher pub = alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
+        List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
+        Player player = bob.startPlaying("alice-mic", got::add).get(20, TimeUnit.SECONDS);
+        assertThat(pub.transport().srtpProfile()).isEqualTo(io.parley.media.srtp.SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+        assertThat(player.transport().srtpProfile()).isEqualTo(io.parley.media.srtp.SrtpProfile.AEAD_AES_128_GCM);
+        awaitConnected(2);
+        for (int i = 0; i < 30; i++) {
+            pub.sendFrame(frame(i));
+        }
+        await().atMost(WAIT).until(() -> got.size() >= 30);
+        assertThat(got.stream().map(p -> index(p.payload())).toList()).isEqualTo(java.util.stream.IntStream.range(0, 30).boxed().toList());
+    }
+
+    @Test
     void aLostPacketIsNackedAndRetransmitted() throws Exception {
         ParleyEngine alice = login("alice");
         ParleyEngine bob = login("bob");
