@@ -16,6 +16,8 @@ import java.util.List;
  * an SDP offer has a Producer with no transport: players may attach and wait.
  */
 public final class Producer extends MediaEndpoint {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Producer.class);
+
     private static final Consumer[] NONE = new Consumer[0];
     private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -119,6 +121,7 @@ public final class Producer extends MediaEndpoint {
         if (closed) {
             return;
         }
+        log.info("publisher media failed ({}): {}", this, why);
         observer.state("NO_PUBLISH", ErrorCode.PUBLISH_MEDIA_FAILED, why);
         observer.ended(ErrorCode.PUBLISH_MEDIA_FAILED, why);
         close();
@@ -210,6 +213,6 @@ public final class Producer extends MediaEndpoint {
 
     @Override
     public String toString() {
-        return "producer " + streamId;
+        return "publisher " + observer.who();
     }
 }
