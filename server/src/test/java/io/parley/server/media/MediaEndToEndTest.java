@@ -112,6 +112,12 @@ class MediaEndToEndTest {
         pb.await(Messages.PLAYER_STATE_UPDATE, p -> p.data().path("state").asText().equals("PLAYING"));
         assertThat(server.server().media().counters().rtpPacketsIn()).isGreaterThanOrEqualTo(n);
         assertThat(server.server().media().counters().rtpPacketsOut()).isGreaterThanOrEqualTo(2L * n);
+        // Operators see the same numbers in /metrics.
+        io.parley.server.metrics.Scrape scrape = io.parley.server.metrics.Scrape.of(server.server().port());
+        assertThat(scrape.value("parley_media_packets_total{direction=\"in\",kind=\"rtp\"}")).isGreaterThanOrEqualTo(n);
+        assertThat(scrape.value("parley_media_packets_total{direction=\"out\",kind=\"rtp\"}")).isGreaterThanOrEqualTo(2.0 * n);
+        assertThat(scrape.value("parley_media_forward_latency_seconds_count")).isGreaterThanOrEqualTo(n);
+        assertThat(scrape.value("parley_media_transports")).isEqualTo(3);
     }
 
     @Test
