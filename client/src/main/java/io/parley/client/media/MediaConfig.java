@@ -55,6 +55,12 @@ public record MediaConfig(InetSocketAddress bindAddress, Duration checkInterval,
                 nackCacheSize);
     }
 
+    /** DTLS handshake settings, among them the SRTP profiles offered (in preference order). */
+    public MediaConfig withDtls(DtlsSettings settings) {
+        return new MediaConfig(bindAddress, checkInterval, iceTimeout, consentInterval, consentTimeout, settings,
+                rtcpInterval, nackCacheSize);
+    }
+
     public MediaConfig withRtcpInterval(Duration interval) {
         return new MediaConfig(bindAddress, checkInterval, iceTimeout, consentInterval, consentTimeout, dtls,
                 interval, nackCacheSize);

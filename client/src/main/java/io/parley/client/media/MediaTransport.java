@@ -61,7 +61,7 @@ public final class MediaTransport implements AutoCloseable {
     private volatile RemoteDescription remote;
     private IceAgent ice;
     private DtlsEndpoint dtls;
-    private SrtpSession srtp;
+    private volatile SrtpSession srtp;
 
     private MediaTransport(NioDatagramChannel channel, EventLoop loop, Sdp.Direction direction, MediaConfig config,
             String label) {
@@ -389,6 +389,12 @@ public final class MediaTransport implements AutoCloseable {
     }
 
     /** Packets that did not authenticate (or could not be protected). */
+    /** The SRTP profile DTLS negotiated, or null before the handshake. */
+    public io.parley.media.srtp.SrtpProfile srtpProfile() {
+        SrtpSession s = srtp;
+        return s == null ? null : s.profile();
+    }
+
     public long srtpFailures() {
         return srtpFailures.get();
     }

@@ -1,6 +1,7 @@
 package io.parley.client.media;
 
 import io.netty.buffer.ByteBufUtil;
+import io.parley.media.rtp.ReceptionStats;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.media.srtp.SrtpStatus;
 import io.parley.protocol.media.RtcpPacket;

@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Media loop only.
  */
 public final class Consumer extends MediaEndpoint {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Consumer.class);
+
     final MediaPlane plane;
     final Producer producer;
     final MediaObserver observer;
@@ -137,6 +139,7 @@ public final class Consumer extends MediaEndpoint {
         if (closed) {
             return;
         }
+        log.info("player media failed ({}): {}", this, why);
         observer.state("NO_PLAY", ErrorCode.PLAY_MEDIA_FAILED, why);
         observer.ended(ErrorCode.PLAY_MEDIA_FAILED, why);
         close();
@@ -201,6 +204,6 @@ public final class Consumer extends MediaEndpoint {
 
     @Override
     public String toString() {
-        return "consumer " + producer.streamId + " ssrc=" + ssrc;
+        return "player " + observer.who() + " ssrc=" + ssrc;
     }
 }

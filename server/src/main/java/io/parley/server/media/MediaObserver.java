@@ -12,4 +12,9 @@ public interface MediaObserver {
 
     /** The media path failed or ended on its own (not by a signalling request); the owner must clean up. */
     void ended(int errorCode, String why);
+
+    /** Names the app, room, user and stream for log lines. */
+    default String who() {
+        return "";
+    }
 }

@@ -126,6 +126,13 @@ public final class MediaPlane implements AutoCloseable {
 
     private volatile int transportCount;
 
+    /** Transports whose DTLS handshake is done (SRTP keys in place), counted on the media loop. */
+    public java.util.concurrent.CompletableFuture<Integer> connectedTransportCount() {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> f.complete((int) byUfrag.values().stream().filter(t -> t.srtp != null).count()));
+        return f;
+    }
+
     /** Where forwarding latency goes (metrics); set once at start. */
     public void forwardLatency(java.util.function.LongConsumer recorder) {
         this.forwardLatency = recorder;

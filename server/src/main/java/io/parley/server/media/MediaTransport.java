@@ -34,7 +34,7 @@ final class MediaTransport {
     final long createdNanos;
     volatile InetSocketAddress address;
     private DtlsEndpoint dtls;
-    SrtpSession srtp;
+    volatile SrtpSession srtp;
     long lastHeardNanos;
     boolean closed;
 
@@ -60,19 +60,24 @@ final class MediaTransport {
         if (dtls == null) {
             dtls = new DtlsEndpoint(DtlsRole.SERVER, plane.certificate(), remoteFingerprint, plane.dtlsSettings(),
                     plane.dtlsPool(), this::sendDtls);
-            dtls.handshake().whenComplete((keys, err) -> plane.loop().execute(() -> {
-                if (closed) {
-                    return;
-                }
-                if (err != null) {
-                    String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
-                    log.info("DTLS failed for {}: {}", owner, why);
-                    fail("DTLS handshake failed: " + why);
-                } else {
+            dtls.handshake().whenComplete((keys, err) -> {
+                if (err == null) {
+                    // Installed at once (not after the hop) so media the peer sends right after its Finished is kept.
                     srtp = new SrtpSession(keys);
-                    owner.connected();
                 }
-            }));
+                plane.loop().execute(() -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (err != null) {
+                        String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
+                        log.info("DTLS failed for {}: {}", owner, why);
+                        fail("DTLS handshake failed: " + why);
+                    } else {
+                        owner.connected();
+                    }
+                });
+            });
             dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
                 if (closed) {
                     return;

@@ -2,7 +2,7 @@ package io.parley.server.media;
 
 import io.netty.buffer.ByteBuf;
 import io.parley.protocol.ErrorCode;
-import io.parley.protocol.media.NtpTime;
+import io.parley.media.rtp.ReceptionStats;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.signal.Messages;
@@ -16,6 +16,8 @@ import java.util.List;
  * an SDP offer has a Producer with no transport: players may attach and wait.
  */
 public final class Producer extends MediaEndpoint {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Producer.class);
+
     private static final Consumer[] NONE = new Consumer[0];
     private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -27,11 +29,12 @@ public final class Producer extends MediaEndpoint {
     MediaTransport transport;
     Consumer[] consumers = NONE;
     private final RetransmissionCache rtx = new RetransmissionCache();
-    private final ReceiveStats stats = new ReceiveStats(MediaPlane.OPUS_CLOCK_RATE);
+    private final ReceptionStats stats = new ReceptionStats(MediaPlane.OPUS_CLOCK_RATE);
     private long ssrc;
     private boolean publishing;
-    private long lastSrCompact;
-    private long lastSrArrivalNanos;
+    private long receivedPriorQ;
+    private long lostPriorQ;
+    private long bytesPriorQ;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
 
@@ -72,7 +75,7 @@ public final class Producer extends MediaEndpoint {
         plane.counters().rtpPacketsIn.increment();
         plane.counters().rtpBytesIn.add(len);
         int seq = rtp.sequenceNumber();
-        stats.onPacket(seq, rtp.timestamp(), nowNanos, len);
+        stats.onPacket(seq, rtp.timestamp(), len, nowNanos);
         rtx.put(plane.channel().alloc(), seq, plain);
         if (!publishing) {
             publishing = true;
@@ -90,8 +93,7 @@ public final class Producer extends MediaEndpoint {
     @Override
     void onRtcp(RtcpPacket packet, long nowNanos) {
         if (packet instanceof RtcpPacket.SenderReport sr) {
-            lastSrCompact = NtpTime.compact(sr.ntpTime());
-            lastSrArrivalNanos = nowNanos;
+            stats.onSenderReport(sr.ntpTime(), nowNanos);
         }
     }
 
@@ -119,6 +121,7 @@ public final class Producer extends MediaEndpoint {
         if (closed) {
             return;
         }
+        log.info("publisher media failed ({}): {}", this, why);
         observer.state("NO_PUBLISH", ErrorCode.PUBLISH_MEDIA_FAILED, why);
         observer.ended(ErrorCode.PUBLISH_MEDIA_FAILED, why);
         close();
@@ -155,25 +158,27 @@ public final class Producer extends MediaEndpoint {
     }
 
     void sendReceiverReport(long nowNanos) {
-        if (transport == null || !transport.connected() || !stats.started()) {
+        if (transport == null || !transport.connected()) {
             return;
         }
-        long dlsr = lastSrCompact == 0 ? 0 : NtpTime.compactFromMillis((nowNanos - lastSrArrivalNanos) / 1_000_000);
-        RtcpPacket.ReportBlock block = new RtcpPacket.ReportBlock(ssrc, stats.fractionLostForReport(),
-                (int) Math.min(stats.cumulativeLost(), 0x7FFFFF), stats.extendedHighest() & 0xFFFFFFFFL,
-                stats.jitterUnits() & 0xFFFFFFFFL, lastSrCompact, dlsr);
-        transport.sendRtcp(List.of(new RtcpPacket.ReceiverReport(serverSsrc, List.of(block))));
+        RtcpPacket.ReportBlock block = stats.reportBlock(ssrc, nowNanos);
+        if (block != null) {
+            transport.sendRtcp(List.of(new RtcpPacket.ReceiverReport(serverSsrc, List.of(block))));
+        }
     }
 
     void reportQuality(double periodSeconds) {
         if (!publishing || closed) {
             return;
         }
-        long[] q = stats.qualityPeriod();
-        long packets = q[0];
-        long lost = q[1];
+        long packets = stats.received() - receivedPriorQ;
+        long lost = Math.max(0, stats.lost() - lostPriorQ);
+        long bytes = stats.bytes() - bytesPriorQ;
+        receivedPriorQ = stats.received();
+        lostPriorQ = stats.lost();
+        bytesPriorQ = stats.bytes();
         double rate = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
-        observer.quality(new Messages.MediaStats(round(q[2] * 8 / periodSeconds / 1000.0), packets, lost, round4(rate),
+        observer.quality(new Messages.MediaStats(round(bytes * 8 / periodSeconds / 1000.0), packets, lost, round4(rate),
                 round(stats.jitterMillis()), -1));
     }
 
@@ -208,6 +213,6 @@ public final class Producer extends MediaEndpoint {
 
     @Override
     public String toString() {
-        return "producer " + streamId;
+        return "publisher " + observer.who();
     }
 }

@@ -33,6 +33,11 @@ final class SessionMediaObserver implements MediaObserver {
     }
 
     @Override
+    public String who() {
+        return session + " stream=" + streamId;
+    }
+
+    @Override
     public void ended(int errorCode, String why) {
         onEnded.run();
     }

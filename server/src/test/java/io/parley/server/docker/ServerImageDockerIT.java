@@ -11,7 +11,11 @@ import io.parley.server.metrics.Scrape;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
+import io.parley.client.media.Publisher;
+import io.parley.client.media.ReceivedPacket;
 import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +54,8 @@ class ServerImageDockerIT {
                 .withNetworkMode("host")
                 .withEnv("PARLEY_APP_" + TestServer.APP + "_SECRET", TestServer.SECRET)
                 .withEnv("PARLEY_MEDIA_PORT", Integer.toString(mediaPort))
+                .withEnv("PARLEY_MEDIA_BIND_ADDRESS", "127.0.0.1")
+                .withEnv("PARLEY_MEDIA_ANNOUNCED_ADDRESS", "127.0.0.1")
                 .withEnv("PARLEY_SHUTDOWN_DRAIN_TIMEOUT", "5s")
                 .withCommand("--host", "127.0.0.1", "--port", Integer.toString(port))
                 .withLogConsumer((OutputFrame f) -> logs.append(f.getUtf8String()))
@@ -58,19 +64,33 @@ class ServerImageDockerIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.get(port, "/healthz").statusCode() == 200);
             assertThat(Scrape.get(port, "/readyz").statusCode()).isEqualTo(200);
 
-            try (ParleyEngine alice = ParleyEngine.create(TestServer.APP, URI.create("ws://127.0.0.1:" + port + "/ws"))) {
-                Result login = alice.loginRoom("docker-room", TestServer.token("alice"), TestServer.user("alice"),
-                        TestServer.withUserUpdates()).get(20, TimeUnit.SECONDS);
-                assertThat(login.code()).as(login.message()).isZero();
-                Result publish = alice.startPublishing("alice-mic", "").get(20, TimeUnit.SECONDS);
-                assertThat(publish.code()).as(publish.message()).isZero();
-                // TODO(media plane): play the stream back through the container's UDP port.
+            URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
+            try (ParleyEngine alice = ParleyEngine.create(TestServer.APP, ws);
+                 ParleyEngine bob = ParleyEngine.create(TestServer.APP, ws)) {
+                for (ParleyEngine e : List.of(alice, bob)) {
+                    String who = e == alice ? "alice" : "bob";
+                    Result login = e.loginRoom("docker-room", TestServer.token(who), TestServer.user(who),
+                            TestServer.withUserUpdates()).get(20, TimeUnit.SECONDS);
+                    assertThat(login.code()).as(login.message()).isZero();
+                }
+                // Real media through the container's UDP port: ICE, DTLS, SRTP, forwarded to a player.
+                Publisher pub = alice.startPublishingMedia("alice-mic", "").get(30, TimeUnit.SECONDS);
+                List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
+                bob.startPlaying("alice-mic", got::add).get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                    pub.sendFrame(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+                    return got.size() >= 10;
+                });
+                assertThat(got.get(0).payload()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                     Scrape s = Scrape.of(port);
-                    assertThat(s.value("parley_members")).isEqualTo(1);
+                    assertThat(s.value("parley_members")).isEqualTo(2);
                     assertThat(s.value("parley_streams")).isEqualTo(1);
+                    assertThat(s.value("parley_media_transports")).isEqualTo(2);
+                    assertThat(s.value("parley_media_packets_total{direction=\"out\",kind=\"rtp\"}")).isGreaterThanOrEqualTo(10);
                 });
                 assertThat(alice.logoutRoom().get(20, TimeUnit.SECONDS).code()).isZero();
+                assertThat(bob.logoutRoom().get(20, TimeUnit.SECONDS).code()).isZero();
             }
 
             // docker stop: SIGTERM, then the drain (nobody left) and exit 0 well inside the grace period.

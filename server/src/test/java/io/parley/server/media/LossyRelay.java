@@ -19,6 +19,9 @@ final class LossyRelay implements AutoCloseable {
     private final DatagramSocket socket;
     private final InetSocketAddress server;
     private final Set<Integer> lose = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> mangle = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger rtpFromClient = new AtomicInteger();
+    private volatile boolean blackhole;
     private final AtomicInteger rtpFromServer = new AtomicInteger();
     private final AtomicInteger lost = new AtomicInteger();
     private final Thread pump;
@@ -43,6 +46,19 @@ final class LossyRelay implements AutoCloseable {
         lose.add(nth);
     }
 
+    /**
+     * Rewrites the n-th (0-based) RTP packet the client sends: {@code ssrc} true changes its SSRC (a stream the
+     * server was not told about), false flips a payload byte (SRTP authentication must fail).
+     */
+    void mangle(int nth, boolean ssrc) {
+        mangle.add(ssrc ? nth : -1 - nth);
+    }
+
+    /** From now on, nothing passes in either direction (the peer is gone). */
+    void blackhole() {
+        blackhole = true;
+    }
+
     int lost() {
         return lost.get();
     }
@@ -54,6 +70,9 @@ final class LossyRelay implements AutoCloseable {
             try {
                 socket.receive(p);
                 InetSocketAddress from = (InetSocketAddress) p.getSocketAddress();
+                if (blackhole) {
+                    continue;
+                }
                 if (from.equals(server)) {
                     if (isRtp(buf, p.getLength()) && lose.contains(rtpFromServer.getAndIncrement())) {
                         lost.incrementAndGet();
@@ -65,6 +84,14 @@ final class LossyRelay implements AutoCloseable {
                     }
                 } else {
                     client = from;
+                    if (isRtp(buf, p.getLength())) {
+                        int n = rtpFromClient.getAndIncrement();
+                        if (mangle.contains(n)) {
+                            buf[8] ^= 0x55;                       // SSRC, in the clear
+                        } else if (mangle.contains(-1 - n)) {
+                            buf[p.getLength() - 12] ^= 0x01;      // encrypted payload, under the auth tag
+                        }
+                    }
                     socket.send(new DatagramPacket(buf, p.getLength(), server));
                 }
             } catch (SocketTimeoutException e) {

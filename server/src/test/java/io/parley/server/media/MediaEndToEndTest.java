@@ -65,6 +65,14 @@ class MediaEndToEndTest {
         return ByteBuffer.wrap(payload).getInt();
     }
 
+    /**
+     * Waits until the server's side of {@code n} transports finished DTLS: it can trail the client's side by a
+     * moment, and media sent before is not forwarded to that player.
+     */
+    private void awaitConnected(int n) {
+        await().atMost(WAIT).until(() -> server.server().media().connectedTransportCount().join() == n);
+    }
+
     @Test
     void twoPlayersReceiveEveryPacketInOrderWithPayloadsIntact() throws Exception {
         ParleyEngine alice = login("alice");
@@ -80,6 +88,7 @@ class MediaEndToEndTest {
         Player carolPlayer = carol.startPlaying("alice-mic", atCarol::add).get(20, TimeUnit.SECONDS);
         assertThat(bobPlayer.isConnected()).isTrue();
         assertThat(carolPlayer.isConnected()).isTrue();
+        awaitConnected(3);
         int n = 200;
         for (int i = 0; i < n; i++) {
             assertThat(pub.sendFrame(frame(i))).isTrue();
@@ -103,6 +112,34 @@ class MediaEndToEndTest {
         pb.await(Messages.PLAYER_STATE_UPDATE, p -> p.data().path("state").asText().equals("PLAYING"));
         assertThat(server.server().media().counters().rtpPacketsIn()).isGreaterThanOrEqualTo(n);
         assertThat(server.server().media().counters().rtpPacketsOut()).isGreaterThanOrEqualTo(2L * n);
+        // Operators see the same numbers in /metrics.
+        io.parley.server.metrics.Scrape scrape = io.parley.server.metrics.Scrape.of(server.server().port());
+        assertThat(scrape.value("parley_media_packets_total{direction=\"in\",kind=\"rtp\"}")).isGreaterThanOrEqualTo(n);
+        assertThat(scrape.value("parley_media_packets_total{direction=\"out\",kind=\"rtp\"}")).isGreaterThanOrEqualTo(2.0 * n);
+        assertThat(scrape.value("parley_media_forward_latency_seconds_count")).isGreaterThanOrEqualTo(n);
+        assertThat(scrape.value("parley_media_transports")).isEqualTo(3);
+    }
+
+    @Test
+    void bothSrtpProfilesWorkAndMixInOneStream() throws Exception {
+        ParleyEngine alice = login("alice");
+        ParleyEngine bob = login("bob");
+        // The publisher offers only AES_CM_128_HMAC_SHA1_80; the player only AEAD_AES_128_GCM.
+        alice.setMediaConfig(MediaConfig.DEFAULTS.withDtls(MediaConfig.DEFAULTS.dtls()
+                .withSrtpProfiles(io.parley.media.srtp.SrtpProfile.AES_CM_128_HMAC_SHA1_80)));
+        bob.setMediaConfig(MediaConfig.DEFAULTS.withDtls(MediaConfig.DEFAULTS.dtls()
+                .withSrtpProfiles(io.parley.media.srtp.SrtpProfile.AEAD_AES_128_GCM)));
+        Publisher pub = alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
+        List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
+        Player player = bob.startPlaying("alice-mic", got::add).get(20, TimeUnit.SECONDS);
+        assertThat(pub.transport().srtpProfile()).isEqualTo(io.parley.media.srtp.SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+        assertThat(player.transport().srtpProfile()).isEqualTo(io.parley.media.srtp.SrtpProfile.AEAD_AES_128_GCM);
+        awaitConnected(2);
+        for (int i = 0; i < 30; i++) {
+            pub.sendFrame(frame(i));
+        }
+        await().atMost(WAIT).until(() -> got.size() >= 30);
+        assertThat(got.stream().map(p -> index(p.payload())).toList()).isEqualTo(java.util.stream.IntStream.range(0, 30).boxed().toList());
     }
 
     @Test
@@ -112,7 +149,6 @@ class MediaEndToEndTest {
         Publisher pub = alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
         InetSocketAddress media = new InetSocketAddress("127.0.0.1", server.server().media().port());
         try (LossyRelay relay = new LossyRelay(media)) {
-            relay.lose(5);
             // Bob plays through the relay: the answer's candidate is rewritten to point at it.
             List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
             Player player = Player.create("alice-mic", MediaConfig.DEFAULTS, got::add).get(20, TimeUnit.SECONDS);
@@ -121,14 +157,16 @@ class MediaEndToEndTest {
             String answer = r.data().path("sdp").asText()
                     .replace("127.0.0.1 " + media.getPort() + " typ host", "127.0.0.1 " + relay.port() + " typ host");
             player.connect(answer).get(20, TimeUnit.SECONDS);
+            awaitConnected(2);
+            relay.lose(5);
             for (int i = 0; i < 20; i++) {
                 pub.sendFrame(frame(i));
             }
             await().atMost(WAIT).until(() -> got.size() >= 19);
             assertThat(relay.lost()).isEqualTo(1);
-            List<Integer> indexes = got.stream().map(p -> index(p.payload())).toList();
-            assertThat(indexes).doesNotContain(5);
-            int missingSeq = (got.get(4).sequenceNumber() + 1) & 0xFFFF;
+            List<ReceivedPacket> c = got;
+            assertThat(c.stream().map(p -> index(p.payload())).toList()).doesNotContain(5);
+            int missingSeq = (c.get(4).sequenceNumber() + 1) & 0xFFFF;
             assertThat(player.sendNack(missingSeq)).isTrue();
             await().atMost(WAIT).until(() -> got.size() >= 20);
             ReceivedPacket again = got.get(19);
@@ -136,6 +174,97 @@ class MediaEndToEndTest {
             assertThat(again.payload()).isEqualTo(frame(5));
             assertThat(server.server().media().counters().retransmissions()).isEqualTo(1);
             player.close();
+        }
+    }
+
+    /** Plays {@code streamId} on {@code engine} through {@code relay} (the answer's candidate is rewritten to it). */
+    private Player playVia(ParleyEngine engine, String streamId, LossyRelay relay, List<ReceivedPacket> sink) throws Exception {
+        InetSocketAddress media = new InetSocketAddress("127.0.0.1", server.server().media().port());
+        Player player = Player.create(streamId, MediaConfig.DEFAULTS, sink::add).get(20, TimeUnit.SECONDS);
+        Result r = engine.request(Messages.START_PLAYING, new Messages.StartPlaying(streamId, player.offer())).get();
+        assertThat(r.code()).as(r.message()).isZero();
+        String answer = r.data().path("sdp").asText()
+                .replace("127.0.0.1 " + media.getPort() + " typ host", "127.0.0.1 " + relay.port() + " typ host");
+        return player.connect(answer).get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void forgedAndForeignPacketsFromAPublisherAreDroppedAndTheStreamGoesOn() throws Exception {
+        ParleyEngine bob = login("bob");
+        ParleyEngine alice = login("alice");
+        List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
+        InetSocketAddress media = new InetSocketAddress("127.0.0.1", server.server().media().port());
+        try (LossyRelay relay = new LossyRelay(media)) {
+            Publisher pub = Publisher.create("alice-mic", MediaConfig.DEFAULTS).get(20, TimeUnit.SECONDS);
+            Result r = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("alice-mic", "", pub.offer())).get();
+            assertThat(r.code()).as(r.message()).isZero();
+            pub.connect(r.data().path("sdp").asText().replace("127.0.0.1 " + media.getPort() + " typ host",
+                    "127.0.0.1 " + relay.port() + " typ host")).get(20, TimeUnit.SECONDS);
+            bob.startPlaying("alice-mic", got::add).get(20, TimeUnit.SECONDS);
+            awaitConnected(2);
+            relay.mangle(3, true);
+            relay.mangle(7, false);
+            for (int i = 0; i < 12; i++) {
+                pub.sendFrame(frame(i));
+            }
+            await().atMost(WAIT).until(() -> got.size() >= 10);
+            assertThat(got.stream().map(p -> index(p.payload())).toList())
+                    .containsExactly(0, 1, 2, 4, 5, 6, 8, 9, 10, 11);
+            MediaCounters c = server.server().media().counters();
+            assertThat(c.dropped(DropReason.UNKNOWN_SSRC)).isEqualTo(1);
+            assertThat(c.dropped(DropReason.SRTP_AUTH_FAILED)).isEqualTo(1);
+            pub.close();
+        }
+    }
+
+    @Test
+    void aPlayerThatStopsAnsweringIsClosedAndTold() throws Exception {
+        try (TestServer quick = TestServer.start(TestServer.config().withMedia(
+                new io.parley.server.config.ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(2))))) {
+            server.close();
+            server = quick;
+            ParleyEngine alice = login("alice");
+            ParleyEngine bob = login("bob");
+            Pushes pb = Pushes.on(bob);
+            alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
+            InetSocketAddress media = new InetSocketAddress("127.0.0.1", quick.server().media().port());
+            try (LossyRelay relay = new LossyRelay(media)) {
+                playVia(bob, "alice-mic", relay, new CopyOnWriteArrayList<>());
+                assertThat(quick.server().media().transportCount()).isEqualTo(2);
+                relay.blackhole();
+                Pushes.Push gone = pb.await(Messages.PLAYER_STATE_UPDATE, p -> p.data().path("state").asText().equals("NO_PLAY"));
+                assertThat(gone.data().path("errorCode").asInt()).isEqualTo(ErrorCode.PLAY_MEDIA_FAILED);
+                assertThat(gone.data().path("extendedData").asText()).contains("stopped answering");
+                await().atMost(WAIT).until(() -> quick.server().media().transportCount() == 1);
+            }
+        }
+    }
+
+    @Test
+    void reportsFlowBothWaysAndKeyframeRequestsAreRateLimited() throws Exception {
+        ParleyEngine alice = login("alice");
+        ParleyEngine bob = login("bob");
+        Publisher pub = alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
+        Player player = bob.startPlaying("alice-mic", p -> { }).get(20, TimeUnit.SECONDS);
+        var feeder = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        int[] i = {0};
+        feeder.scheduleAtFixedRate(() -> pub.sendFrame(frame(i[0]++)), 0, 20, TimeUnit.MILLISECONDS);
+        try {
+            // The server's receiver reports reach the publisher; its sender reports reach the player.
+            await().atMost(WAIT).until(() -> pub.stats().receiverReports() >= 2 && player.stats().senderReports() >= 2);
+            // Three PLIs at once pass upstream as one; one more after the 1 s limit passes too.
+            player.sendPli();
+            player.sendPli();
+            player.sendPli();
+            await().atMost(WAIT).until(() -> pub.stats().keyFrameRequests() == 1);
+            long firstAt = System.nanoTime();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                player.sendPli();
+                return pub.stats().keyFrameRequests() == 2;
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - firstAt)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        } finally {
+            feeder.shutdownNow();
         }
     }
 

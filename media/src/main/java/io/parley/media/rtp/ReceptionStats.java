@@ -1,4 +1,4 @@
-package io.parley.client.media;
+package io.parley.media.rtp;
 
 import io.parley.protocol.media.NtpTime;
 import io.parley.protocol.media.RtcpPacket;
@@ -6,9 +6,10 @@ import io.parley.protocol.media.RtcpPacket;
 /**
  * Reception statistics of one RTP source, as RFC 3550 appendix A.1, A.3 and A.8 compute them: extended
  * highest sequence number, expected and lost packets, the loss fraction per report interval and the
- * interarrival jitter. Written on the event loop only; the volatile fields may be read anywhere.
+ * interarrival jitter. Used by the client's players and the server's Producers. Written on one event loop only; the
+ * volatile fields may be read anywhere.
  */
-final class ReceptionStats {
+public final class ReceptionStats {
     private final int clockRate;
 
     private boolean started;
@@ -25,11 +26,11 @@ final class ReceptionStats {
     private long lastSrArrivalNanos;
     private volatile long senderReports;
 
-    ReceptionStats(int clockRate) {
+    public ReceptionStats(int clockRate) {
         this.clockRate = clockRate;
     }
 
-    void onPacket(int seq, long rtpTimestamp, int payloadBytes, long arrivalNanos) {
+    public void onPacket(int seq, long rtpTimestamp, int payloadBytes, long arrivalNanos) {
         if (!started) {
             started = true;
             baseSeq = seq;
@@ -55,14 +56,14 @@ final class ReceptionStats {
         transit = t;
     }
 
-    void onSenderReport(long ntpTime, long arrivalNanos) {
+    public void onSenderReport(long ntpTime, long arrivalNanos) {
         lastSrCompact = NtpTime.compact(ntpTime);
         lastSrArrivalNanos = arrivalNanos;
         senderReports++;
     }
 
     /** A report block for {@code ssrc}, and starts the next loss-fraction interval; null before any packet. */
-    RtcpPacket.ReportBlock reportBlock(long ssrc, long nowNanos) {
+    public RtcpPacket.ReportBlock reportBlock(long ssrc, long nowNanos) {
         if (!started) {
             return null;
         }
@@ -81,31 +82,31 @@ final class ReceptionStats {
                 (long) jitter, lastSrCompact, dlsr);
     }
 
-    long extendedHighest() {
+    public long extendedHighest() {
         return ((long) cycles + maxSeq) & 0xFFFFFFFFL;
     }
 
-    long expected() {
+    public long expected() {
         return started ? (long) cycles + maxSeq - baseSeq + 1 : 0;
     }
 
-    long received() {
+    public long received() {
         return received;
     }
 
-    long lost() {
+    public long lost() {
         return Math.max(0, expected() - received);
     }
 
-    long bytes() {
+    public long bytes() {
         return bytes;
     }
 
-    double jitterMillis() {
+    public double jitterMillis() {
         return jitter * 1000.0 / clockRate;
     }
 
-    long senderReports() {
+    public long senderReports() {
         return senderReports;
     }
 }

@@ -1,4 +1,4 @@
-package io.parley.client.media;
+package io.parley.media.rtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
