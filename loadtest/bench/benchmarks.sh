@@ -143,13 +143,16 @@ media_small() { # a tenth of the load (5,000 packets/s): the end-to-end floor of
   stop_server
 }
 
-media_join() { # players joining at 100/s instead of 25/s: DTLS handshakes pile up; JFR on the server
-  start_server media-join -XX:StartFlightRecording=filename="$OUT/server-media-join.jfr",settings=profile
+media_join() { # players joining at 50/s and 100/s instead of 25/s: where login to first audio gives way
+  start_server media-join
+  warm media-join
+  lt media-join-50 media --rooms 10 --publishers 1 --players 100 -r 50 -d 45s
+  stop_server
+  start_server media-join
   warm media-join
   snapshot_later 8 "media-join: players joining at 100/s"
-  lt media-join media --rooms 10 --publishers 1 --players 100 -r 100 -d 45s
+  lt media-join-100 media --rooms 10 --publishers 1 --players 100 -r 100 -d 45s
   stop_server
-  profile "$OUT/server-media-join.jfr"
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"

@@ -181,6 +181,7 @@ final class MediaScenario implements Scenario {
         sender.shutdown();
         sender.awaitTermination(1, TimeUnit.SECONDS);
         Thread.sleep(500); // packets in flight reach their players
+        stats.ending();
         phase = "closing";
         closeAll(10_000);
         phase = "done";

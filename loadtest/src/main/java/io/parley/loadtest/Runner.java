@@ -54,6 +54,7 @@ final class Runner {
         });
         server.sample(0); // the server's counters before the run
         stats.onSteady(server::markSteady);
+        stats.onEnding(() -> server.markEnd((System.nanoTime() - startNanos) / 1e9));
         ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         Thread hook = new Thread(() -> {
             if (!finished.get()) {

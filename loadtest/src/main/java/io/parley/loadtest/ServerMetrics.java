@@ -36,6 +36,7 @@ final class ServerMetrics {
     private volatile Map<String, java.util.TreeMap<Double, Double>> steadyBuckets;
     private volatile Map<String, java.util.TreeMap<Double, Double>> lastBuckets;
     private volatile boolean steadyWanted;
+    private volatile Map<String, java.util.TreeMap<Double, Double>> endBuckets;
 
     ServerMetrics(URI url) {
         this.url = url;
@@ -109,6 +110,14 @@ final class ServerMetrics {
         return out;
     }
 
+    /** Takes a sample now and ends the histograms' window there (the sessions' closing is not the load). */
+    synchronized void markEnd(double t) {
+        if (endBuckets == null) {
+            sample(t);
+            endBuckets = lastBuckets;
+        }
+    }
+
     /** Server histograms are reported from the next sample on as well ("steady" phase of the scenario). */
     void markSteady() {
         steadyWanted = true;
@@ -144,21 +153,23 @@ final class ServerMetrics {
     }
 
     /**
-     * The server's histograms over the run (first to last sample) and, if marked, over the steady phase: count and
+     * The server's histograms over the run (first sample to the end of the load, before the sessions close) and, if
+     * marked, over the steady phase: count and
      * percentiles as bucket upper bounds in ms ("p99 <= 2 ms": the server's buckets are coarse).
      */
     Map<String, Object> histograms() {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (lastBuckets == null) {
+        Map<String, java.util.TreeMap<Double, Double>> end = endBuckets != null ? endBuckets : lastBuckets;
+        if (end == null) {
             return m;
         }
         for (String name : HISTOGRAMS) {
             Map<String, Object> h = new LinkedHashMap<>();
-            Map<String, Object> run = delta(firstBuckets, lastBuckets, name);
+            Map<String, Object> run = delta(firstBuckets, end, name);
             if (run != null) {
                 h.put("run", run);
             }
-            Map<String, Object> steady = steadyBuckets == null ? null : delta(steadyBuckets, lastBuckets, name);
+            Map<String, Object> steady = steadyBuckets == null ? null : delta(steadyBuckets, end, name);
             if (steady != null) {
                 h.put("steady", steady);
             }

@@ -135,6 +135,7 @@ final class SignalScenario implements Scenario {
         }
         phase = "draining";
         drain();
+        stats.ending();
         phase = "closing";
         closeAll(10_000);
         phase = "done";

@@ -108,6 +108,17 @@ final class Stats {
         onSteady = r;
     }
 
+    private volatile Runnable onEnding = () -> { };
+
+    void onEnding(Runnable r) {
+        onEnding = r;
+    }
+
+    /** The load is over, before sessions close: the server's histograms are read here, without the closing. */
+    void ending() {
+        onEnding.run();
+    }
+
     private volatile long steadyAt;
 
     /** The scenario's load is fully up: the server's histograms and steady rates are reported from here on too. */
