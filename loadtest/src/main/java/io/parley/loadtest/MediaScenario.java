@@ -153,8 +153,14 @@ final class MediaScenario implements Scenario {
         while (settled.get() < started && !over(deadline)) {
             Thread.sleep(5);
         }
+        // each stream on its own phase, spread over the packet period: independent clients are not in step, and
+        // packets of all publishers sent at once would arrive as one burst of every copy and time the burst
         long period = 1_000_000_000L / packetRate;
-        sender.scheduleAtFixedRate(this::sendAll, 0, period, TimeUnit.NANOSECONDS);
+        List<Stream> all = List.copyOf(streams);
+        for (int i = 0; i < all.size(); i++) {
+            Stream s = all.get(i);
+            sender.scheduleAtFixedRate(() -> send(s), period * i / all.size(), period, TimeUnit.NANOSECONDS);
+        }
         phase = "players";
         t0 = System.nanoTime();
         int joined = 0;
@@ -265,19 +271,17 @@ final class MediaScenario implements Scenario {
         });
     }
 
-    private void sendAll() {
-        for (Stream s : streams) {
-            Publisher p = s.publisher;
-            if (p == null || !p.isConnected() || s.bot.closing) {
-                continue;
-            }
-            int size = minSize == maxSize ? minSize : ThreadLocalRandom.current().nextInt(minSize, maxSize + 1);
-            ByteBuffer payload = ByteBuffer.allocate(size);
-            payload.putLong(System.nanoTime()).putLong(s.sent);
-            if (p.sendFrame(payload.array())) {
-                s.sent++;
-                stats.add(Stats.Counter.PACKETS_SENT);
-            }
+    private void send(Stream s) {
+        Publisher p = s.publisher;
+        if (p == null || !p.isConnected() || s.bot.closing) {
+            return;
+        }
+        int size = minSize == maxSize ? minSize : ThreadLocalRandom.current().nextInt(minSize, maxSize + 1);
+        ByteBuffer payload = ByteBuffer.allocate(size);
+        payload.putLong(System.nanoTime()).putLong(s.sent);
+        if (p.sendFrame(payload.array())) {
+            s.sent++;
+            stats.add(Stats.Counter.PACKETS_SENT);
         }
     }
 
