@@ -2,8 +2,8 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_pinned|media_small|media_join]...
-#        (default: all of them, in that order; about 10 minutes)
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join]...
+#        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -108,8 +108,14 @@ logins() {
   stop_server
 }
 
-profile() { # jfr-file: samples by thread, and by method counted once per sample it appears in (inclusive)
-  jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" | awk -f loadtest/bench/jfr-inclusive.awk >"${1%.jfr}-profile.txt" || true
+profile() { # jfr-file: CPU samples by thread and method (inclusive), allocation by class and site, GC pauses
+  local base=${1%.jfr}
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" | awk -f loadtest/bench/jfr-inclusive.awk >"$base-profile.txt" || true
+  jfr print --stack-depth 64 --events jdk.ObjectAllocationSample "$1" | awk -f loadtest/bench/jfr-alloc.awk >"$base-alloc.txt" || true
+  jfr print --events jdk.GarbageCollection "$1" \
+    | awk '/longestPause/ {v=$3; u=$4; if (u ~ /^s/) v*=1000; if (u ~ /us/) v/=1000; print v}' | sort -n \
+    | awk '{a[NR]=$1; s+=$1} END {printf "GCs %d, total pause %.0f ms, median %.1f ms, p90 %.1f ms, max %.1f ms\n", NR, s, a[int(NR/2)+1], a[int(NR*0.9)+1], a[NR]}' \
+    >"$base-gc.txt" || true
 }
 
 media() { # 50,000 packets/s out: 10 rooms of 1 publisher and 100 players joining at 25/s; JFR on both sides
@@ -123,6 +129,14 @@ media() { # 50,000 packets/s out: 10 rooms of 1 publisher and 100 players joinin
   stop_server
   profile "$OUT/server-media.jfr"
   profile "$OUT/loadtest-media.jfr"
+}
+
+media_55k() { # 10 % above the target: 11 rooms of 1 publisher and 100 players (55,000 packets/s out)
+  start_server media-55k
+  warm media-55k
+  snapshot_later 60 "media-55k: steady"
+  lt media-55k media --rooms 11 --publishers 1 --players 100 -r 25 -d 90s
+  stop_server
 }
 
 media_pinned() { # the same load with the server on core 0 and the load generator on core 1 (no sharing of a core)
@@ -156,7 +170,7 @@ media_join() { # players joining at 50/s and 100/s instead of 25/s: where login 
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
-for s in "${@:-sessions fanout logins media media_pinned media_small media_join}"; do
+for s in "${@:-sessions fanout logins media media_55k media_pinned media_small media_join}"; do
   for one in $s; do "$one"; done
 done
 log "done"

@@ -109,7 +109,8 @@ final class Runner {
             double cpu = loadGeneratorCpu();
             row.put("loadGeneratorCpu", Report.round(cpu));
             long steadyAt = stats.steadyAt();
-            row.put("steady", steadyAt != 0 && steadyAt - startNanos < (t - 1) * 1e9);
+            // a whole second of steady load: it began before this second and the load has not started to end
+            row.put("steady", steadyAt != 0 && steadyAt - startNanos < (t - 1) * 1e9 && stats.endingAt() == 0);
             lastLogins = logins;
             lastPacketsIn = in;
             lastPacketsOut = sent;

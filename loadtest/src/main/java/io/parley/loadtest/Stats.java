@@ -114,9 +114,17 @@ final class Stats {
         onEnding = r;
     }
 
+    private volatile long endingAt;
+
     /** The load is over, before sessions close: the server's histograms are read here, without the closing. */
     void ending() {
+        endingAt = System.nanoTime();
         onEnding.run();
+    }
+
+    /** When {@link #ending()} was called (nanoTime), or 0. */
+    long endingAt() {
+        return endingAt;
     }
 
     private volatile long steadyAt;
