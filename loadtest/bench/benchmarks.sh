@@ -40,6 +40,8 @@ stop_server() {
   kill "$SPID" 2>/dev/null || true
   wait "$SPID" 2>/dev/null || true
   SPID=""
+  # the dev secret is throwaway, but kept logs should not carry it
+  sed -i -E 's/(Secret: +).*/\1<redacted>/; s/--secret [0-9a-f]+/--secret <redacted>/' "$OUT"/server-*.log 2>/dev/null || true
 }
 trap stop_server EXIT
 
