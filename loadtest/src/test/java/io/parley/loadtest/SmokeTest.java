@@ -108,10 +108,8 @@ class SmokeTest {
                 "signal", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--sessions", "20",
                 "--room-size", "5", "--login-rate", "100", "--duration", "60s", "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.readString(dir.resolve("log.txt")).contains("sessions 20 ") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.readString(dir.resolve("log.txt")).contains("sessions 20 "));
         p.destroy();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String log = Files.readString(dir.resolve("log.txt"));
