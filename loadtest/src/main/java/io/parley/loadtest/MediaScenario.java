@@ -150,9 +150,8 @@ final class MediaScenario implements Scenario {
                 startPublisher(r, j);
             }
         }
-        while (settled.get() < started && !over(deadline)) {
-            Thread.sleep(5);
-        }
+        int publishersStarted = started;
+        Waits.until(() -> settled.get() >= publishersStarted, deadline, () -> stopped);
         // each stream on its own phase, spread over the packet period: independent clients are not in step, and
         // packets of all publishers sent at once would arrive as one burst of every copy and time the burst
         long period = 1_000_000_000L / packetRate;
@@ -171,22 +170,21 @@ final class MediaScenario implements Scenario {
             }
         }
         phase = "players settling";
-        while (playersSettled.get() < joined && !over(deadline)) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(Math.max(0, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000))); // queues of the ramp drain
+        int playersJoined = joined;
+        Waits.until(() -> playersSettled.get() >= playersJoined, deadline, () -> stopped);
+        // The queues of the ramp drain: every player is within a packet or two of its stream (at most 1 s).
+        Waits.until(() -> caughtUp(2), Math.min(deadline, System.nanoTime() + 1_000_000_000L), () -> stopped);
         for (Stream s : streams) {
             s.steadyIndex = s.sent;
         }
         phase = "steady";
         stats.steady();
-        while (!over(deadline)) {
-            Thread.sleep(5);
-        }
+        Waits.until(() -> false, deadline, () -> stopped);
         phase = "draining";
         sender.shutdown();
         sender.awaitTermination(1, TimeUnit.SECONDS);
-        Thread.sleep(500); // packets in flight reach their players
+        // Packets in flight reach their players (at most 500 ms: a lost packet never arrives).
+        Waits.until(() -> caughtUp(0), System.nanoTime() + 500_000_000L, () -> stopped);
         stats.ending();
         phase = "closing";
         closeAll(10_000);
@@ -198,6 +196,16 @@ final class MediaScenario implements Scenario {
         while (System.nanoTime() - due < 0 && !over(deadline)) {
             LockSupport.parkNanos(Math.min(due - System.nanoTime(), 1_000_000));
         }
+    }
+
+    /** Every player that got a packet has all but {@code slack} of what its stream sent since. */
+    private boolean caughtUp(long slack) {
+        for (Subscription sub : subscriptions) {
+            if (sub.firstIndex >= 0 && sub.stream.sent - (sub.firstIndex + sub.received) > slack) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean over(long deadline) {

@@ -114,9 +114,7 @@ final class SignalScenario implements Scenario {
             }
         }
         phase = "settling";
-        while (settled.get() < started.get() && !over(deadline)) {
-            Thread.sleep(5);
-        }
+        Waits.until(() -> settled.get() >= started.get(), deadline, () -> stopped);
         phase = "steady";
         stats.steady();
         long s0 = System.nanoTime();
@@ -131,7 +129,7 @@ final class SignalScenario implements Scenario {
                 relogins++;
                 relogin();
             }
-            Thread.sleep(1);
+            LockSupport.parkNanos(1_000_000L); // pace the publish and relogin schedule at 1 ms
         }
         phase = "draining";
         drain();
@@ -158,11 +156,9 @@ final class SignalScenario implements Scenario {
 
     /** Lets the pushes of the last actions arrive (at most 2 s) so that they are not counted as missing. */
     private void drain() throws InterruptedException {
-        long end = System.nanoTime() + 2_000_000_000L;
-        while (!stopped && System.nanoTime() - end < 0 && (inFlight.get() > 0
-                || stats.count(Stats.Counter.FANOUT_RECEIVED) < stats.count(Stats.Counter.FANOUT_EXPECTED))) {
-            Thread.sleep(5);
-        }
+        Waits.until(() -> inFlight.get() == 0
+                        && stats.count(Stats.Counter.FANOUT_RECEIVED) >= stats.count(Stats.Counter.FANOUT_EXPECTED),
+                System.nanoTime() + 2_000_000_000L, () -> stopped);
     }
 
     private boolean over(long deadline) {
