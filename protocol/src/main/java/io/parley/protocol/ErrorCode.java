@@ -31,6 +31,7 @@ public final class ErrorCode {
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
+    public static final int LOGIN_RATE_LIMITED = def(1002071, "too many failed logins from this address or App: retry later");
     public static final int SERVER_DRAINING = def(1002099, "room internal error (server draining or failed)");
     public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");

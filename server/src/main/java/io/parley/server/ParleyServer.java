@@ -55,10 +55,12 @@ public final class ParleyServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
         this.media = MediaPlane.start(config.media(), workers, epoll);
-        this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
+        TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
+        this.rooms = new RoomService(config.apps(), workers, verifier, config.session(),
                 metrics.roomEvents(), new MediaSessions(media));
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
+        metrics.bind(verifier.guard());
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
         routes.putAll(readiness.routes());
         routes.put(ParleyMetrics.PATH, metrics.route());

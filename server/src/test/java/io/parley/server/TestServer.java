@@ -20,6 +20,9 @@ public final class TestServer implements AutoCloseable {
     public static final String SECRET = "0123456789abcdef0123456789abcdef";
     public static final long OTHER_APP = 7_654_321;
     public static final String OTHER_SECRET = "fedcba9876543210fedcba9876543210";
+    /** An App that opts in to legacy AES-CBC token04 ({@code apps[].legacyCbcTokens}). */
+    public static final long CBC_APP = 5_550_001;
+    public static final String CBC_SECRET = "cbc0cbc0cbc0cbc0cbc0cbc0cbc0cbc0";
 
     private final ParleyServer server;
 
@@ -31,7 +34,8 @@ public final class TestServer implements AutoCloseable {
         return ParleyConfig.DEFAULTS
                 .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
                 .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)))
-                .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET)));
+                .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET),
+                        new AppConfig(CBC_APP, CBC_SECRET, true)));
     }
 
     public static TestServer start() throws InterruptedException {

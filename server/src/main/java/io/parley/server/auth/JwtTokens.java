@@ -13,6 +13,7 @@ import io.jsonwebtoken.security.SignatureException;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.signal.SignalCodec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -27,11 +28,12 @@ import javax.crypto.SecretKey;
 public final class JwtTokens {
     private JwtTokens() {}
 
-    static TokenClaims verify(byte[] secret, String token, Instant now) {
+    static TokenClaims verify(byte[] secret, String token, Instant now, Duration skew) {
         SecretKey key = Keys.hmacShaKeyFor(secret);
         Jws<Claims> jws;
         try {
-            jws = Jwts.parser().verifyWith(key).clock(() -> Date.from(now)).build().parseSignedClaims(token);
+            jws = Jwts.parser().verifyWith(key).clock(() -> Date.from(now))
+                    .clockSkewSeconds(skew.toSeconds()).build().parseSignedClaims(token);
         } catch (ExpiredJwtException e) {
             throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at "
                     + e.getClaims().getExpiration().toInstant() + " (now " + now + ")");
@@ -51,6 +53,14 @@ public final class JwtTokens {
         Claims c = jws.getPayload();
         if (c.getExpiration() == null) {
             throw Privileges.invalid("exp: missing (expected: expiry in epoch seconds)");
+        }
+        if (!c.getExpiration().toInstant().isAfter(now)) { // the skew is for clocks running ahead, never for expiry
+            throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at "
+                    + c.getExpiration().toInstant() + " (now " + now + ")");
+        }
+        if (c.getIssuedAt() != null && c.getIssuedAt().toInstant().isAfter(now.plus(skew))) {
+            throw Privileges.invalid("iat " + c.getIssuedAt().toInstant() + " is in the future (now " + now
+                    + ", allowed skew " + skew.toSeconds() + " s)");
         }
         JsonNode json = SignalCodec.MAPPER.valueToTree(c);
         JsonNode appId = json.get("app_id");

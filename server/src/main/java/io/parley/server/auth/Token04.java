@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
@@ -19,6 +21,11 @@ import javax.crypto.spec.SecretKeySpec;
  * ZEGO token04 (reference §4.2): "04" + Base64(int64 expire, uint16 ivLen, iv, uint16 ctLen, ciphertext
  * [, uint8 mode]). ivLen 16 is the legacy AES-256-CBC envelope; ivLen 12 with mode byte 1 is AES-256-GCM.
  * The key is the 32-byte App secret.
+ *
+ * <p>The CBC envelope has no MAC: any answer that depends on the plaintext (padding good or bad, JSON or not,
+ * a field present or not) is a padding/format oracle that lets a client without the secret forge tokens. So
+ * CBC is refused unless the App opts in ({@code apps[].legacyCbcTokens}), and when it does, every CBC failure
+ * gets {@link #CBC_REFUSAL} after the same work (padding checked in constant time, the JSON always parsed).
  */
 public final class Token04 {
     private Token04() {}
@@ -31,12 +38,22 @@ public final class Token04 {
 
     public enum Envelope { GCM, CBC }
 
+    static final String CBC_FORMAT = "token04-CBC";
+
+    /** The one answer to every failure of a CBC token04 (its plaintext must not be observable). */
+    public static final String CBC_REFUSAL = "token04 (legacy AES-CBC envelope) does not verify with this App's secret";
+    static final String CBC_DISABLED = "token04 uses the legacy AES-CBC envelope, which this App does not accept"
+            + " (expected: an AES-GCM token04 or a JWT; apps[].legacyCbcTokens: true opts in, weaker)";
+
     public static boolean looksLike(String token) {
         return token.startsWith(PREFIX) && token.indexOf('.') < 0;
     }
 
-    /** Decrypts and checks the token against the App's secret; claims other than time are checked by the caller. */
-    static TokenClaims verify(byte[] secret, String token, long nowEpochSeconds) {
+    /**
+     * Decrypts and checks the token against the App's secret; claims other than time are checked by the caller.
+     * A CBC token is refused unless {@code allowCbc}; a refused CBC token's message is always {@link #CBC_REFUSAL}.
+     */
+    static TokenClaims verify(byte[] secret, String token, long nowEpochSeconds, boolean allowCbc) {
         byte[] bin;
         try {
             bin = Base64.getDecoder().decode(token.substring(PREFIX.length()));
@@ -72,12 +89,59 @@ public final class Token04 {
         } else if (in.hasRemaining()) {
             throw Privileges.invalid("token04 has " + in.remaining() + " trailing bytes");
         }
+        if (envelope == Envelope.CBC) {
+            if (!allowCbc) {
+                throw Privileges.invalid(CBC_DISABLED);
+            }
+            return verifyCbc(secret, iv, ct, nowEpochSeconds);
+        }
         byte[] plain;
         try {
             plain = crypt(Cipher.DECRYPT_MODE, envelope, secret, iv, ct);
         } catch (GeneralSecurityException e) {
             throw Privileges.invalid("token04 does not decrypt with this App's secret (signed for another App?)");
         }
+        return claims(plain, nowEpochSeconds, "token04-" + envelope);
+    }
+
+    /**
+     * The CBC path does the same work whatever the plaintext is: it decrypts without padding, checks the PKCS#7
+     * padding in constant time, always parses (the unpadded text if the padding is good, else the whole block),
+     * and answers every failure with {@link #CBC_REFUSAL}.
+     */
+    private static TokenClaims verifyCbc(byte[] secret, byte[] iv, byte[] ct, long nowEpochSeconds) {
+        if (ct.length == 0 || ct.length % CBC_IV != 0) {
+            throw Privileges.invalid(CBC_REFUSAL); // length is public: no plaintext behind this answer
+        }
+        byte[] plain;
+        try {
+            Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(secret, "AES"), new IvParameterSpec(iv));
+            plain = c.doFinal(ct);
+        } catch (GeneralSecurityException e) {
+            throw Privileges.invalid(CBC_REFUSAL);
+        }
+        int pad = plain[plain.length - 1] & 0xFF;
+        int bad = ((pad - 1) >>> 31) | ((CBC_IV - pad) >>> 31); // pad == 0 or pad > 16
+        int checked = Math.min(Math.max(pad, 1), CBC_IV);
+        for (int i = 1; i <= CBC_IV; i++) {
+            int inPad = ((checked - i) >>> 31) ^ 1; // i <= checked
+            bad |= inPad & (((plain[plain.length - i] & 0xFF) ^ pad) != 0 ? 1 : 0);
+        }
+        int textLen = bad == 0 ? plain.length - pad : plain.length;
+        TokenClaims claims = null;
+        try {
+            claims = claims(Arrays.copyOf(plain, textLen), nowEpochSeconds, CBC_FORMAT);
+        } catch (ProtocolException e) {
+            claims = null;
+        }
+        if (bad != 0 || claims == null) {
+            throw Privileges.invalid(CBC_REFUSAL);
+        }
+        return claims;
+    }
+
+    private static TokenClaims claims(byte[] plain, long nowEpochSeconds, String format) {
         JsonNode json;
         try {
             json = SignalCodec.MAPPER.readTree(plain);
@@ -93,7 +157,7 @@ public final class Token04 {
         JsonNode payload = json.get("payload");
         JsonNode privileges = null;
         String roomId = null;
-        java.util.List<String> streams = null;
+        List<String> streams = null;
         if (payload != null && payload.isTextual() && !payload.textValue().isEmpty()) {
             JsonNode p;
             try {
@@ -114,7 +178,7 @@ public final class Token04 {
             throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at " + expire + " (now " + nowEpochSeconds + ")");
         }
         return new TokenClaims(appId, userId, roomId, Privileges.granted(privileges, Privileges.LOGIN_KEY),
-                Privileges.granted(privileges, Privileges.PUBLISH_KEY), streams, expire, "token04-" + envelope);
+                Privileges.granted(privileges, Privileges.PUBLISH_KEY), streams, expire, format);
     }
 
     /** Mints a token04 exactly as ZEGO's generators do (used by the token command and tests). */

@@ -4,9 +4,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An App: its AppID and its 32-byte server secret (ZEGO's ServerSecret: 32 ASCII characters whose bytes are
- * the AES-256 / HMAC key). {@link #toString()} never shows the secret.
+ * the AES-256 / HMAC key). {@link #toString()} never shows the secret. {@code legacyCbcTokens} (default false)
+ * accepts token04 in the AES-CBC envelope, which has no MAC and is weaker than AES-GCM token04 or JWT.
  */
-public record AppConfig(long appId, String secret) {
+public record AppConfig(long appId, String secret, boolean legacyCbcTokens) {
     public static final int SECRET_BYTES = 32;
 
     public AppConfig {
@@ -20,12 +21,17 @@ public record AppConfig(long appId, String secret) {
         }
     }
 
+    /** An App that accepts JWT and AES-GCM token04 only. */
+    public AppConfig(long appId, String secret) {
+        this(appId, secret, false);
+    }
+
     public byte[] secretBytes() {
         return secret.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public String toString() {
-        return "AppConfig[appId=" + appId + ", secret=<redacted>]";
+        return "AppConfig[appId=" + appId + ", secret=<redacted>, legacyCbcTokens=" + legacyCbcTokens + "]";
     }
 }

@@ -40,6 +40,7 @@ public final class ConfigLoader {
     /** Where {@code --config} may also come from. */
     public static final String CONFIG_ENV = "PARLEY_CONFIG";
     static final Pattern APP_SECRET_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_SECRET");
+    static final Pattern APP_CBC_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_LEGACY_CBC_TOKENS");
     /** PARLEY_* variables that are not keys but are ours: not worth a warning. */
     private static final List<String> OTHER_ENV = List.of(CONFIG_ENV, "PARLEY_APP_SECRET");
     private static final String REDACTED = "<redacted>";
@@ -138,13 +139,16 @@ public final class ConfigLoader {
             }
             String path = keys.get(name);
             Matcher app = APP_SECRET_ENV.matcher(name);
+            Matcher cbc = APP_CBC_ENV.matcher(name);
             if (path != null) {
                 setPath(tree, path, e.getValue(), name, problems);
             } else if (app.matches()) {
-                setAppSecret(tree, Long.parseLong(app.group(1)), e.getValue(), name, problems);
+                setAppKey(tree, Long.parseLong(app.group(1)), "secret", e.getValue(), name, problems);
+            } else if (cbc.matches()) {
+                setAppKey(tree, Long.parseLong(cbc.group(1)), "legacyCbcTokens", e.getValue(), name, problems);
             } else if (!OTHER_ENV.contains(name)) {
                 warnings.add(name + ": not a configuration variable, ignored (expected one of: "
-                        + String.join(", ", keys.keySet()) + ", PARLEY_APP_<AppID>_SECRET)");
+                        + String.join(", ", keys.keySet()) + ", PARLEY_APP_<AppID>_SECRET, PARLEY_APP_<AppID>_LEGACY_CBC_TOKENS)");
             }
         }
         return warnings;
@@ -168,7 +172,7 @@ public final class ConfigLoader {
         node.set(parts[parts.length - 1], TextNode.valueOf(value));
     }
 
-    private static void setAppSecret(ObjectNode tree, long appId, String secret, String env, List<String> problems) {
+    private static void setAppKey(ObjectNode tree, long appId, String key, String value, String env, List<String> problems) {
         JsonNode apps = tree.get("apps");
         if (apps == null || apps.isNull()) {
             apps = tree.putArray("apps");
@@ -180,11 +184,11 @@ public final class ConfigLoader {
         }
         for (JsonNode a : list) {
             if (a instanceof ObjectNode o && a.path("appId").asText().equals(Long.toString(appId))) {
-                o.set("secret", TextNode.valueOf(secret));
+                o.set(key, TextNode.valueOf(value));
                 return;
             }
         }
-        list.addObject().put("appId", appId).put("secret", secret);
+        list.addObject().put("appId", appId).put(key, value);
     }
 
     private static void collectEnv(Class<?> type, String prefix, Map<String, String> out) {
@@ -232,7 +236,9 @@ public final class ConfigLoader {
             Object dflt = defaults == null ? null : read(rc, defaults);
             String p = join(path, rc.getName());
             if (child == null) {
-                if (defaults == null) {
+                if (defaults == null && rc.getType() == boolean.class) {
+                    dflt = false; // an optional switch (apps[].legacyCbcTokens): off unless set
+                } else if (defaults == null) {
                     problems.add(p + ": missing (expected: " + expected(rc.getType()) + ")");
                 }
                 args[i] = dflt;
@@ -369,7 +375,8 @@ public final class ConfigLoader {
     private static JsonNode tree(Object value) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (value instanceof AppConfig a) {
-            return f.objectNode().put("appId", a.appId()).put("secret", REDACTED);
+            return f.objectNode().put("appId", a.appId()).put("secret", REDACTED)
+                    .put("legacyCbcTokens", a.legacyCbcTokens());
         }
         if (value instanceof Record r) {
             ObjectNode o = f.objectNode();

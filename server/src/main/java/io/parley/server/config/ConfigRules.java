@@ -48,6 +48,20 @@ final class ConfigRules {
             p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0)");
         }
         positive(p, "media.iceTimeout", m.iceTimeout());
+        ParleyConfig.Auth au = c.auth();
+        if (au.clockSkew().isNegative() || au.clockSkew().compareTo(Duration.ofMinutes(10)) > 0) {
+            p.add("auth.clockSkew: " + Durations.format(au.clockSkew()) + " (expected: 0s..10m)");
+        }
+        if (au.failedLoginsPerAddress() < 0) {
+            p.add("auth.failedLoginsPerAddress: " + au.failedLoginsPerAddress() + " (expected: >= 0, 0 = no limit)");
+        }
+        if (au.failedLoginsPerApp() < 0) {
+            p.add("auth.failedLoginsPerApp: " + au.failedLoginsPerApp() + " (expected: >= 0, 0 = no limit)");
+        }
+        positive(p, "auth.failedLoginWindow", au.failedLoginWindow());
+        if (au.maxTrackedAddresses() < 1) {
+            p.add("auth.maxTrackedAddresses: " + au.maxTrackedAddresses() + " (expected: >= 1)");
+        }
         if (c.shutdown().drainTimeout().isNegative()) {
             p.add("shutdown.drainTimeout: " + c.shutdown().drainTimeout() + " (expected: >= 0s)");
         }

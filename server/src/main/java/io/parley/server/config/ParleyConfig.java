@@ -13,7 +13,7 @@ import java.util.Objects;
  * The whole configuration as one record tree with one {@link #DEFAULTS} value. Every key is documented in
  * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
-public record ParleyConfig(Server server, Session session, Media media, Shutdown shutdown, Log log,
+public record ParleyConfig(Server server, Session session, Media media, Auth auth, Shutdown shutdown, Log log,
                            List<AppConfig> apps, boolean dev) {
 
     /** Network side of the gateway. */
@@ -57,6 +57,15 @@ public record ParleyConfig(Server server, Session session, Media media, Shutdown
         }
     }
 
+    /**
+     * Login security: how far a JWT's iat/nbf may lie ahead of this clock, and the failed-login budgets per source
+     * address and per App (failures per window; 0 turns a budget off), with the number of addresses tracked.
+     */
+    public record Auth(Duration clockSkew, int failedLoginsPerAddress, int failedLoginsPerApp, Duration failedLoginWindow,
+                       int maxTrackedAddresses) {
+        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(60), 20, 600, Duration.ofMinutes(1), 100_000);
+    }
+
     /** SIGTERM: how long rooms get to empty before the remaining members are kicked and the process exits. */
     public record Shutdown(Duration drainTimeout) {
         public static final Shutdown DEFAULTS = new Shutdown(Duration.ofSeconds(30));
@@ -68,12 +77,13 @@ public record ParleyConfig(Server server, Session session, Media media, Shutdown
     }
 
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
-            Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
+            Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(media, "media");
+        Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(log, "log");
         apps = List.copyOf(apps);
@@ -81,34 +91,38 @@ public record ParleyConfig(Server server, Session session, Media media, Shutdown
 
     /** The signalling-only shape, with defaults for the rest (kept for callers written before the ops keys). */
     public ParleyConfig(Server server, Session session, List<AppConfig> apps, boolean dev) {
-        this(server, session, Media.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, apps, dev);
+        this(server, session, Media.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, apps, dev);
     }
 
     public ParleyConfig withServer(Server s) {
-        return new ParleyConfig(s, session, media, shutdown, log, apps, dev);
+        return new ParleyConfig(s, session, media, auth, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withSession(Session s) {
-        return new ParleyConfig(server, s, media, shutdown, log, apps, dev);
+        return new ParleyConfig(server, s, media, auth, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withMedia(Media m) {
-        return new ParleyConfig(server, session, m, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, m, auth, shutdown, log, apps, dev);
+    }
+
+    public ParleyConfig withAuth(Auth a) {
+        return new ParleyConfig(server, session, media, a, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withShutdown(Shutdown s) {
-        return new ParleyConfig(server, session, media, s, log, apps, dev);
+        return new ParleyConfig(server, session, media, auth, s, log, apps, dev);
     }
 
     public ParleyConfig withLog(Log l) {
-        return new ParleyConfig(server, session, media, shutdown, l, apps, dev);
+        return new ParleyConfig(server, session, media, auth, shutdown, l, apps, dev);
     }
 
     public ParleyConfig withApps(List<AppConfig> a) {
-        return new ParleyConfig(server, session, media, shutdown, log, a, dev);
+        return new ParleyConfig(server, session, media, auth, shutdown, log, a, dev);
     }
 
     public ParleyConfig withDev(boolean d) {
-        return new ParleyConfig(server, session, media, shutdown, log, apps, d);
+        return new ParleyConfig(server, session, media, auth, shutdown, log, apps, d);
     }
 }

@@ -7,6 +7,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.server.room.Connection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 
 /** A session's WebSocket. Writes from other loops hop to the channel's loop in order, like Netty's own write. */
@@ -50,6 +52,11 @@ final class WsConnection implements Connection {
         }
         events.frameOut();
         channel.writeAndFlush(new TextWebSocketFrame(json), channel.voidPromise());
+    }
+
+    @Override
+    public InetAddress remoteAddress() {
+        return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     @Override

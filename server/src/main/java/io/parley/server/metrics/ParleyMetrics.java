@@ -1,5 +1,6 @@
 package io.parley.server.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -13,11 +14,13 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.parley.server.auth.LoginGuard;
 import io.parley.server.gateway.GatewayEvents;
 import io.parley.server.gateway.HttpRoutes;
 import io.parley.server.room.RoomEvents;
 import io.parley.server.room.RoomService;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -55,6 +58,16 @@ public final class ParleyMetrics implements AutoCloseable {
                 .description("1 while /readyz answers 200 (accepting logins), 0 while starting or draining")
                 .strongReference(true) // a method reference: nothing else holds it
                 .register(registry);
+    }
+
+    /** Logins refused by the failed-login budgets, by the budget that refused them. */
+    public void bind(LoginGuard guard) {
+        for (LoginGuard.Scope scope : LoginGuard.Scope.values()) {
+            FunctionCounter.builder("parley.login.rate.limited", guard, g -> g.refused(scope))
+                    .description("Logins refused (1002071) because the source address or the App spent its failed-login budget")
+                    .tag("scope", scope.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
     }
 
     public RoomEvents roomEvents() {

@@ -138,7 +138,7 @@ public final class RoomService {
             if (max < 0) {
                 throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "config.maxMemberCount: " + max + " (expected: >= 0, 0 = unlimited)");
             }
-            claims = verifier.verifyLogin(app.config, req.token(), userId.value(), roomId.value());
+            claims = verifier.verifyLogin(app.config, s.remoteAddress(), req.token(), userId.value(), roomId.value());
             s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());
         } catch (ProtocolException e) {
             throw loginFailure(s, req.roomID(), e);

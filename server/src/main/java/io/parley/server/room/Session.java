@@ -8,6 +8,7 @@ import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.auth.TokenClaims;
+import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +47,12 @@ public final class Session {
 
     public long id() {
         return id;
+    }
+
+    /** The client's address while a connection is attached (for per-address limits), else null. */
+    InetAddress remoteAddress() {
+        Connection c = connection;
+        return c == null ? null : c.remoteAddress();
     }
 
     public State state() {

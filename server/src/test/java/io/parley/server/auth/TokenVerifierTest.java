@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
@@ -28,6 +32,7 @@ class TokenVerifierTest {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
     private static final String SECRET = "0123456789abcdef0123456789abcdef";
     private static final AppConfig APP = new AppConfig(1234, SECRET);
+    private static final AppConfig CBC_APP = new AppConfig(1234, SECRET, true);
     private static final byte[] KEY = SECRET.getBytes(StandardCharsets.UTF_8);
     private final TokenVerifier verifier = new TokenVerifier(Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -85,7 +90,7 @@ class TokenVerifierTest {
     void jwtWithAnotherHmacAlgorithmIsRefused() {
         byte[] longKey = (SECRET + SECRET).getBytes(StandardCharsets.UTF_8);
         String hs512 = Jwts.builder().claim("app_id", 1234).claim("user_id", "a")
-                .expiration(java.util.Date.from(NOW.plusSeconds(60)))
+                .expiration(Date.from(NOW.plusSeconds(60)))
                 .signWith(Keys.hmacShaKeyFor(longKey), Jwts.SIG.HS512).compact();
         assertThatThrownBy(() -> verifier.verifyLogin(APP, hs512, "a", "r")).isInstanceOf(ProtocolException.class)
                 .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.TOKEN_INVALID));
@@ -138,7 +143,7 @@ class TokenVerifierTest {
         assertThat(gcm.format()).isEqualTo("token04-GCM");
         assertThat(gcm.roomId()).isEqualTo("r1");
         assertThat(gcm.canPublish()).isFalse();
-        TokenClaims cbc = verifier.verifyLogin(APP, token04(false, KEY, exp, plain("a", exp, "\"\"")), "a", "any");
+        TokenClaims cbc = verifier.verifyLogin(CBC_APP, token04(false, KEY, exp, plain("a", exp, "\"\"")), "a", "any");
         assertThat(cbc.format()).isEqualTo("token04-CBC");
         assertThat(cbc.canPublish()).as("a basic token04 (empty payload) grants everything").isTrue();
         assertThat(cbc.roomId()).isNull();
@@ -150,8 +155,8 @@ class TokenVerifierTest {
         byte[] otherKey = "ffffffffffffffffffffffffffffffff".getBytes(StandardCharsets.UTF_8);
         rejected(() -> verifier.verifyLogin(APP, token04(true, otherKey, exp, plain("a", exp, "\"\"")), "a", "r"),
                 ErrorCode.TOKEN_INVALID, "does not decrypt");
-        rejected(() -> verifier.verifyLogin(APP, token04(false, otherKey, exp, plain("a", exp, "\"\"")), "a", "r"),
-                ErrorCode.TOKEN_INVALID, "does not decrypt");
+        rejected(() -> verifier.verifyLogin(CBC_APP, token04(false, otherKey, exp, plain("a", exp, "\"\"")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, Token04.CBC_REFUSAL);
         long past = NOW.minusSeconds(1).getEpochSecond();
         rejected(() -> verifier.verifyLogin(APP, token04(true, KEY, past, plain("a", past, "\"\"")), "a", "r"),
                 ErrorCode.TOKEN_EXPIRED, "expired");
@@ -170,10 +175,95 @@ class TokenVerifierTest {
         for (Token04.Envelope e : Token04.Envelope.values()) {
             String t = Token04.mint(e, 1234, "a", KEY, NOW.getEpochSecond(), exp,
                     "{\"room_id\":\"\",\"privilege\":{\"1\":1,\"2\":1},\"stream_id_list\":[\"s\"]}");
-            TokenClaims c = verifier.verifyLogin(APP, t, "a", "r");
+            TokenClaims c = verifier.verifyLogin(CBC_APP, t, "a", "r");
             assertThat(c.streamIds()).containsExactly("s");
             assertThat(c.format()).isEqualTo("token04-" + e);
         }
+    }
+
+    @Test
+    void cbcToken04IsRefusedUnlessTheAppOptsIn() throws Exception {
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        String good = token04(false, KEY, exp, plain("a", exp, "\"\""));
+        rejected(() -> verifier.verifyLogin(APP, good, "a", "r"), ErrorCode.TOKEN_INVALID, "legacy AES-CBC envelope");
+        assertThat(verifier.verifyLogin(CBC_APP, good, "a", "r").format()).isEqualTo("token04-CBC");
+    }
+
+    /**
+     * The padding-oracle attack that forged tokens: the attacker flips bytes of the block before the last and
+     * learns from the answer whether the padding was good. Every tampered token, whatever its padding and
+     * whatever its plaintext turns into (bad padding, good padding with garbage, JSON with other claims, an
+     * expired token, another user), must get the very same answer.
+     */
+    @Test
+    void everyCbcFailureGetsTheSameAnswer() throws Exception {
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        String good = token04(false, KEY, exp, plain("a", exp, "\"\""));
+        byte[] bin = Base64.getDecoder().decode(good.substring(2));
+        int ctStart = 8 + 2 + 16 + 2;
+        int ctLen = bin.length - ctStart;
+        int prevBlockLast = ctStart + ctLen - 16 - 1; // last byte of the second-to-last block: drives the last padding byte
+        Set<String> answers = new HashSet<>();
+        int goodPadding = 0;
+        for (int v = 0; v < 256; v++) {
+            byte[] t = bin.clone();
+            t[prevBlockLast] = (byte) v;
+            if (t[prevBlockLast] == bin[prevBlockLast]) {
+                continue;
+            }
+            goodPadding += paddingIsGood(t, ctStart) ? 1 : 0;
+            String forged = "04" + Base64.getEncoder().encodeToString(t);
+            answers.add(answerTo(() -> verifier.verifyLogin(CBC_APP, forged, "a", "r")));
+        }
+        assertThat(goodPadding).as("some tampered tokens have good padding (the oracle's signal)").isPositive();
+        long past = NOW.minusSeconds(1).getEpochSecond();
+        answers.add(answerTo(() -> verifier.verifyLogin(CBC_APP, token04(false, KEY, past, plain("a", past, "\"\"")), "a", "r")));
+        answers.add(answerTo(() -> verifier.verifyLogin(CBC_APP, token04(false, KEY, exp, "not json at all"), "a", "r")));
+        answers.add(answerTo(() -> verifier.verifyLogin(CBC_APP, token04(false, KEY, exp, "{\"app_id\":1234}"), "a", "r")));
+        answers.add(answerTo(() -> verifier.verifyLogin(CBC_APP, token04(false, KEY, exp, plain("b", exp, "\"\"")), "a", "r")));
+        assertThat(answers).hasSize(1);
+        assertThat(answers.iterator().next()).startsWith(ErrorCode.TOKEN_INVALID + " ").endsWith(Token04.CBC_REFUSAL);
+    }
+
+    private static boolean paddingIsGood(byte[] token, int ctStart) throws Exception {
+        byte[] iv = Arrays.copyOfRange(token, 10, 26);
+        byte[] ct = Arrays.copyOfRange(token, ctStart, token.length);
+        Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(KEY, "AES"), new IvParameterSpec(iv));
+        byte[] p = c.doFinal(ct);
+        int pad = p[p.length - 1] & 0xFF;
+        if (pad < 1 || pad > 16) {
+            return false;
+        }
+        for (int i = 1; i <= pad; i++) {
+            if ((p[p.length - i] & 0xFF) != pad) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String answerTo(ThrowableAssert.ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (ProtocolException e) {
+            return e.code() + " " + e.getMessage();
+        } catch (Throwable t) {
+            throw new AssertionError("expected a ProtocolException", t);
+        }
+        throw new AssertionError("a tampered token was accepted");
+    }
+
+    @Test
+    void jwtIssuedInTheFutureIsRefusedBeyondTheSkew() {
+        String farFuture = JwtTokens.mint(1234, "a", KEY, NOW.plusSeconds(3600), NOW.plusSeconds(7200), null, true, true, null);
+        rejected(() -> verifier.verifyLogin(APP, farFuture, "a", "r"), ErrorCode.TOKEN_INVALID, "not valid before");
+        String iatOnly = Jwts.builder().claim("app_id", 1234).claim("user_id", "a")
+                .issuedAt(Date.from(NOW.plusSeconds(600))).expiration(Date.from(NOW.plusSeconds(3600)))
+                .signWith(Keys.hmacShaKeyFor(KEY), Jwts.SIG.HS256).compact();
+        rejected(() -> verifier.verifyLogin(APP, iatOnly, "a", "r"), ErrorCode.TOKEN_INVALID, "in the future");
+        String slightlyAhead = JwtTokens.mint(1234, "a", KEY, NOW.plusSeconds(30), NOW.plusSeconds(3600), null, true, true, null);
+        assertThat(verifier.verifyLogin(APP, slightlyAhead, "a", "r").userId()).as("within the 60 s skew").isEqualTo("a");
     }
 
     @Test

@@ -60,9 +60,9 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, shutdown, log, apps, dev)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, auth, shutdown, log, apps, dev)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
-                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret)");
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens)");
     }
 
     @Test
@@ -134,7 +134,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
                 .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
                 .containsEntry("PARLEY_DEV", "dev")
-                .hasSize(13);
+                .hasSize(18);
     }
 
     @Test
@@ -143,6 +143,16 @@ class ConfigLoaderTest {
                 "PARLEY_APP_1_SECRET", OTHER,
                 "PARLEY_APP_42_SECRET", SECRET));
         assertThat(c.apps()).containsExactly(new AppConfig(1, OTHER), new AppConfig(42, SECRET));
+    }
+
+    @Test
+    void legacyCbcTokensIsOffUnlessAnAppOptsIn() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n  - {appId: 2, secret: " + SECRET
+                + ", legacyCbcTokens: true}\n", Map.of("PARLEY_APP_3_SECRET", OTHER, "PARLEY_APP_3_LEGACY_CBC_TOKENS", "true"));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET, false), new AppConfig(2, SECRET, true),
+                new AppConfig(3, OTHER, true));
+        assertThat(catchThrowable(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", legacyCbcTokens: maybe}\n",
+                Map.of()))).hasMessageContaining("apps[0].legacyCbcTokens: 'maybe' (expected: true or false)");
     }
 
     @Test

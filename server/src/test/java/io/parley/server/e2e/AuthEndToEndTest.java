@@ -13,11 +13,16 @@ import io.parley.server.Pushes;
 import io.parley.server.TestServer;
 import io.parley.server.auth.JwtTokens;
 import io.parley.server.auth.Token04;
+import io.parley.server.config.ParleyConfig;
+import io.parley.server.metrics.Scrape;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,13 +48,61 @@ class AuthEndToEndTest {
         long now = Instant.now().getEpochSecond();
         for (Token04.Envelope env : Token04.Envelope.values()) {
             String user = "z-" + env;
-            String t = Token04.mint(env, TestServer.APP, user, KEY, now, now + 600, "");
-            try (ParleyEngine e = server.engine()) {
+            long app = env == Token04.Envelope.CBC ? TestServer.CBC_APP : TestServer.APP;
+            byte[] key = (env == Token04.Envelope.CBC ? TestServer.CBC_SECRET : TestServer.SECRET).getBytes(StandardCharsets.UTF_8);
+            String t = Token04.mint(env, app, user, key, now, now + 600, "");
+            try (ParleyEngine e = ParleyEngine.create(app, server.wsUri())) {
                 Result r = e.loginRoom("zego", t, user(user), withUserUpdates()).get();
                 assertThat(r.code()).as(env.name()).isZero();
                 assertThat(r.data().path("tokenExpireTime").asLong()).isEqualTo(now + 600);
                 assertThat(e.startPublishing(user + "-mic", "").get().code()).isZero();
             }
+        }
+    }
+
+    @Test
+    void cbcToken04IsRefusedByAnAppThatDidNotOptIn() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        String t = Token04.mint(Token04.Envelope.CBC, TestServer.APP, "legacy", KEY, now, now + 600, "");
+        try (ParleyEngine e = server.engine()) {
+            Result r = e.loginRoom("r", t, user("legacy"), withUserUpdates()).get();
+            assertThat(r.code()).isEqualTo(ErrorCode.TOKEN_INVALID);
+            assertThat(r.message()).contains("legacy AES-CBC envelope");
+        }
+    }
+
+    /**
+     * The attack that forged a token: tampered CBC tokens, some with good padding, sent as logins. Every answer
+     * is the same, and after the address's failed-login budget (20 per minute) even a valid token is refused
+     * with 1002071 without being looked at.
+     */
+    @Test
+    void cbcPaddingOracleGetsOneAnswerAndIsRateLimited() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        byte[] cbcKey = TestServer.CBC_SECRET.getBytes(StandardCharsets.UTF_8);
+        String good = Token04.mint(Token04.Envelope.CBC, TestServer.CBC_APP, "victim", cbcKey, now, now + 600, "");
+        byte[] bin = Base64.getDecoder().decode(good.substring(2));
+        Set<String> answers = new HashSet<>();
+        int budget = ParleyConfig.Auth.DEFAULTS.failedLoginsPerAddress();
+        try (ParleyEngine e = ParleyEngine.create(TestServer.CBC_APP, server.wsUri())) {
+            for (int i = 0; i < budget; i++) {
+                byte[] t = bin.clone();
+                t[bin.length - 17] ^= (byte) (i + 1); // the block before the last drives the padding
+                Result r = e.loginRoom("r", "04" + Base64.getEncoder().encodeToString(t), user("victim"),
+                        withUserUpdates()).get();
+                answers.add(r.code() + " " + r.message());
+            }
+            assertThat(answers).hasSize(1);
+            assertThat(answers.iterator().next()).startsWith(ErrorCode.TOKEN_INVALID + " ").endsWith(Token04.CBC_REFUSAL);
+            Result limited = e.loginRoom("r", good, user("victim"), withUserUpdates()).get();
+            assertThat(limited.code()).isEqualTo(ErrorCode.LOGIN_RATE_LIMITED);
+            assertThat(limited.message()).contains("too many failed logins").contains("retry in");
+        }
+        assertThat(Scrape.of(server.server().port())
+                .value("parley_login_rate_limited_total{scope=\"address\"}")).isEqualTo(1.0);
+        try (ParleyEngine other = server.engine()) { // another App from the same address: its own App budget is intact, the address's is not
+            Result r = other.loginRoom("r", TestServer.token("bystander"), user("bystander"), withUserUpdates()).get();
+            assertThat(r.code()).isEqualTo(ErrorCode.LOGIN_RATE_LIMITED);
         }
     }
 
@@ -101,13 +154,15 @@ class AuthEndToEndTest {
     @Test
     void tokenCommandMintsTokensTheServerAccepts() throws Exception {
         for (String format : new String[] {"jwt", "token04", "token04_cbc"}) {
-            String token = runTokenCommand("--app", Long.toString(TestServer.APP), "--secret", TestServer.SECRET,
+            boolean cbc = format.equals("token04_cbc");
+            long app = cbc ? TestServer.CBC_APP : TestServer.APP;
+            String token = runTokenCommand("--app", Long.toString(app), "--secret", cbc ? TestServer.CBC_SECRET : TestServer.SECRET,
                     "--user", "cli", "--room", "cli-room", "--publish", "--ttl", "10m", "--format", format);
-            try (ParleyEngine e = server.engine()) {
+            try (ParleyEngine e = ParleyEngine.create(app, server.wsUri())) {
                 assertThat(e.loginRoom("cli-room", token, user("cli"), withUserUpdates()).get().code()).as(format).isZero();
                 assertThat(e.startPublishing("cli-" + format.replace('_', '-'), "").get().code()).as(format).isZero();
             }
-            try (ParleyEngine e = server.engine()) {
+            try (ParleyEngine e = ParleyEngine.create(app, server.wsUri())) {
                 assertThat(e.loginRoom("other-room", token, user("cli"), withUserUpdates()).get().code()).as(format)
                         .isEqualTo(ErrorCode.TOKEN_INVALID);
             }
