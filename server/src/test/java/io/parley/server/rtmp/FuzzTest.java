@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random and mutated inputs for the chunk decoder, the AMF0 decoder and the FLV reader: only the typed error may
- * escape, nothing leaks, nothing hangs. Tries: {@code -Dparley.fuzz.tries=N} (default 2000 each); the seed is
+ * escape, nothing leaks, nothing hangs. Tries: {@code -Dparley.fuzz.tries=N} (default 500 each); the seed is
  * {@code -Dparley.fuzz.seed} (default random, printed on failure).
  */
 class FuzzTest {
-    private static final int TRIES = Integer.getInteger("parley.fuzz.tries", 2000);
+    private static final int TRIES = Integer.getInteger("parley.fuzz.tries", 500);
     private static final long SEED = Long.getLong("parley.fuzz.seed", System.nanoTime());
 
     /** A valid-ish chunk stream to mutate: set chunk size, a command, audio split over chunks, fmt 1-3 headers. */
