@@ -48,9 +48,12 @@ public final class AacToOpus implements AutoCloseable {
 
     /**
      * @param bitrate               Opus bitrate in bit/s (default 32000)
-     * @param application           libopus application (default VOIP)
+     * @param application           libopus application (default AUDIO: at 32 kbit/s libopus then codes CELT, which
+     *                              costs a third to a half of the SILK/hybrid coding VOIP picks for speech and sounds
+     *                              as good at this rate; VOIP is better below about 24 kbit/s)
      * @param channels              1 (default) or 2
-     * @param complexity            libopus complexity 0..10 (default 5: see BENCHMARKS.md, "Transcoding")
+     * @param complexity            libopus complexity 0..10 (default 3; 5 costs about 1.8x, 10 about 2.4x: see
+     *                              BENCHMARKS.md, "Transcoding")
      * @param inbandFec             libopus in-band FEC for the WebRTC receivers (default false)
      * @param packetLossPercent     expected loss, used by libopus when FEC is on (default 0)
      * @param resyncToleranceMillis how far an input timestamp may stray from the sample count before the output
@@ -78,7 +81,7 @@ public final class AacToOpus implements AutoCloseable {
         }
 
         public static Config defaults() {
-            return new Config(32000, Application.VOIP, 1, 5, false, 0, 250);
+            return new Config(32000, Application.AUDIO, 1, 3, false, 0, 250);
         }
 
         public Config withBitrate(int v) {

@@ -43,14 +43,30 @@ public final class OpusToAac implements AutoCloseable {
     private static final int MAX_OPUS_FRAME = 5760; // 120 ms at 48 kHz
     private static final int PLC_STEP = 960;
 
+    /** FFmpeg {@code aac_coder}: how the native AAC encoder searches quantisation. */
+    public enum AacCoder {
+        /** Trellis-free fast search: about 40 % less CPU than {@link #TWOLOOP}, slightly lower quality (default). */
+        FAST("fast"),
+        /** FFmpeg's default two-loop search: best quality, most CPU. */
+        TWOLOOP("twoloop");
+
+        final String ffmpegName;
+
+        AacCoder(String ffmpegName) {
+            this.ffmpegName = ffmpegName;
+        }
+    }
+
     /**
      * @param bitrate          AAC bitrate in bit/s (default 64000)
      * @param sampleRate       AAC sample rate, 48000 (default) or 44100
      * @param channels         1 (default) or 2
      * @param maxConcealMillis the longest gap synthesized by PLC; longer ones are discontinuities (default 200)
      * @param useFec           decode in-band FEC for the last lost frame when the next packet has it (default true)
+     * @param aacCoder         the AAC encoder's quantisation search (default {@link AacCoder#FAST}: see BENCHMARKS.md,
+     *                         "Transcoding")
      */
-    public record Config(int bitrate, int sampleRate, int channels, int maxConcealMillis, boolean useFec) {
+    public record Config(int bitrate, int sampleRate, int channels, int maxConcealMillis, boolean useFec, AacCoder aacCoder) {
         public Config {
             if (bitrate < 8000 || bitrate > 320000) {
                 throw new IllegalArgumentException("bitrate " + bitrate);
@@ -64,30 +80,35 @@ public final class OpusToAac implements AutoCloseable {
             if (maxConcealMillis < 0 || maxConcealMillis > 1000) {
                 throw new IllegalArgumentException("maxConcealMillis " + maxConcealMillis);
             }
+            java.util.Objects.requireNonNull(aacCoder, "aacCoder");
         }
 
         public static Config defaults() {
-            return new Config(64000, 48000, 1, 200, true);
+            return new Config(64000, 48000, 1, 200, true, AacCoder.FAST);
         }
 
         public Config withBitrate(int v) {
-            return new Config(v, sampleRate, channels, maxConcealMillis, useFec);
+            return new Config(v, sampleRate, channels, maxConcealMillis, useFec, aacCoder);
         }
 
         public Config withSampleRate(int v) {
-            return new Config(bitrate, v, channels, maxConcealMillis, useFec);
+            return new Config(bitrate, v, channels, maxConcealMillis, useFec, aacCoder);
         }
 
         public Config withChannels(int v) {
-            return new Config(bitrate, sampleRate, v, maxConcealMillis, useFec);
+            return new Config(bitrate, sampleRate, v, maxConcealMillis, useFec, aacCoder);
         }
 
         public Config withMaxConcealMillis(int v) {
-            return new Config(bitrate, sampleRate, channels, v, useFec);
+            return new Config(bitrate, sampleRate, channels, v, useFec, aacCoder);
         }
 
         public Config withFec(boolean v) {
-            return new Config(bitrate, sampleRate, channels, maxConcealMillis, v);
+            return new Config(bitrate, sampleRate, channels, maxConcealMillis, v, aacCoder);
+        }
+
+        public Config withAacCoder(AacCoder v) {
+            return new Config(bitrate, sampleRate, channels, maxConcealMillis, useFec, v);
         }
     }
 
@@ -125,7 +146,7 @@ public final class OpusToAac implements AutoCloseable {
 
     /** @throws TranscodeException if FFmpeg cannot open the AAC encoder or the resampler */
     public OpusToAac(Config config) throws TranscodeException {
-        this.config = config;
+        this.config = java.util.Objects.requireNonNull(config, "config");
         this.maxConcealSamples = config.maxConcealMillis() * (OPUS_RATE / 1000);
         this.pcm = new short[MAX_OPUS_FRAME * config.channels()];
         try {
@@ -133,7 +154,7 @@ public final class OpusToAac implements AutoCloseable {
             resampler = new Resampler(config.channels(), AV_SAMPLE_FMT_S16, OPUS_RATE,
                 config.channels(), AV_SAMPLE_FMT_FLTP, config.sampleRate());
             encoder = new AudioEncoder("aac", config.sampleRate(), config.channels(), AV_SAMPLE_FMT_FLTP,
-                config.bitrate(), AV_PROFILE_AAC_LOW, Map.of());
+                config.bitrate(), AV_PROFILE_AAC_LOW, Map.of("aac_coder", config.aacCoder().ffmpegName));
             if (encoder.frameSize() != AAC_FRAME_SAMPLES) {
                 throw new TranscodeException("AAC frame size " + encoder.frameSize());
             }

@@ -25,15 +25,16 @@ class AacToOpusTest {
         return out;
     }
 
-    @ParameterizedTest(name = "{0} Hz, {1} channel(s)")
-    @CsvSource({"16000,1", "16000,2", "22050,1", "32000,2", "44100,1", "44100,2", "48000,1", "48000,2"})
-    void sineSurvivesAndTimestampsAreContinuous(int rate, int channels) throws Exception {
+    @ParameterizedTest(name = "{0} Hz, {1} channel(s), {2} complexity {3}")
+    @CsvSource({"16000,1,AUDIO,3", "16000,2,AUDIO,3", "22050,1,AUDIO,3", "32000,2,AUDIO,3", "44100,1,AUDIO,3",
+        "44100,2,AUDIO,3", "48000,1,AUDIO,3", "48000,2,AUDIO,3", "44100,1,VOIP,10", "16000,1,VOIP,5", "48000,2,LOW_DELAY,5"})
+    void sineSurvivesAndTimestampsAreContinuous(int rate, int channels, AacToOpus.Application app, int complexity) throws Exception {
         double seconds = 2.0;
         TestAudio.Encoded aac = TestAudio.encodeAac(TestAudio.sine(rate, channels, seconds, 1000), rate, channels);
         assertThat(AudioSpecificConfig.parse(aac.asc())).isEqualTo(new AudioSpecificConfig(2, rate, channels));
         long t0 = 123_456;
         List<OpusFrame> out;
-        try (AacToOpus t = new AacToOpus(aac.asc())) {
+        try (AacToOpus t = new AacToOpus(aac.asc(), AacToOpus.Config.defaults().withApplication(app).withComplexity(complexity))) {
             out = pushAll(t, aac, t0);
             out.addAll(t.flush());
             assertThat(t.malformedFrames()).isZero();

@@ -35,14 +35,14 @@ class OpusToAacTest {
         assertThat(other).as("strongest other probe / 1 kHz").isLessThan(0.05);
     }
 
-    @ParameterizedTest(name = "AAC {0} Hz, {1} channel(s)")
-    @CsvSource({"48000,1", "48000,2", "44100,1"})
-    void sineSurvivesWithContinuousTimestamps(int rate, int channels) throws Exception {
+    @ParameterizedTest(name = "AAC {0} Hz, {1} channel(s), {2}")
+    @CsvSource({"48000,1,FAST", "48000,2,FAST", "44100,1,FAST", "48000,1,TWOLOOP", "44100,2,TWOLOOP"})
+    void sineSurvivesWithContinuousTimestamps(int rate, int channels, OpusToAac.AacCoder coder) throws Exception {
         double seconds = 2.0;
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, channels, seconds, 1000), channels, 32000 * channels, false);
         List<AacFrame> out = new ArrayList<>();
         byte[] asc;
-        try (OpusToAac t = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(rate).withChannels(channels))) {
+        try (OpusToAac t = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(rate).withChannels(channels).withAacCoder(coder))) {
             asc = t.audioSpecificConfig();
             for (int i = 0; i < opus.size(); i++) {
                 out.addAll(t.push(opus.get(i), RTP0 + 960L * i, (SEQ0 + i) & 0xFFFF));
@@ -224,6 +224,6 @@ class OpusToAacTest {
         t.close();
         t.close();
         assertThatThrownBy(() -> t.push(new byte[] {(byte) 0xF8}, 0, 0)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> new OpusToAac.Config(64000, 32000, 1, 200, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new OpusToAac.Config(64000, 32000, 1, 200, true, OpusToAac.AacCoder.FAST)).isInstanceOf(IllegalArgumentException.class);
     }
 }
