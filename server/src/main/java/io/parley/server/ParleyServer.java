@@ -17,8 +17,9 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
 import io.parley.server.gateway.StaticRoutes;
-import io.parley.server.media.MediaPlane;
-import io.parley.server.media.MediaSessions;
+import io.parley.server.sfu.MediaClock;
+import io.parley.server.sfu.MediaPlane;
+import io.parley.server.sfu.MediaSessions;
 import io.parley.server.lifecycle.Drain;
 import io.parley.server.lifecycle.Readiness;
 import io.parley.server.metrics.ParleyMetrics;
@@ -54,7 +55,8 @@ public final class ParleyServer implements AutoCloseable {
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
-        this.media = MediaPlane.start(config.media(), workers, epoll);
+        // Media gets a loop of its own, so that signalling and room work never delay forwarding.
+        this.media = MediaPlane.start(config.media(), io, epoll, MediaClock.SYSTEM);
         this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
                 metrics.roomEvents(), new MediaSessions(media));
         metrics.bind(rooms, readiness::ready);

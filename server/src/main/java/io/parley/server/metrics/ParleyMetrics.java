@@ -66,7 +66,7 @@ public final class ParleyMetrics implements AutoCloseable {
     }
 
     /** The media plane's counters, gauges and forwarding-latency timer. */
-    public void bind(io.parley.server.media.MediaPlane plane) {
+    public void bind(io.parley.server.sfu.MediaPlane plane) {
         MediaMeters.bind(registry, plane);
     }
 

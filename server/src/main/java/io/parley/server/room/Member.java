@@ -11,7 +11,7 @@ final class Member {
     final Messages.User user;
     final boolean userUpdate;
     final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
-    final Map<StreamId, io.parley.server.media.Consumer> playing = new LinkedHashMap<>();
+    final Map<StreamId, io.parley.server.sfu.Consumer> playing = new LinkedHashMap<>();
 
     Member(Session session, Messages.User user, boolean userUpdate) {
         this.session = session;

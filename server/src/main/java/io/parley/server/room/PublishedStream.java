@@ -11,7 +11,7 @@ public final class PublishedStream {
     final String extraInfo;
     final Room room;
     /** Its media source (with no transport when published without an SDP offer); set before the room sees it. */
-    io.parley.server.media.Producer producer;
+    io.parley.server.sfu.Producer producer;
 
     PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo, Room room) {
         this.id = id;

@@ -31,13 +31,13 @@ public final class Room {
     private final RoomId id;
     private final EventLoop loop;
     private final RoomEvents events;
-    private final io.parley.server.media.MediaSessions media;
+    private final io.parley.server.sfu.MediaSessions media;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
     private volatile boolean closed;
 
-    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events, io.parley.server.media.MediaSessions media) {
+    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events, io.parley.server.sfu.MediaSessions media) {
         this.app = app;
         this.id = id;
         this.loop = loop;
@@ -146,7 +146,7 @@ public final class Room {
             return;
         }
         members.remove(s.userId);
-        for (io.parley.server.media.Consumer c : m.playing.values()) {
+        for (io.parley.server.sfu.Consumer c : m.playing.values()) {
             media.close(c);
         }
         m.playing.clear();
@@ -221,7 +221,7 @@ public final class Room {
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, st.publisher);
     }
 
-    void play(Session s, StreamId streamId, String sdp, JsonNode reqId, io.parley.server.media.MediaObserver observer) {
+    void play(Session s, StreamId streamId, String sdp, JsonNode reqId, io.parley.server.sfu.MediaObserver observer) {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
@@ -235,13 +235,13 @@ public final class Room {
                     "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
             return;
         }
-        io.parley.server.media.Consumer existing = m.playing.get(streamId);
+        io.parley.server.sfu.Consumer existing = m.playing.get(streamId);
         if (existing != null && !existing.isEnded()) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.ALREADY_PLAYING,
                     "already playing '" + streamId + "' (expected: stopPlaying first)", null);
             return;
         }
-        io.parley.server.media.Consumer c;
+        io.parley.server.sfu.Consumer c;
         try {
             c = media.play(st.producer, sdp, observer);
         } catch (io.parley.protocol.ProtocolException e) {
@@ -256,7 +256,7 @@ public final class Room {
 
     void stopPlaying(Session s, StreamId streamId, JsonNode reqId) {
         Member m = members.get(s.userId);
-        io.parley.server.media.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
+        io.parley.server.sfu.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
         if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;

@@ -17,8 +17,8 @@ import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
-import io.parley.server.media.MediaObserver;
-import io.parley.server.media.MediaSessions;
+import io.parley.server.sfu.MediaObserver;
+import io.parley.server.sfu.MediaSessions;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,8 +215,7 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
                     + "' is already published by another user (streamIDs are unique per AppID)");
         }
-        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), true,
-                () -> room.execute(() -> room.mediaEnded(st)));
+        MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
             st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
                     : media.publish(streamId.value(), req.sdp(), observer);
@@ -239,7 +238,7 @@ public final class RoomService {
         if (req.sdp() == null || req.sdp().isEmpty()) {
             throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
         }
-        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), false, () -> { });
+        MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), false, () -> { });
         room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
     }
 

@@ -1,22 +1,25 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.parley.protocol.ErrorCode;
 import io.parley.media.rtp.ReceptionStats;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
-import io.parley.protocol.signal.Messages;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A published stream's media source. Each RTP packet it receives goes to every Consumer in {@link #consumers}
- * (an immutable snapshot, replaced on attach/detach) on the media loop that received it.
+ * (an immutable snapshot, replaced on attach/detach) on the media loop. Packets come from a WebRTC transport
+ * (a publisher's SDP offer) or from an in-process source ({@link LocalProducer#deliver}); a Producer does not
+ * care which: fan-out, the NACK cache, quality and state events are the same.
  * Lifecycle: requesting → publishing (first packet) → closed; closed is final. A stream published without
- * an SDP offer has a Producer with no transport: players may attach and wait.
+ * an SDP offer has a Producer with no source: players may attach and wait.
  */
 public final class Producer extends MediaEndpoint {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Producer.class);
+    private static final Logger log = LoggerFactory.getLogger(Producer.class);
 
     private static final Consumer[] NONE = new Consumer[0];
     private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 1_000_000_000L;
@@ -26,7 +29,8 @@ public final class Producer extends MediaEndpoint {
     final MediaObserver observer;
     final String answer;
     final long serverSsrc;
-    MediaTransport transport;
+    /** The WebRTC path its packets arrive on; null for a stream announced without media or fed in-process. */
+    WebRtcTransport transport;
     Consumer[] consumers = NONE;
     private final RetransmissionCache rtx = new RetransmissionCache();
     private final ReceptionStats stats = new ReceptionStats(MediaPlane.OPUS_CLOCK_RATE);
@@ -79,7 +83,7 @@ public final class Producer extends MediaEndpoint {
         rtx.put(plane.channel().alloc(), seq, plain);
         if (!publishing) {
             publishing = true;
-            observer.state("PUBLISHING", 0, "");
+            observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
         }
         Consumer[] to = consumers;
         if (to.length > 0) {
@@ -112,18 +116,14 @@ public final class Producer extends MediaEndpoint {
     }
 
     @Override
-    void connected() {
-        // PUBLISHING is announced with the first packet, not with the handshake.
-    }
-
-    @Override
     void transportFailed(String why) {
         if (closed) {
             return;
         }
         log.info("publisher media failed ({}): {}", this, why);
-        observer.state("NO_PUBLISH", ErrorCode.PUBLISH_MEDIA_FAILED, why);
-        observer.ended(ErrorCode.PUBLISH_MEDIA_FAILED, why);
+        observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH, ErrorCode.PUBLISH_MEDIA_FAILED,
+                EndReason.MEDIA_FAILED, why));
+        observer.onEvent(new MediaEvent.Failed(ErrorCode.PUBLISH_MEDIA_FAILED, why));
         close();
     }
 
@@ -133,7 +133,7 @@ public final class Producer extends MediaEndpoint {
             return;
         }
         transport.close();
-        observer.state("NO_PUBLISH", 0, "{\"reason\":\"peer_closed\"}");
+        observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH, 0, EndReason.PEER_CLOSED, ""));
     }
 
     void attach(Consumer c) {
@@ -178,20 +178,12 @@ public final class Producer extends MediaEndpoint {
         lostPriorQ = stats.lost();
         bytesPriorQ = stats.bytes();
         double rate = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
-        observer.quality(new Messages.MediaStats(round(bytes * 8 / periodSeconds / 1000.0), packets, lost, round4(rate),
-                round(stats.jitterMillis()), -1));
+        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
+                rate, stats.jitterMillis(), -1)));
     }
 
-    static double round(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    static double round4(double v) {
-        return Math.round(v * 10_000) / 10_000.0;
-    }
-
-    boolean isPublishing() {
-        return publishing;
+    boolean isClosed() {
+        return closed;
     }
 
     /** Closes the transport and every Consumer (their players get NO_PLAY); idempotent. */

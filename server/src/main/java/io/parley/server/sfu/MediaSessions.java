@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import io.parley.media.dtls.DtlsFingerprint;
 import io.parley.protocol.ErrorCode;
@@ -27,14 +27,10 @@ public final class MediaSessions {
         this.fingerprint = new Sdp.Fingerprint(parts[0], parts[1]);
     }
 
-    public MediaPlane plane() {
-        return plane;
-    }
-
     /** A stream announced without media: players may attach and wait. */
     public Producer announce(String streamId, MediaObserver observer) {
         Producer p = new Producer(plane, streamId, observer, null, -1, randomSsrc());
-        plane.loop().execute(() -> plane.track(p));
+        plane.execute(() -> plane.track(p));
         return p;
     }
 
@@ -45,9 +41,10 @@ public final class MediaSessions {
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
         long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
         Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc());
-        MediaTransport t = new MediaTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p, System.nanoTime());
+        WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
+                plane.clock().nanoTime());
         p.transport = t;
-        plane.loop().execute(() -> {
+        plane.execute(() -> {
             plane.track(p);
             plane.register(t);
         });
@@ -63,9 +60,10 @@ public final class MediaSessions {
         SdpWriter.LocalSource source = new SdpWriter.LocalSource(ssrc, cname, producer.streamId, "audio-" + random(8));
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), source, sessionId());
         Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType());
-        MediaTransport t = new MediaTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c, System.nanoTime());
+        WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c,
+                plane.clock().nanoTime());
         c.transport = t;
-        plane.loop().execute(() -> {
+        plane.execute(() -> {
             plane.track(c);
             plane.register(t);
             producer.attach(c);
@@ -74,11 +72,11 @@ public final class MediaSessions {
     }
 
     public void close(Producer p) {
-        plane.loop().execute(p::close);
+        plane.close(p);
     }
 
     public void close(Consumer c) {
-        plane.loop().execute(c::close);
+        plane.close(c);
     }
 
     private record Negotiated(SessionDescription offer, SdpNegotiator.Accepted accepted) {}
@@ -109,7 +107,7 @@ public final class MediaSessions {
         return b.toString();
     }
 
-    private static long randomSsrc() {
+    static long randomSsrc() {
         return (RANDOM.nextInt() & 0xFFFFFFFFL) | 1;
     }
 

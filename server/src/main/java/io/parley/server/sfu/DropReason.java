@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 /** Why an inbound UDP datagram was dropped (each is counted; none disturbs anything else). */
 public enum DropReason {

@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import java.io.IOException;
 import java.net.DatagramPacket;

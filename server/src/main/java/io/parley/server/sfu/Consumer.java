@@ -1,20 +1,23 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.media.NtpTime;
 import io.parley.protocol.media.RtcpPacket;
-import io.parley.protocol.signal.Messages;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One player of one Producer. It rewrites SSRC (to the one in its answer), payload type (to its negotiated
- * Opus) and sequence numbers (continuous from a random start) into its own copy, then SRTP-protects it.
+ * One player of one Producer. Its packets go to a WebRTC transport or to an in-process {@link RtpSink}; a Consumer
+ * does not care which for its lifecycle, state and quality events. For a transport it rewrites SSRC (to the one in
+ * its answer), payload type (to its negotiated Opus) and sequence numbers (continuous from a random start) into its
+ * own copy, then SRTP-protects it; a sink gets the Producer's packet unchanged (a retained duplicate).
  * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Media loop only.
  */
 public final class Consumer extends MediaEndpoint {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Consumer.class);
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
 
     final MediaPlane plane;
     final Producer producer;
@@ -23,7 +26,9 @@ public final class Consumer extends MediaEndpoint {
     final long ssrc;
     final String cname;
     final int payloadType;
-    MediaTransport transport;
+    /** Exactly one of these is set (before the Consumer reaches the media loop). */
+    WebRtcTransport transport;
+    RtpSink sink;
     private int seqOffset;
     private boolean seqStarted;
     private boolean playing;
@@ -63,6 +68,14 @@ public final class Consumer extends MediaEndpoint {
 
     /** Copies, rewrites and sends one plaintext packet of the Producer. */
     void forward(ByteBuf plain, int producerSeq, long timestamp, long nowNanos, boolean retransmission) {
+        if (sink != null) {
+            if (!closed) {
+                int len = plain.readableBytes();
+                sink.onRtp(plain.retainedDuplicate());
+                counted(len, timestamp, nowNanos);
+            }
+            return;
+        }
         if (transport == null || !transport.connected()) {
             return;
         }
@@ -81,13 +94,17 @@ public final class Consumer extends MediaEndpoint {
             plane.counters().retransmissions.increment();
             return;
         }
+        counted(len, timestamp, nowNanos);
+    }
+
+    private void counted(int len, long timestamp, long nowNanos) {
         packetsSent++;
         bytesSent += len;
         lastRtpTimestamp = timestamp;
         lastRtpNanos = nowNanos;
         if (!playing) {
             playing = true;
-            observer.state("PLAYING", 0, "");
+            observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
         }
     }
 
@@ -109,7 +126,7 @@ public final class Consumer extends MediaEndpoint {
                     lastFractionLost = b.fractionLost();
                     lastCumulativeLost = b.cumulativeLost();
                     jitterMillis = b.jitter() * 1000.0 / MediaPlane.OPUS_CLOCK_RATE;
-                    long nowCompact = NtpTime.compact(NtpTime.fromUnixMillis(System.currentTimeMillis()));
+                    long nowCompact = NtpTime.compact(NtpTime.fromUnixMillis(plane.clock().wallMillis()));
                     long rtt = NtpTime.rttMillis(nowCompact, b.lastSr(), b.delaySinceLastSr());
                     if (rtt >= 0) {
                         rttMillis = rtt;
@@ -131,17 +148,14 @@ public final class Consumer extends MediaEndpoint {
     }
 
     @Override
-    void connected() {
-    }
-
-    @Override
     void transportFailed(String why) {
         if (closed) {
             return;
         }
         log.info("player media failed ({}): {}", this, why);
-        observer.state("NO_PLAY", ErrorCode.PLAY_MEDIA_FAILED, why);
-        observer.ended(ErrorCode.PLAY_MEDIA_FAILED, why);
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, ErrorCode.PLAY_MEDIA_FAILED,
+                EndReason.MEDIA_FAILED, why));
+        observer.onEvent(new MediaEvent.Failed(ErrorCode.PLAY_MEDIA_FAILED, why));
         close();
     }
 
@@ -150,7 +164,7 @@ public final class Consumer extends MediaEndpoint {
         if (closed) {
             return;
         }
-        observer.state("NO_PLAY", 0, "{\"reason\":\"peer_closed\"}");
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PEER_CLOSED, ""));
         close();
     }
 
@@ -159,7 +173,7 @@ public final class Consumer extends MediaEndpoint {
         if (closed) {
             return;
         }
-        observer.state("NO_PLAY", 0, "{\"reason\":\"publisher_stopped\"}");
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
         close();
     }
 
@@ -167,7 +181,7 @@ public final class Consumer extends MediaEndpoint {
         if (transport == null || !transport.connected() || packetsSent == 0) {
             return;
         }
-        long ntp = NtpTime.fromUnixMillis(System.currentTimeMillis());
+        long ntp = NtpTime.fromUnixMillis(plane.clock().wallMillis());
         long rtpTime = (lastRtpTimestamp + (nowNanos - lastRtpNanos) * MediaPlane.OPUS_CLOCK_RATE / 1_000_000_000L) & 0xFFFFFFFFL;
         transport.sendRtcp(List.of(
                 new RtcpPacket.SenderReport(ssrc, ntp, rtpTime, packetsSent & 0xFFFFFFFFL, bytesSent & 0xFFFFFFFFL, List.of()),
@@ -184,8 +198,8 @@ public final class Consumer extends MediaEndpoint {
         packetsPriorQ = packetsSent;
         bytesPriorQ = bytesSent;
         cumulativeLostPriorQ = lastCumulativeLost;
-        observer.quality(new Messages.MediaStats(Producer.round(bytes * 8 / periodSeconds / 1000.0), packets, lost,
-                Producer.round4(lastFractionLost / 256.0), Producer.round(jitterMillis), Producer.round(rttMillis)));
+        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
+                lastFractionLost / 256.0, jitterMillis, rttMillis)));
     }
 
     /** Detaches from the Producer and closes the transport; idempotent. */
@@ -200,6 +214,9 @@ public final class Consumer extends MediaEndpoint {
             transport.close();
         }
         plane.forget(this);
+        if (sink != null) {
+            sink.onClose();
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,18 +12,20 @@ import io.parley.media.srtp.SrtpStatus;
 import io.parley.protocol.media.RtcpCodec;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.Parsed;
+import io.parley.protocol.media.StunMessage;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer. Lifecycle: waiting (for an ICE check)
+ * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer (the client SDK's counterpart is
+ * {@code io.parley.client.media.MediaTransport}). Lifecycle: waiting (for an ICE check)
  * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Media loop only,
  * except the DTLS sink, which writes datagrams from the handshake pool.
  */
-final class MediaTransport {
-    private static final Logger log = LoggerFactory.getLogger(MediaTransport.class);
+final class WebRtcTransport {
+    private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
 
     final MediaPlane plane;
     final String localUfrag;
@@ -38,12 +40,12 @@ final class MediaTransport {
     long lastHeardNanos;
     boolean closed;
 
-    MediaTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
+    WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
                    MediaEndpoint owner, long nowNanos) {
         this.plane = plane;
         this.localUfrag = localUfrag;
         this.localPwd = localPwd;
-        this.stunKey = io.parley.protocol.media.StunMessage.shortTermKey(localPwd);
+        this.stunKey = StunMessage.shortTermKey(localPwd);
         this.remoteFingerprint = remoteFingerprint;
         this.owner = owner;
         this.createdNanos = nowNanos;
@@ -73,8 +75,6 @@ final class MediaTransport {
                         String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
                         log.info("DTLS failed for {}: {}", owner, why);
                         fail("DTLS handshake failed: " + why);
-                    } else {
-                        owner.connected();
                     }
                 });
             });

@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import static io.parley.server.TestServer.token;
 import static io.parley.server.TestServer.user;

@@ -1,4 +1,4 @@
-package io.parley.server.media;
+package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -8,7 +8,6 @@ import io.parley.media.srtp.SrtpKeys;
 import io.parley.media.srtp.SrtpProfile;
 import io.parley.media.srtp.SrtpSession;
 import io.parley.protocol.media.RtpPacket;
-import io.parley.protocol.signal.Messages;
 import io.parley.server.config.ParleyConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -81,33 +80,21 @@ public class ForwardingBenchmark {
         return new SrtpKeys(k.profile(), k.remoteMasterKey(), k.remoteMasterSalt(), k.localMasterKey(), k.localMasterSalt());
     }
 
-    private static final MediaObserver QUIET = new MediaObserver() {
-        @Override
-        public void state(String state, int errorCode, String extendedData) {
-        }
-
-        @Override
-        public void quality(Messages.MediaStats stats) {
-        }
-
-        @Override
-        public void ended(int errorCode, String why) {
-        }
-    };
+    private static final MediaObserver QUIET = MediaObserver.NONE;
 
     @Setup(Level.Trial)
     public void trial() {
         channel = new EmbeddedChannel();
         plane = MediaPlane.attachedTo(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(30)), channel);
         producer = new Producer(plane, "bench", QUIET, null, 0x1234, 1);
-        MediaTransport pt = new MediaTransport(plane, "pub", "pubpasswordpubpassword00", null, producer, System.nanoTime());
+        WebRtcTransport pt = new WebRtcTransport(plane, "pub", "pubpasswordpubpassword00", null, producer, System.nanoTime());
         producer.transport = pt;
         publisherKeys = keys();
         pt.address = PUBLISHER;
         plane.latch(pt, PUBLISHER);
         for (int i = 0; i < consumers; i++) {
             Consumer c = new Consumer(plane, producer, QUIET, null, 0x5000 + i, "c" + i, 111);
-            MediaTransport ct = new MediaTransport(plane, "c" + i, "consumerpasswordconsum00", null, c, System.nanoTime());
+            WebRtcTransport ct = new WebRtcTransport(plane, "c" + i, "consumerpasswordconsum00", null, c, System.nanoTime());
             c.transport = ct;
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", 41000 + i);
             ct.address = to;
