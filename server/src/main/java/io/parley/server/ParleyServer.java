@@ -59,6 +59,7 @@ public final class ParleyServer implements AutoCloseable {
         this.media = MediaPlane.start(config.media(), io, epoll, MediaClock.SYSTEM);
         this.rooms = new RoomService(config.apps(), workers, new TokenVerifier(Clock.systemUTC()), config.session(),
                 metrics.roomEvents(), new MediaSessions(media));
+        rooms.subscribe(metrics.roomEventListener());
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.parley.server.room;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.parley.protocol.AppId;
@@ -12,7 +11,6 @@ import io.parley.protocol.StreamId;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
-import io.parley.protocol.signal.StreamDeleteCode;
 import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.config.AppConfig;
@@ -20,6 +18,7 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
 import java.util.Collection;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +41,12 @@ public final class RoomService {
     private final ParleyConfig.Session sessionConfig;
     private final RoomEvents events;
     private final MediaSessions media;
+    private final List<RoomEvent.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final RoomEvent.Listener fanIn = e -> {
+        for (RoomEvent.Listener l : listeners) {
+            l.onEvent(e);
+        }
+    };
     private final AtomicLong sessionIds = new AtomicLong();
     private volatile boolean draining;
 
@@ -55,6 +60,14 @@ public final class RoomService {
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+    }
+
+    /**
+     * Subscribes to every room's {@link RoomEvent}s: called on room loops, each room's in order. Subscribe before
+     * the server takes traffic (a later subscriber misses what already happened).
+     */
+    public void subscribe(RoomEvent.Listener listener) {
+        listeners.add(listener);
     }
 
     public Collection<AppSpace> apps() {
@@ -96,7 +109,7 @@ public final class RoomService {
         }, s.scheduleDelayNanos(timeout), TimeUnit.NANOSECONDS));
     }
 
-    public void login(Session s, JsonNode reqId, Messages.LoginRoom req) {
+    public void login(Session s, RequestRef reqId, Messages.LoginRoom req) {
         long started = System.nanoTime();
         Session.State st = s.state();
         if (st == Session.State.LOGGING_IN) {
@@ -171,8 +184,8 @@ public final class RoomService {
         return e;
     }
 
-    private void routeJoin(AppSpace app, RoomId roomId, Session s, JsonNode reqId, int max, Messages.LoginResult result) {
-        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events, media) : v);
+    private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events, fanIn, media) : v);
         room.execute(() -> {
             if (!room.join(s, reqId, max, result)) {
                 routeJoin(app, roomId, s, reqId, max, result);
@@ -180,7 +193,7 @@ public final class RoomService {
         });
     }
 
-    public void logout(Session s, JsonNode reqId, Messages.LogoutRoom req) {
+    public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
         Room room = s.room;
         if (s.state() != Session.State.IN_ROOM || room == null) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
@@ -193,7 +206,7 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
         }
         room.execute(() -> {
-            room.leave(s, StreamDeleteCode.STOP_PUBLISHING);
+            room.leave(s, LeaveReason.LOGOUT);
             if (s.cas(Session.State.LEAVING, Session.State.NEW)) {
                 s.room = null;
                 s.respond(reqId, Messages.LOGOUT_ROOM, ErrorCode.OK, "OK", null);
@@ -201,12 +214,12 @@ public final class RoomService {
         });
     }
 
-    public void startPublishing(Session s, JsonNode reqId, Messages.StartPublishing req) {
+    public void startPublishing(Session s, RequestRef reqId, Messages.StartPublishing req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
-        PublishedStream st = new PublishedStream(streamId, s, s.user, extra, room);
+        PublishedStream st = new PublishedStream(streamId, s, s.user, extra);
         PublishedStream prev = s.app.streams.putIfAbsent(streamId, st);
         if (prev != null) {
             if (prev.publisher == s) {
@@ -226,13 +239,13 @@ public final class RoomService {
         room.execute(() -> room.addStream(st, reqId));
     }
 
-    public void stopPublishing(Session s, JsonNode reqId, Messages.StopPublishing req) {
+    public void stopPublishing(Session s, RequestRef reqId, Messages.StopPublishing req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.removeStream(s, streamId, reqId));
     }
 
-    public void startPlaying(Session s, JsonNode reqId, Messages.StartPlaying req) {
+    public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         if (req.sdp() == null || req.sdp().isEmpty()) {
@@ -242,7 +255,7 @@ public final class RoomService {
         room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
     }
 
-    public void stopPlaying(Session s, JsonNode reqId, Messages.StopPlaying req) {
+    public void stopPlaying(Session s, RequestRef reqId, Messages.StopPlaying req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.stopPlaying(s, streamId, reqId));
@@ -285,7 +298,7 @@ public final class RoomService {
         Room room = s.room;
         if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
             room.execute(() -> {
-                room.leave(s, t.streamDelete);
+                room.leave(s, t.leaveReason());
                 s.finish(t);
             });
         } else if (prev == Session.State.LOGGING_IN) {
@@ -311,19 +324,15 @@ public final class RoomService {
         }
     }
 
-    /** Pushes one message to every logged-in session (drain notice); encoded once. Returns how many were sent. */
-    public int pushAll(String push, Object data) {
-        io.netty.buffer.ByteBuf encoded = Outbound.encode(io.parley.protocol.signal.SignalCodec.push(push, data));
+    /** Pushes one notice to every logged-in session (drain notice); encoded once. Returns how many were sent. */
+    public int pushAll(Signal.Push push) {
+        Signal.Shared shared = new Signal.Shared(push);
         int n = 0;
-        try {
-            for (AppSpace app : apps.values()) {
-                for (Session s : app.users.values()) {
-                    s.sendRaw(encoded.retainedDuplicate());
-                    n++;
-                }
+        for (AppSpace app : apps.values()) {
+            for (Session s : app.users.values()) {
+                s.send(shared);
+                n++;
             }
-        } finally {
-            encoded.release();
         }
         return n;
     }

@@ -1,7 +1,6 @@
 package io.parley.server.room;
 
 import io.parley.protocol.signal.Messages;
-import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaEvent;
 import io.parley.server.sfu.MediaObserver;
@@ -35,14 +34,14 @@ final class SessionMediaObserver implements MediaObserver {
     private void handle(MediaEvent event) {
         // Java 17: no pattern switch yet; MediaEvent is sealed, so these four are all there are.
         if (event instanceof MediaEvent.PublisherStateChanged e) {
-            session.send(SignalCodec.push(Messages.PUBLISHER_STATE_UPDATE, new Messages.PublisherStateUpdate(streamId,
+            session.send(new Signal.PublisherStateUpdate(new Messages.PublisherStateUpdate(streamId,
                     e.state().name(), e.errorCode(), extended(e.reason(), e.detail()))));
         } else if (event instanceof MediaEvent.PlayerStateChanged e) {
-            session.send(SignalCodec.push(Messages.PLAYER_STATE_UPDATE, new Messages.PlayerStateUpdate(streamId,
+            session.send(new Signal.PlayerStateUpdate(new Messages.PlayerStateUpdate(streamId,
                     e.state().name(), e.errorCode(), extended(e.reason(), e.detail()))));
         } else if (event instanceof MediaEvent.QualityMeasured q) {
-            session.send(SignalCodec.push(publisher ? Messages.PUBLISH_QUALITY_UPDATE : Messages.PLAY_QUALITY_UPDATE,
-                    new Messages.QualityUpdate(streamId, stats(q.quality()))));
+            Messages.QualityUpdate update = new Messages.QualityUpdate(streamId, stats(q.quality()));
+            session.send(publisher ? new Signal.PublishQualityUpdate(update) : new Signal.PlayQualityUpdate(update));
         } else if (event instanceof MediaEvent.Failed) {
             onFailed.run();
         }

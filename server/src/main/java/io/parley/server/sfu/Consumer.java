@@ -45,6 +45,7 @@ public final class Consumer extends MediaEndpoint {
     private long cumulativeLostPriorQ;
     private double jitterMillis;
     private double rttMillis = -1;
+    private long qualitySinceNanos;
 
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
              int payloadType) {
@@ -104,6 +105,7 @@ public final class Consumer extends MediaEndpoint {
         lastRtpNanos = nowNanos;
         if (!playing) {
             playing = true;
+            qualitySinceNanos = nowNanos;
             observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
         }
     }
@@ -188,10 +190,13 @@ public final class Consumer extends MediaEndpoint {
                 new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname)))));
     }
 
-    void reportQuality(double periodSeconds) {
-        if (!playing || closed) {
+    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    void reportQuality(long nowNanos) {
+        if (!playing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
+        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
+        qualitySinceNanos = nowNanos;
         long packets = packetsSent - packetsPriorQ;
         long bytes = bytesSent - bytesPriorQ;
         long lost = Math.max(0, lastCumulativeLost - cumulativeLostPriorQ);

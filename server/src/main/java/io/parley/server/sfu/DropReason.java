@@ -1,5 +1,7 @@
 package io.parley.server.sfu;
 
+import java.util.Locale;
+
 /** Why an inbound UDP datagram was dropped (each is counted; none disturbs anything else). */
 public enum DropReason {
     /** Not STUN, and from an address no transport latched. */
@@ -18,6 +20,6 @@ public enum DropReason {
     UNKNOWN_SSRC;
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -62,6 +62,11 @@ public final class MediaPlane implements AutoCloseable {
     static final int REPORT_EVERY_TICKS = 10;
     /** Quality updates: every 3 seconds. */
     static final int QUALITY_EVERY_TICKS = 30;
+    /**
+     * A quality period measures from the first packet (or the last report) to now; one shorter than this (an endpoint
+     * whose media started just before its turn) is folded into the next, so rates are not computed on a sliver.
+     */
+    static final long MIN_QUALITY_PERIOD_NANOS = 1_000_000_000L;
 
     private final ParleyConfig.Media config;
     private final MediaClock clock;
@@ -125,12 +130,12 @@ public final class MediaPlane implements AutoCloseable {
         return plane;
     }
 
-    /** A plane writing to a given channel (an EmbeddedChannel in benchmarks); datagrams go in by {@link #onDatagram}. */
+    /** A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by {@link #onDatagram}. */
     static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel) {
         return attachedTo(config, channel, MediaClock.SYSTEM);
     }
 
-    static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel, MediaClock clock) {
+    public static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel, MediaClock clock) {
         MediaPlane plane = new MediaPlane(config, clock);
         plane.attach(channel);
         return plane;
@@ -398,13 +403,12 @@ public final class MediaPlane implements AutoCloseable {
         }
         int reportSlot = tick % REPORT_EVERY_TICKS;
         int qualitySlot = tick % QUALITY_EVERY_TICKS;
-        double period = QUALITY_EVERY_TICKS * TICK_MILLIS / 1000.0;
         for (Producer p : producers) {
             if (p.tickPhase % REPORT_EVERY_TICKS == reportSlot) {
                 p.sendReceiverReport(now);
             }
             if (p.tickPhase == qualitySlot) {
-                p.reportQuality(period);
+                p.reportQuality(now);
             }
         }
         for (Consumer c : consumers) {
@@ -412,21 +416,27 @@ public final class MediaPlane implements AutoCloseable {
                 c.sendSenderReport(now);
             }
             if (c.tickPhase == qualitySlot) {
-                c.reportQuality(period);
+                c.reportQuality(now);
             }
         }
         channel.flush();
+    }
+
+    /** Closes every Producer (and with them their Consumers) and any Consumer left; media loop. */
+    void closeAll() {
+        for (Producer p : new ArrayList<>(producers)) {
+            p.close();
+        }
+        for (Consumer c : new ArrayList<>(consumers)) {
+            c.close();
+        }
     }
 
     @Override
     public void close() {
         ticker.cancel(false);
         if (!loop.isShuttingDown()) {
-            loop.submit(() -> {
-                for (Producer p : new ArrayList<>(producers)) {
-                    p.close();
-                }
-            }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            loop.submit(this::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         dtlsPool.shutdownNow();

@@ -41,6 +41,7 @@ public final class Producer extends MediaEndpoint {
     private long bytesPriorQ;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
+    private long qualitySinceNanos;
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
         this.plane = plane;
@@ -83,6 +84,7 @@ public final class Producer extends MediaEndpoint {
         rtx.put(plane.channel().alloc(), seq, plain);
         if (!publishing) {
             publishing = true;
+            qualitySinceNanos = nowNanos;
             observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
         }
         Consumer[] to = consumers;
@@ -167,10 +169,13 @@ public final class Producer extends MediaEndpoint {
         }
     }
 
-    void reportQuality(double periodSeconds) {
-        if (!publishing || closed) {
+    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    void reportQuality(long nowNanos) {
+        if (!publishing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
+        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
+        qualitySinceNanos = nowNanos;
         long packets = stats.received() - receivedPriorQ;
         long lost = Math.max(0, stats.lost() - lostPriorQ);
         long bytes = stats.bytes() - bytesPriorQ;
