@@ -40,19 +40,27 @@ public final class Room {
     private final RoomEvents events;
     private final RoomEvent.Listener listener;
     private final MediaSessions media;
+    private final ClaimStore claims;
+    private final RoomDirectory directory;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
     private boolean announced;
     private volatile boolean closed;
 
-    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events, RoomEvent.Listener listener, MediaSessions media) {
+    Room(AppSpace app, RoomId id, EventLoop loop, RoomContext context) {
         this.app = app;
         this.id = id;
         this.loop = loop;
-        this.events = events;
-        this.listener = listener;
-        this.media = media;
+        this.events = context.events();
+        this.listener = context.listener();
+        this.media = context.media();
+        this.claims = context.claims();
+        this.directory = context.directory();
+    }
+
+    AppSpace app() {
+        return app;
     }
 
     public RoomId id() {
@@ -82,7 +90,7 @@ public final class Room {
         }
         if (s.state() != Session.State.LOGGING_IN) {
             // Kicked or disconnected while its login was on the way here.
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             Termination t = s.termination;
             int code = t == null || t.code == 0 ? ErrorCode.NOT_LOGGED_IN : t.code;
             s.respond(reqId, Messages.LOGIN_ROOM, code, "login abandoned: " + (t == null ? "session closed" : t.name()), null);
@@ -101,7 +109,7 @@ public final class Room {
         if (members.isEmpty()) {
             maxMemberCount = requestedMax;
         } else if (maxMemberCount > 0 && members.size() >= maxMemberCount) {
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             s.cas(Session.State.LOGGING_IN, Session.State.NEW);
             String msg = "room '" + id + "' is full: " + members.size() + " members (maxMemberCount " + maxMemberCount + ")";
             s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.ROOM_FULL, msg, null);
@@ -112,7 +120,7 @@ public final class Room {
         s.room = this;
         if (!s.cas(Session.State.LOGGING_IN, Session.State.IN_ROOM)) {
             s.room = null;
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             Termination t = s.termination;
             s.respond(reqId, Messages.LOGIN_ROOM, t == null ? ErrorCode.NOT_LOGGED_IN : t.code, "login abandoned", null);
             s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
@@ -164,7 +172,7 @@ public final class Room {
             m.streams.clear();
             for (PublishedStream st : gone) {
                 streams.remove(st.id);
-                app.streams.remove(st.id, st);
+                claims.releaseStream(app.appId(), st.id, st);
                 media.close(st.producer);
             }
             announceDeleted(gone, reason.streamDelete, s);
@@ -172,7 +180,7 @@ public final class Room {
         emit(new RoomEvent.UserLeft(app.appId(), id, s.userId, reason));
         fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
                 other -> other.userUpdate);
-        app.users.remove(s.userId, s);
+        claims.releaseUser(app.appId(), s.userId, s);
         destroyIfEmpty();
     }
 
@@ -181,7 +189,7 @@ public final class Room {
         Session s = st.publisher;
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
-            app.streams.remove(st.id, st);
+            claims.releaseStream(app.appId(), st.id, st);
             media.close(st.producer);
             s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
                     "not logged in to room '" + id + "' any more", null);
@@ -210,7 +218,7 @@ public final class Room {
         }
         m.streams.remove(streamId);
         streams.remove(streamId);
-        app.streams.remove(streamId, st);
+        claims.releaseStream(app.appId(), streamId, st);
         media.close(st.producer);
         s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
@@ -222,7 +230,7 @@ public final class Room {
             return;
         }
         streams.remove(st.id);
-        app.streams.remove(st.id, st);
+        claims.releaseStream(app.appId(), st.id, st);
         Member m = members.get(st.publisher.userId);
         if (m != null && m.session == st.publisher) {
             m.streams.remove(st.id);
@@ -336,7 +344,7 @@ public final class Room {
     private void destroyIfEmpty() {
         if (members.isEmpty() && !closed) {
             closed = true;
-            app.rooms.remove(id, this);
+            directory.closed(this);
             log.debug("room closed app={} room={}", app.appId(), id);
             if (announced) {
                 emit(new RoomEvent.RoomClosed(app.appId(), id));

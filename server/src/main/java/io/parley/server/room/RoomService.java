@@ -18,11 +18,11 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
 import java.util.Collection;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -36,7 +36,6 @@ public final class RoomService {
     private static final Logger log = LoggerFactory.getLogger(RoomService.class);
 
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
-    private final EventLoopGroup roomLoops;
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
     private final RoomEvents events;
@@ -48,19 +47,28 @@ public final class RoomService {
         }
     };
     private final AtomicLong sessionIds = new AtomicLong();
+    private final ClaimStore claimStore;
+    private final RoomDirectory directory;
     private volatile boolean draining;
 
+    /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
                        ParleyConfig.Session sessionConfig, RoomEvents events, MediaSessions media) {
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
         }
-        this.roomLoops = roomLoops;
         this.verifier = verifier;
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+        this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
+        RoomDirectory[] self = new RoomDirectory[1];
+        this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
+                (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0])));
     }
+
+    /** The name the embedded seams give this node. */
+    public static final String LOCAL_NODE = "local";
 
     /**
      * Subscribes to every room's {@link RoomEvent}s: called on room loops, each room's in order. Subscribe before
@@ -168,14 +176,23 @@ public final class RoomService {
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
                 claims.expireEpochSeconds());
-        Session previous = app.users.put(userId, s);
-        if (previous != null && previous != s) {
-            log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
-                    app.appId(), userId, previous.id(), s.id());
-            events.kicked();
-            terminate(previous, Termination.KICKED_MULTIPLE_LOGIN);
-        }
-        routeJoin(app, roomId, s, reqId, max, result);
+        Stages.then(claimStore.claimUser(app.appId(), userId, s), previous -> {
+            if (previous != null) {
+                log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
+                        app.appId(), userId, previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
+                events.kicked();
+                if (previous.local() != null) {
+                    terminate(previous.local(), Termination.KICKED_MULTIPLE_LOGIN);
+                }
+            }
+            routeJoin(app, roomId, s, reqId, max, result);
+        }, err -> abandonLogin(s, reqId, err));
+    }
+
+    private void abandonLogin(Session s, RequestRef reqId, Throwable err) {
+        log.warn("login failed in the registry: {}", s, err);
+        s.cas(Session.State.LOGGING_IN, Session.State.NEW);
+        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
     private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
@@ -185,11 +202,20 @@ public final class RoomService {
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
-        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events, fanIn, media) : v);
-        room.execute(() -> {
-            if (!room.join(s, reqId, max, result)) {
-                routeJoin(app, roomId, s, reqId, max, result);
+        Stages.then(directory.locate(app.appId(), roomId), placement -> {
+            Room room = placement.room();
+            if (room == null) {
+                // A cluster directory placed the room elsewhere; this build has no relay to it.
+                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
             }
+            room.execute(() -> {
+                if (!room.join(s, reqId, max, result)) {
+                    routeJoin(app, roomId, s, reqId, max, result);
+                }
+            });
+        }, err -> {
+            claimStore.releaseUser(app.appId(), s.userId, s);
+            abandonLogin(s, reqId, err);
         });
     }
 
@@ -220,9 +246,18 @@ public final class RoomService {
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
         PublishedStream st = new PublishedStream(streamId, s, s.user, extra);
-        PublishedStream prev = s.app.streams.putIfAbsent(streamId, st);
-        if (prev != null) {
-            if (prev.publisher == s) {
+        Stages.then(claimStore.claimStream(s.app.appId(), streamId, st),
+                holder -> publishClaimed(s, room, st, holder, reqId, req),
+                err -> s.respond(reqId, Messages.START_PUBLISHING, err instanceof ProtocolException p ? p.code()
+                        : ErrorCode.INTERNAL_ERROR, String.valueOf(err.getMessage()), null));
+    }
+
+    private void publishClaimed(Session s, Room room, PublishedStream st, ClaimStore.Holder<PublishedStream> holder,
+                                RequestRef reqId, Messages.StartPublishing req) {
+        StreamId streamId = st.id;
+        if (holder.local() != st) {
+            PublishedStream prev = holder.local();
+            if (prev != null && prev.publisher == s) {
                 throw new ProtocolException(ErrorCode.ALREADY_PUBLISHING, "streamID '" + streamId + "' is already published by you");
             }
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
@@ -233,7 +268,7 @@ public final class RoomService {
             st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
                     : media.publish(streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
-            s.app.streams.remove(streamId, st);
+            claimStore.releaseStream(s.app.appId(), streamId, st);
             throw e;
         }
         room.execute(() -> room.addStream(st, reqId));
@@ -306,7 +341,7 @@ public final class RoomService {
         } else {
             AppSpace app = s.app;
             if (app != null && s.userId != null) {
-                app.users.remove(s.userId, s);
+                claimStore.releaseUser(app.appId(), s.userId, s);
             }
             s.finish(t);
         }
@@ -339,8 +374,7 @@ public final class RoomService {
 
     /** A consistent view of one room, taken on its loop. */
     public CompletableFuture<RoomSnapshot> snapshot(long appId, String roomId) {
-        AppSpace app = apps.get(appId);
-        Room room = app == null ? null : app.rooms.get(new RoomId(roomId));
+        Room room = directory.find(appId, new RoomId(roomId));
         if (room == null) {
             return CompletableFuture.completedFuture(RoomSnapshot.empty(roomId));
         }
