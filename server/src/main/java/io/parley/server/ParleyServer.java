@@ -74,7 +74,8 @@ public final class ParleyServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(), routes));
+                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(),
+                        HttpRoutes.get(routes)));
         this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
         readiness.advance(Readiness.State.READY);

@@ -27,7 +27,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final HttpRoutes routes;
     private final ChannelGroup channels = new DefaultChannelGroup("parley-gateway", GlobalEventExecutor.INSTANCE);
 
-    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes) {
+    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes) {
         this.rooms = rooms;
         this.maxFrameBytes = maxFrameBytes;
         this.events = events;
