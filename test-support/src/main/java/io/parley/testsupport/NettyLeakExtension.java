@@ -1,4 +1,4 @@
-package io.parley.server.testing;
+package io.parley.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.parley.client.testing;
+package io.parley.testsupport;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
