@@ -6,12 +6,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
+import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.room.RequestRef;
 import io.parley.server.room.Signal;
+import io.parley.server.sfu.EndReason;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * The one place where a room's {@link Signal}s become JSON envelopes (PROTOCOL.md). A {@link Signal.Shared} push
@@ -48,9 +51,55 @@ final class SignalEncoder {
             return SignalCodec.response(requestId(r.request()), r.type(), r.code(), r.message(), r.result());
         }
         if (signal instanceof Signal.Push p) {
-            return SignalCodec.push(p.type(), p.data());
+            return SignalCodec.push(p.type(), data(p));
         }
         throw new IllegalArgumentException("signal: " + signal + " (expected: a Reply or a Push; Shared is encoded by encode)");
+    }
+
+    /** The wire record of a push (PROTOCOL.md), with its JSON-in-a-string extendedData where it has one. */
+    static Object data(Signal.Push push) {
+        if (push instanceof Signal.RoomStateChanged p) {
+            String extended = p.kickoutReason() == null ? "" : json(Map.of("kickout_reason", p.kickoutReason()));
+            return new Messages.RoomStateChanged(p.roomId(), p.reason().name(), p.code(), extended);
+        }
+        if (push instanceof Signal.RoomUserUpdate p) {
+            return p.data();
+        }
+        if (push instanceof Signal.RoomStreamUpdate p) {
+            String extended = p.deleted().isEmpty() ? "" : json(new Messages.StreamDeleteExtended(p.deleted()));
+            return new Messages.RoomStreamUpdate(p.roomId(), p.updateType(), p.streams(), extended);
+        }
+        if (push instanceof Signal.PublisherStateUpdate p) {
+            return new Messages.PublisherStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+        }
+        if (push instanceof Signal.PlayerStateUpdate p) {
+            return new Messages.PlayerStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+        }
+        if (push instanceof Signal.PublishQualityUpdate p) {
+            return p.data();
+        }
+        if (push instanceof Signal.PlayQualityUpdate p) {
+            return p.data();
+        }
+        return ((Signal.Notice) push).data(); // Push is sealed: Notice is the last one
+    }
+
+    /** A state update's extendedData, as PROTOCOL.md has it. */
+    static String extended(EndReason reason, String detail) {
+        return switch (reason) {
+            case NONE -> "";
+            case PEER_CLOSED -> "{\"reason\":\"peer_closed\"}";
+            case PUBLISHER_STOPPED -> "{\"reason\":\"publisher_stopped\"}";
+            case MEDIA_FAILED -> detail;
+        };
+    }
+
+    private static String json(Object value) {
+        try {
+            return SignalCodec.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode requestId(RequestRef ref) {

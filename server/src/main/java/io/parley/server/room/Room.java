@@ -1,6 +1,5 @@
 package io.parley.server.room;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.channel.EventLoop;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
@@ -9,9 +8,9 @@ import io.parley.protocol.StreamId;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
-import io.parley.protocol.signal.SignalCodec;
 import io.parley.protocol.signal.StreamDeleteCode;
 import io.parley.server.sfu.Consumer;
+import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
 import io.parley.server.sfu.PlayState;
@@ -113,7 +112,7 @@ public final class Room {
             s.cas(Session.State.LOGGING_IN, Session.State.NEW);
             String msg = "room '" + id + "' is full: " + members.size() + " members (maxMemberCount " + maxMemberCount + ")";
             s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.ROOM_FULL, msg, null);
-            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL, "");
+            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL);
             events.loginFailed(ErrorCode.ROOM_FULL);
             return true;
         }
@@ -144,12 +143,12 @@ public final class Room {
         emit(new RoomEvent.UserJoined(app.appId(), id, s.userId, m.user.userName()));
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.OK, "OK", result);
         events.loginLatency(System.nanoTime() - s.loginStartedNanos);
-        s.pushState(id.value(), RoomStateReason.LOGINED, 0, "");
+        s.pushState(id.value(), RoomStateReason.LOGINED, 0);
         if (m.userUpdate && !already.isEmpty()) {
             s.send(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
         }
         if (!present.isEmpty()) {
-            s.send(new Signal.RoomStreamUpdate(new Messages.RoomStreamUpdate(id.value(), Messages.ADD, present, "")));
+            s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, present, List.of()));
         }
         fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user))),
                 other -> other.userUpdate && other.session != s);
@@ -199,12 +198,11 @@ public final class Room {
         streams.put(st.id, st);
         String answer = st.producer.answer();
         if (answer != null) {
-            s.send(new Signal.PublisherStateUpdate(new Messages.PublisherStateUpdate(st.id.value(),
-                    PublishState.PUBLISH_REQUESTING.name(), 0, "")));
+            s.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
         }
         s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), answer));
         emit(new RoomEvent.StreamCreated(app.appId(), id, s.userId, st.id, st.extraInfo));
-        fanOut(new Signal.RoomStreamUpdate(new Messages.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), "")),
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()),
                 other -> other.session != s);
     }
 
@@ -247,8 +245,8 @@ public final class Room {
         }
         PublishedStream st = streams.get(streamId);
         if (st == null) {
-            s.send(new Signal.PlayerStateUpdate(new Messages.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY.name(),
-                    ErrorCode.PLAY_STREAM_NOT_FOUND, "")));
+            s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY, ErrorCode.PLAY_STREAM_NOT_FOUND,
+                    EndReason.NONE, ""));
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND,
                     "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
             return;
@@ -267,8 +265,7 @@ public final class Room {
             return;
         }
         m.playing.put(streamId, c);
-        s.send(new Signal.PlayerStateUpdate(new Messages.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING.name(),
-                0, "")));
+        s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
     }
 
@@ -307,13 +304,7 @@ public final class Room {
             reasons.add(new Messages.StreamDeleteReason(st.id.value(), reason.code(), reason.description()));
             emit(new RoomEvent.StreamClosed(app.appId(), id, st.publisher.userId, st.id, reason));
         }
-        String extended;
-        try {
-            extended = SignalCodec.MAPPER.writeValueAsString(new Messages.StreamDeleteExtended(reasons));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        fanOut(new Signal.RoomStreamUpdate(new Messages.RoomStreamUpdate(id.value(), Messages.DELETE, infos, extended)),
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.DELETE, infos, reasons),
                 other -> other.session != publisher);
     }
 

@@ -197,7 +197,7 @@ public final class RoomService {
 
     private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
         events.loginFailed(e.code());
-        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code(), "");
+        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code());
         return e;
     }
 

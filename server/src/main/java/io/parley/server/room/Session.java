@@ -114,8 +114,8 @@ public final class Session {
         send(new Signal.Reply(request, type, code, message, result));
     }
 
-    void pushState(String roomId, RoomStateReason reason, int code, String extended) {
-        send(new Signal.RoomStateChanged(new Messages.RoomStateChanged(roomId, reason.name(), code, extended)));
+    void pushState(String roomId, RoomStateReason reason, int code) {
+        send(new Signal.RoomStateChanged(roomId, reason, code, null));
     }
 
     /** Last words of a terminated session: KICKOUT when it is told, then the connection is closed. Idempotent. */
@@ -133,8 +133,8 @@ public final class Session {
         }
         Room r = room;
         if (t.pushKickout) {
-            String extended = "{\"kickout_reason\":\"" + t.name().toLowerCase(Locale.ROOT) + "\"}";
-            pushState(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code, extended);
+            send(new Signal.RoomStateChanged(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code,
+                    t.name().toLowerCase(Locale.ROOT)));
         }
         c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(Locale.ROOT)
                 + (t.code == 0 ? "" : " (" + t.code + ")"));

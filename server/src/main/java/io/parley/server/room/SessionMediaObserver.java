@@ -1,7 +1,6 @@
 package io.parley.server.room;
 
 import io.parley.protocol.signal.Messages;
-import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaEvent;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaQuality;
@@ -34,27 +33,15 @@ final class SessionMediaObserver implements MediaObserver {
     private void handle(MediaEvent event) {
         // Java 17: no pattern switch yet; MediaEvent is sealed, so these four are all there are.
         if (event instanceof MediaEvent.PublisherStateChanged e) {
-            session.send(new Signal.PublisherStateUpdate(new Messages.PublisherStateUpdate(streamId,
-                    e.state().name(), e.errorCode(), extended(e.reason(), e.detail()))));
+            session.send(new Signal.PublisherStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
         } else if (event instanceof MediaEvent.PlayerStateChanged e) {
-            session.send(new Signal.PlayerStateUpdate(new Messages.PlayerStateUpdate(streamId,
-                    e.state().name(), e.errorCode(), extended(e.reason(), e.detail()))));
+            session.send(new Signal.PlayerStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
         } else if (event instanceof MediaEvent.QualityMeasured q) {
             Messages.QualityUpdate update = new Messages.QualityUpdate(streamId, stats(q.quality()));
             session.send(publisher ? new Signal.PublishQualityUpdate(update) : new Signal.PlayQualityUpdate(update));
         } else if (event instanceof MediaEvent.Failed) {
             onFailed.run();
         }
-    }
-
-    /** The state update's extendedData, as PROTOCOL.md has it. */
-    static String extended(EndReason reason, String detail) {
-        return switch (reason) {
-            case NONE -> "";
-            case PEER_CLOSED -> "{\"reason\":\"peer_closed\"}";
-            case PUBLISHER_STOPPED -> "{\"reason\":\"publisher_stopped\"}";
-            case MEDIA_FAILED -> detail;
-        };
     }
 
     static Messages.MediaStats stats(MediaQuality q) {

@@ -1,6 +1,11 @@
 package io.parley.server.room;
 
 import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.RoomStateReason;
+import io.parley.server.sfu.EndReason;
+import io.parley.server.sfu.PlayState;
+import io.parley.server.sfu.PublishState;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -13,14 +18,16 @@ public sealed interface Signal {
     /** The one answer to a request. {@code result} is a {@code Messages} result record or null. */
     record Reply(RequestRef request, String type, int code, String message, Object result) implements Signal {}
 
-    /** A notification, named by its wire type. */
+    /**
+     * A notification, named by its wire type. Its fields are domain values; the gateway's encoder builds the wire
+     * record (and any JSON-in-a-string field such as {@code extendedData}) from them.
+     */
     sealed interface Push extends Signal {
         String type();
-
-        Object data();
     }
 
-    record RoomStateChanged(Messages.RoomStateChanged data) implements Push {
+    /** roomStateChanged; {@code kickoutReason} (e.g. "kicked_multiple_login") only with reason KICKOUT, else null. */
+    record RoomStateChanged(String roomId, RoomStateReason reason, int code, String kickoutReason) implements Push {
         public String type() {
             return Messages.ROOM_STATE_CHANGED;
         }
@@ -32,19 +39,24 @@ public sealed interface Signal {
         }
     }
 
-    record RoomStreamUpdate(Messages.RoomStreamUpdate data) implements Push {
+    /** roomStreamUpdate; {@code deleted} says why each stream went (DELETE only; empty for ADD). */
+    record RoomStreamUpdate(String roomId, String updateType, List<Messages.StreamInfo> streams,
+                            List<Messages.StreamDeleteReason> deleted) implements Push {
         public String type() {
             return Messages.ROOM_STREAM_UPDATE;
         }
     }
 
-    record PublisherStateUpdate(Messages.PublisherStateUpdate data) implements Push {
+    /** publisherStateUpdate. */
+    record PublisherStateUpdate(String streamId, PublishState state, int code, EndReason reason, String detail)
+            implements Push {
         public String type() {
             return Messages.PUBLISHER_STATE_UPDATE;
         }
     }
 
-    record PlayerStateUpdate(Messages.PlayerStateUpdate data) implements Push {
+    /** playerStateUpdate. */
+    record PlayerStateUpdate(String streamId, PlayState state, int code, EndReason reason, String detail) implements Push {
         public String type() {
             return Messages.PLAYER_STATE_UPDATE;
         }
