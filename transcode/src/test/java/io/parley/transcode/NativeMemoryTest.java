@@ -43,6 +43,8 @@ class NativeMemoryTest {
         cycle(aac, opus, 1000);
         System.gc();
         long after = rssKb();
+        System.out.printf("NativeMemoryTest: RSS %d KB before, %d KB after 1000 create/push/flush/close cycles (%+d KB)%n",
+            before, after, after - before);
         // A leaked codec context pair is hundreds of KB (libopus + aac encoder state, fifos, frames): 1000 leaks would
         // be hundreds of MB. Allow 40 MB of allocator and JIT noise.
         assertThat(after - before).as("RSS growth in KB over 1000 cycles (before %d KB)", before).isLessThan(40_000);
