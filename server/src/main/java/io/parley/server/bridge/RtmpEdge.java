@@ -59,7 +59,7 @@ public final class RtmpEdge implements AutoCloseable {
         long period = QUALITY_PERIOD.toMillis();
         this.qualityTick = events.scheduleAtFixedRate(() -> bridge.reportQuality(period / 1000.0), period, period,
                 TimeUnit.MILLISECONDS);
-        log.info("RTMP listening on {}:{} (push and play at rtmp://.../{}/<streamID>, HTTP-FLV at /{}/<streamID>.flv)",
+        log.info("RTMP edge bound to {}:{} (push and play at rtmp://.../{}/<streamID>, HTTP-FLV at /{}/<streamID>.flv)",
                 config.bindHost(), server.port(), RtmpBridge.APP, RtmpBridge.APP);
     }
 

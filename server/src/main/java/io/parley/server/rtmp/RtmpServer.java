@@ -52,7 +52,7 @@ public final class RtmpServer implements AutoCloseable {
                         new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()))
                 .childHandler(initializer);
         listener = b.bind(bindHost, port).sync().channel();
-        log.info("rtmp listening on {}", listener.localAddress());
+        log.info("rtmp bound to {}", listener.localAddress());
         return this;
     }
 
