@@ -606,6 +606,21 @@
     });
   };
 
+  var RESYNC_QUIET_MS = 100;
+
+  // Resolves once `rs.lastPushAt` is quietMs old (or after maxMs).
+  function quiet(rs, quietMs, maxMs) {
+    var start = now();
+    rs.lastPushAt = rs.lastPushAt || start;
+    return new Promise(function (resolve) {
+      (function check() {
+        var t = now();
+        if (t - rs.lastPushAt >= quietMs || t - start >= maxMs) resolve();
+        else setTimeout(check, quietMs - (t - rs.lastPushAt));
+      })();
+    });
+  }
+
   function withTimeout(promise, ms, what) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
@@ -791,6 +806,9 @@
       return withTimeout(resync.logined, self.options.requestTimeout, 'no LOGINED push after the login response');
     }).then(function () {
       return self._request('heartbeat', {});
+    }).then(function () {
+      // The room writes those pushes from its own thread: let it finish (no room push for RESYNC_QUIET_MS).
+      return quiet(resync, RESYNC_QUIET_MS, 10 * RESYNC_QUIET_MS);
     }).then(function () {
       if (self._state !== 'RECONNECTING' || self._reconnect !== rc) return;
       self._state = 'LOGINED';
@@ -1119,6 +1137,7 @@
 
   ParleyEngine.prototype._onUserPush = function (d) {
     var list = d.userList || [];
+    if (this._resync) this._resync.lastPushAt = now();
     var emit = [];
     for (var i = 0; i < list.length; i++) {
       var u = list[i];
@@ -1137,6 +1156,7 @@
 
   ParleyEngine.prototype._onStreamPush = function (d) {
     var list = d.streamList || [];
+    if (this._resync) this._resync.lastPushAt = now();
     var emit = [];
     for (var i = 0; i < list.length; i++) {
       var s = list[i];
