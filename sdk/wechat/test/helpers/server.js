@@ -8,7 +8,8 @@ const os = require('node:os');
 const {until} = require('./wait');
 
 const APP_ID = 1234567;
-const SECRET = '0123456789abcdef0123456789abcdef';
+// A fresh secret per run (the server refuses secrets published in its own docs).
+const SECRET = crypto.randomBytes(16).toString('hex');
 const JAR = process.env.PARLEY_SERVER_JAR || path.resolve(__dirname, '../../../../server/target/parley-server.jar');
 
 /** Starts `java -jar parley-server.jar` on 127.0.0.1, port 0; resolves {port, ws, http, stop(), log()}. */
