@@ -3,6 +3,7 @@ package io.parley.server;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.config.ConfigRules;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.lifecycle.Signals;
 import java.nio.file.Path;
@@ -87,6 +88,9 @@ public final class Main implements Callable<Integer> {
         Logging.setLevel(cfg.log().level());
         Logger log = LoggerFactory.getLogger(Main.class);
         loaded.warnings().forEach(log::warn);
+        if (cfg.dev()) {
+            ConfigRules.publishedSecrets(cfg).forEach(w -> log.warn("{} (refused outside dev mode)", w));
+        }
         log.info("configuration {}", ConfigLoader.toOneLine(cfg));
         ParleyServer server = ParleyServer.start(cfg);
         if (cfg.dev()) {

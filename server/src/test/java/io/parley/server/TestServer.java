@@ -17,7 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 /** A real server on 127.0.0.1, port 0, with two Apps, for end-to-end tests. */
 public final class TestServer implements AutoCloseable {
     public static final long APP = 1_234_567;
-    public static final String SECRET = "0123456789abcdef0123456789abcdef";
+    public static final String SECRET = "7d1e0c5b9a8f4e3d2c1b0a9f8e7d6c5b";
     public static final long OTHER_APP = 7_654_321;
     public static final String OTHER_SECRET = "fedcba9876543210fedcba9876543210";
     /** An App that opts in to legacy AES-CBC token04 ({@code apps[].legacyCbcTokens}). */

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The value rules checked once at start; each problem names its key and says what was expected. */
-final class ConfigRules {
+public final class ConfigRules {
     private ConfigRules() {}
 
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
@@ -69,6 +69,9 @@ final class ConfigRules {
             p.add("log.level: '" + c.log().level() + "' (expected one of: " + String.join(", ", LOG_LEVELS) + ")");
         }
         Set<Long> seen = new HashSet<>();
+        if (!c.dev()) {
+            p.addAll(publishedSecrets(c));
+        }
         for (AppConfig a : c.apps()) {
             if (!seen.add(a.appId())) {
                 p.add("apps: appId " + a.appId() + " appears twice (expected: each AppID once)");
@@ -79,6 +82,25 @@ final class ConfigRules {
                     + "or PARLEY_APP_<AppID>_SECRET in the environment, or --dev)");
         }
         return p;
+    }
+
+    /**
+     * Secrets printed in Parley's own examples and placeholders (docs, deploy/.env.example, deploy/k8s/secret.yaml):
+     * anyone can read them, so an App using one is open to anyone. Refused outside dev mode, warned about in it.
+     */
+    static final Set<String> PUBLISHED_SECRETS = Set.of("REPLACE_ME_32_CHARACTERS_SECRET!",
+            "0123456789abcdef0123456789abcdef");
+
+    /** One line per App whose secret is a published example (never the secret itself). */
+    public static List<String> publishedSecrets(ParleyConfig c) {
+        List<String> out = new ArrayList<>();
+        for (AppConfig a : c.apps()) {
+            if (PUBLISHED_SECRETS.contains(a.secret()) || a.secret().toUpperCase(Locale.ROOT).contains("REPLACE_ME")) {
+                out.add("apps[" + a.appId() + "].secret: the placeholder or example value from Parley's docs or deploy files"
+                        + " (expected: a secret of your own, e.g. `openssl rand -hex 16`)");
+            }
+        }
+        return out;
     }
 
     private static void port(List<String> p, String key, int port) {

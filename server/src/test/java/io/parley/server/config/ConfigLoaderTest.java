@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-    static final String SECRET = "0123456789abcdef0123456789abcdef";
+    static final String SECRET = "5e6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b";
     static final String OTHER = "S3cr3t-S3cr3t-S3cr3t-S3cr3t-S3cr";
 
     static ParleyConfig parse(String yaml, Map<String, String> env) {
@@ -203,6 +203,29 @@ class ConfigLoaderTest {
         for (Path p : List.of(Path.of("../deploy/parley.yaml"), Path.of("../docs/parley.example.yaml"))) {
             ParleyConfig c = ConfigLoader.load(p, Map.of()).config();
             ConfigLoader.validate(c.apps().isEmpty() ? c.withDev(true) : c);
+        }
+    }
+
+    /** The placeholders shipped in deploy/.env.example and deploy/k8s/secret.yaml are refused, and the docs' example. */
+    @Test
+    void aPublishedPlaceholderSecretIsRefusedOutsideDevMode() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("../deploy/.env.example"))) {
+            if (line.startsWith("PARLEY_APP_")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        String k8s = Files.readString(Path.of("../deploy/k8s/secret.yaml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(PARLEY_APP_[0-9]+_SECRET): \"([^\"]+)\"").matcher(k8s);
+        assertThat(m.find()).as("secret.yaml has a placeholder").isTrue();
+        for (Map<String, String> e : List.of(env, Map.of(m.group(1), m.group(2)),
+                Map.of("PARLEY_APP_9_SECRET", "0123456789abcdef0123456789abcdef"))) {
+            ParleyConfig c = ConfigLoader.parse("", "test.yaml", e).config();
+            assertThat(catchThrowable(() -> ConfigLoader.validate(c)))
+                    .hasMessageContaining("the placeholder or example value").hasMessageContaining("openssl rand -hex 16")
+                    .hasMessageNotContaining(c.apps().get(0).secret());
+            ConfigLoader.validate(c.withDev(true)); // dev mode: a warning, not a refusal
+            assertThat(ConfigRules.publishedSecrets(c)).hasSize(1);
         }
     }
 

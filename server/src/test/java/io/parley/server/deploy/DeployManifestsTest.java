@@ -1,6 +1,7 @@
 package io.parley.server.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -63,7 +64,7 @@ class DeployManifestsTest {
         assertThat(files).extracting(f -> DEPLOY.relativize(f).toString().replace('\\', '/')).contains(
                 "docker-compose.yml", "prometheus.yml", "parley.yaml", "grafana/dashboards/parley.json",
                 "grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/parley.yml",
-                "k8s/deployment.yaml", "k8s/configmap.yaml", "k8s/secret.yaml", "k8s/service.yaml", "k8s/kustomization.yaml");
+                "k8s/deployment.yaml", "k8s/configmap.yaml", "k8s/secret.yaml", "k8s/service.yaml", "k8s/kustomization.yaml", "k8s/pdb.yaml");
         for (Path f : files) {
             if (f.toString().endsWith(".json")) {
                 assertThat(JSON.readTree(f.toFile())).as(f.toString()).isNotNull();
@@ -81,8 +82,13 @@ class DeployManifestsTest {
         Map<String, String> env = new java.util.HashMap<>();
         secret.path("stringData").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         assertThat(env).isNotEmpty().allSatisfy((k, v) -> assertThat(k).matches("PARLEY_APP_[0-9]+_SECRET"));
-        // The ConfigMap plus the Secret is a configuration the server accepts.
-        ConfigLoader.validate(ConfigLoader.parse(cm.path("data").path("parley.yaml").asText(), "configmap", env).config());
+        // The shipped Secret is a placeholder the server refuses to start with; the ConfigMap plus a real secret is accepted.
+        String parleyYaml = cm.path("data").path("parley.yaml").asText();
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(parleyYaml, "configmap", env).config()))
+                .hasMessageContaining("placeholder");
+        Map<String, String> real = new java.util.HashMap<>();
+        env.keySet().forEach(k -> real.put(k, "9f8e7d6c5b4a39281706f5e4d3c2b1a0"));
+        ConfigLoader.validate(ConfigLoader.parse(parleyYaml, "configmap", real).config());
 
         JsonNode pod = yaml(DEPLOY.resolve("k8s/deployment.yaml")).path("spec").path("template");
         JsonNode spec = pod.path("spec");
@@ -104,6 +110,25 @@ class DeployManifestsTest {
         List<Integer> ports = new ArrayList<>();
         c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
         assertThat(ports).containsExactly(config.server().port(), config.media().port());
+
+        // A rollout never takes the only replica down first, and a drain may not evict the last one.
+        JsonNode rolling = yaml(DEPLOY.resolve("k8s/deployment.yaml")).path("spec").path("strategy").path("rollingUpdate");
+        assertThat(rolling.path("maxUnavailable").asInt(-1)).isZero();
+        assertThat(rolling.path("maxSurge").asInt()).isEqualTo(1);
+        JsonNode pdb = yaml(DEPLOY.resolve("k8s/pdb.yaml"));
+        assertThat(pdb.path("kind").asText()).isEqualTo("PodDisruptionBudget");
+        assertThat(pdb.path("spec").path("minAvailable").asInt()).isEqualTo(1);
+        assertThat(pdb.path("spec").path("selector").path("matchLabels"))
+                .isEqualTo(pod.path("metadata").path("labels"));
+        assertThat(Files.readString(DEPLOY.resolve("k8s/kustomization.yaml"))).contains("- pdb.yaml");
+        // Heap and direct memory together leave room under the container limit (docs/configuration.md, "Memory").
+        String dockerfile = Files.readString(DEPLOY.resolve("../docker/Dockerfile"));
+        java.util.regex.Matcher ram = java.util.regex.Pattern.compile("MaxRAMPercentage=([0-9]+)").matcher(dockerfile);
+        assertThat(ram.find()).isTrue();
+        assertThat(2 * Integer.parseInt(ram.group(1))).as("heap + direct, percent of the limit").isLessThanOrEqualTo(75);
+        assertThat(dockerfile).contains("-XX:+ExitOnOutOfMemoryError");
+        JsonNode res = c.path("resources");
+        assertThat(res.path("requests").path("memory").asText()).isEqualTo(res.path("limits").path("memory").asText());
     }
 
     @Test
