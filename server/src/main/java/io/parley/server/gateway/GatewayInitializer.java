@@ -1,5 +1,6 @@
 package io.parley.server.gateway;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -26,8 +27,16 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final RequestDispatcher dispatcher;
     private final HttpRoutes routes;
     private final ChannelGroup channels = new DefaultChannelGroup("parley-gateway", GlobalEventExecutor.INSTANCE);
+    private final ChannelHandler liveHandler;
 
     public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes) {
+        this(rooms, maxFrameBytes, events, routes, null);
+    }
+
+    /** {@code liveHandler}: a shared handler for streaming HTTP answers (HTTP-FLV) placed before the plain routes; may be null. */
+    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes,
+                              ChannelHandler liveHandler) {
+        this.liveHandler = liveHandler;
         this.rooms = rooms;
         this.maxFrameBytes = maxFrameBytes;
         this.events = events;
@@ -62,6 +71,9 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(ws));
         p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
         p.addLast(PipelineNames.WS_SIGNAL, new SignalFrameHandler(rooms, dispatcher, events));
+        if (liveHandler != null) {
+            p.addLast(PipelineNames.HTTP_LIVE, liveHandler);
+        }
         p.addLast(PipelineNames.HTTP_ROUTES, routes);
     }
 }

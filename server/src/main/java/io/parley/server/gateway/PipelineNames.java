@@ -9,5 +9,6 @@ final class PipelineNames {
     static final String WS_PROTOCOL = "ws-protocol";
     static final String WS_AGGREGATOR = "ws-aggregator";
     static final String WS_SIGNAL = "ws-signal";
+    static final String HTTP_LIVE = "http-live";
     static final String HTTP_ROUTES = "http-routes";
 }
