@@ -26,8 +26,11 @@ async function startServer(extraEnv) {
     PARLEY_SERVER_IO_THREADS: '2',
     // The RTMP side (PROTOCOL.md "RTMP and HTTP-FLV"): free port, URLs pointing at loopback. A server without it
     // ignores these variables (with a warning in its log).
+    // (names after docs/rtmp-config-draft.md; both spellings of the bind address while it is a draft)
+    PARLEY_RTMP_ENABLED: 'true',
     PARLEY_RTMP_PORT: '0',
     PARLEY_RTMP_ANNOUNCED_HOST: '127.0.0.1',
+    PARLEY_RTMP_BIND_HOST: '127.0.0.1',
     PARLEY_RTMP_BIND_ADDRESS: '127.0.0.1'
   }, extraEnv || {});
   const out = fs.openSync(logFile, 'a');
