@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -168,6 +168,14 @@ media_join() { # players joining at 50/s and 100/s instead of 25/s: where login 
   warm media-join
   snapshot_later 8 "media-join: players joining at 100/s"
   lt media-join-100 media --rooms 10 --publishers 1 --players 100 -r 100 -d 45s
+  stop_server
+}
+
+media_p99() { # the forwarding p99 on its own, short (about 2 minutes): 10 rooms x (1 publisher, 100 players), 50,000/s
+  start_server media-p99
+  warm media-p99
+  snapshot_later 60 "media-p99: steady"
+  lt media-p99 media --rooms 10 --publishers 1 --players 100 -r 25 -d 80s
   stop_server
 }
 

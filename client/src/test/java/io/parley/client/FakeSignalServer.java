@@ -2,19 +2,17 @@ package io.parley.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.parley.protocol.signal.SignalCodec;
-import java.net.InetSocketAddress;
+import io.parley.testsupport.LocalServer;
 import java.net.URI;
 import java.util.Map;
 import java.util.Queue;
@@ -36,23 +34,21 @@ final class FakeSignalServer implements AutoCloseable {
 
     final Queue<JsonNode> requests = new ConcurrentLinkedQueue<>();
     final Map<String, Function<JsonNode, Reply>> handlers = new ConcurrentHashMap<>();
-    private final Channel server;
+    private final LocalServer server;
     private volatile Channel client;
 
     FakeSignalServer() {
-        server = new ServerBootstrap().group(WsClient.group()).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
-                                new WebSocketServerProtocolHandler("/ws"), new Requests());
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        server = LocalServer.start(WsClient.group(), new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                        new WebSocketServerProtocolHandler("/ws"), new Requests());
+            }
+        });
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/ws");
+        return server.wsUri("/ws");
     }
 
     void push(String name, Object data) {
@@ -79,6 +75,6 @@ final class FakeSignalServer implements AutoCloseable {
         if (c != null) {
             c.close().syncUninterruptibly();
         }
-        server.close().syncUninterruptibly();
+        server.close();
     }
 }

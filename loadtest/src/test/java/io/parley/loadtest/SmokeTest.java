@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parley.server.ParleyServer;
-import io.parley.server.config.AppConfig;
-import io.parley.server.config.ParleyConfig;
+import io.parley.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,16 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A few seconds of real load against a real server started in this JVM; the report's numbers must be sane. */
 class SmokeTest {
-    static final long APP = 1_234_567;
-    static final String SECRET = "0123456789abcdef0123456789abcdef";
-    static ParleyServer server;
+    static final long APP = TestServer.APP;
+    static final String SECRET = TestServer.SECRET;
+    static TestServer server;
 
     @BeforeAll
     static void start() throws InterruptedException {
-        server = ParleyServer.start(ParleyConfig.DEFAULTS
-                .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
-                .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(10)))
-                .withApps(List.of(new AppConfig(APP, SECRET))));
+        server = TestServer.start();
     }
 
     @AfterAll
@@ -37,7 +32,7 @@ class SmokeTest {
     }
 
     static String url() {
-        return "ws://127.0.0.1:" + server.port() + "/ws";
+        return server.wsUri().toString();
     }
 
     @Test
@@ -108,7 +103,7 @@ class SmokeTest {
                 "signal", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--sessions", "20",
                 "--room-size", "5", "--login-rate", "100", "--duration", "60s", "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Files.readString(dir.resolve("log.txt")).contains("sessions 20 "));
         p.destroy();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();

@@ -17,8 +17,9 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
 import io.parley.server.gateway.StaticRoutes;
-import io.parley.server.media.MediaPlane;
-import io.parley.server.media.MediaSessions;
+import io.parley.server.sfu.MediaClock;
+import io.parley.server.sfu.MediaPlane;
+import io.parley.server.sfu.MediaSessions;
 import io.parley.server.lifecycle.Drain;
 import io.parley.server.lifecycle.Readiness;
 import io.parley.server.metrics.ParleyMetrics;
@@ -54,10 +55,12 @@ public final class ParleyServer implements AutoCloseable {
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
-        this.media = MediaPlane.start(config.media(), workers, epoll);
+        // Media gets a loop of its own, so that signalling and room work never delay forwarding.
+        this.media = MediaPlane.start(config.media(), io, epoll, MediaClock.SYSTEM);
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(),
                 metrics.roomEvents(), new MediaSessions(media));
+        rooms.subscribe(metrics.roomEventListener());
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
         metrics.bind(verifier.guard());
@@ -73,7 +76,8 @@ public final class ParleyServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(), routes));
+                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(),
+                        HttpRoutes.get(routes)));
         this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
         readiness.advance(Readiness.State.READY);

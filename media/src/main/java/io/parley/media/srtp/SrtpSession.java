@@ -89,16 +89,6 @@ public final class SrtpSession {
         return status;
     }
 
-    /** Forgets an outbound SSRC (a Consumer closed); call on the outbound thread. */
-    public void removeOutbound(int ssrc) {
-        outbound.remove(ssrc);
-    }
-
-    /** Forgets an inbound SSRC (a Producer closed); call on the inbound thread. */
-    public void removeInbound(int ssrc) {
-        inbound.remove(ssrc);
-    }
-
     SrtpContext outboundContextForTest(int ssrc) {
         return outboundContext(ssrc);
     }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -103,7 +104,7 @@ public final class ConfigLoader {
         if (!p.isEmpty()) {
             throw new ConfigException(p);
         }
-        return c.withLog(new ParleyConfig.Log(c.log().level().toUpperCase(java.util.Locale.ROOT)));
+        return c.withLog(new ParleyConfig.Log(c.log().level().toUpperCase(Locale.ROOT)));
     }
 
     /** Every environment variable that sets a key, mapped to the key's path (for docs and tests). */
@@ -201,7 +202,7 @@ public final class ConfigLoader {
                 collectEnv(rc.getType(), path, out);
             } else {
                 out.put(ENV_PREFIX + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_')
-                        .toUpperCase(java.util.Locale.ROOT), path);
+                        .toUpperCase(Locale.ROOT), path);
             }
         }
     }
@@ -263,7 +264,7 @@ public final class ConfigLoader {
 
     private static Object bindValue(RecordComponent rc, JsonNode n, Object dflt, String path, List<String> problems) {
         Class<?> t = rc.getType();
-        boolean secret = rc.getName().toLowerCase(java.util.Locale.ROOT).contains("secret");
+        boolean secret = rc.getName().toLowerCase(Locale.ROOT).contains("secret");
         if (t.isRecord()) {
             return bindRecord(t.asSubclass(Record.class), n, (Record) dflt, path, problems);
         }
@@ -287,7 +288,7 @@ public final class ConfigLoader {
                 if (n.isBoolean()) {
                     return n.booleanValue();
                 }
-                String b = text.trim().toLowerCase(java.util.Locale.ROOT);
+                String b = text.trim().toLowerCase(Locale.ROOT);
                 if (b.equals("true") || b.equals("false")) {
                     return Boolean.parseBoolean(b);
                 }
@@ -367,7 +368,7 @@ public final class ConfigLoader {
             return "null";
         }
         return n.isObject() ? "mapping" : n.isArray() ? "list" : n.isTextual() ? "string" : n.isNumber() ? "number"
-                : n.isBoolean() ? "boolean" : n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+                : n.isBoolean() ? "boolean" : n.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     // ---- dumping ----

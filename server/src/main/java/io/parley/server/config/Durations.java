@@ -1,6 +1,7 @@
 package io.parley.server.config;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Durations as operators write them: "90s", "5m", "2h", "1d", "250ms" or ISO-8601 ("PT1M"). */
 public final class Durations {
@@ -12,7 +13,7 @@ public final class Durations {
         try {
             String t = v.trim();
             if (t.startsWith("P") || t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
             }
             if (t.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));

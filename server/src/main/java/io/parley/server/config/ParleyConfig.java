@@ -89,11 +89,6 @@ public record ParleyConfig(Server server, Session session, Media media, Auth aut
         apps = List.copyOf(apps);
     }
 
-    /** The signalling-only shape, with defaults for the rest (kept for callers written before the ops keys). */
-    public ParleyConfig(Server server, Session session, List<AppConfig> apps, boolean dev) {
-        this(server, session, Media.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, apps, dev);
-    }
-
     public ParleyConfig withServer(Server s) {
         return new ParleyConfig(s, session, media, auth, shutdown, log, apps, dev);
     }

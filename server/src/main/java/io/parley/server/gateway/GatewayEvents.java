@@ -17,6 +17,4 @@ public interface GatewayEvents {
     default void connectionOpened() {}
 
     default void connectionClosed() {}
-
-    GatewayEvents NONE = new GatewayEvents() {};
 }

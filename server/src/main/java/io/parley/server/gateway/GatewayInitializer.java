@@ -29,13 +29,14 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final ChannelGroup channels = new DefaultChannelGroup("parley-gateway", GlobalEventExecutor.INSTANCE);
     private final ChannelHandler liveHandler;
 
-    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes) {
+    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events,
+                              Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes) {
         this(rooms, maxFrameBytes, events, routes, null);
     }
 
     /** {@code liveHandler}: a shared handler for streaming HTTP answers (HTTP-FLV) placed before the plain routes; may be null. */
-    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events, Map<String, HttpRoutes.Route> routes,
-                              ChannelHandler liveHandler) {
+    public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events,
+                              Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes, ChannelHandler liveHandler) {
         this.liveHandler = liveHandler;
         this.rooms = rooms;
         this.maxFrameBytes = maxFrameBytes;

@@ -23,16 +23,17 @@ final class RequestDispatcher {
     }
 
     void dispatch(Session s, Envelope env) {
+        WireRequest id = new WireRequest(env.id());
         switch (env.type()) {
-            case Messages.LOGIN_ROOM -> rooms.login(s, env.id(), SignalCodec.bind(env, Messages.LoginRoom.class));
-            case Messages.LOGOUT_ROOM -> rooms.logout(s, env.id(), SignalCodec.bind(env, Messages.LogoutRoom.class));
+            case Messages.LOGIN_ROOM -> rooms.login(s, id, SignalCodec.bind(env, Messages.LoginRoom.class));
+            case Messages.LOGOUT_ROOM -> rooms.logout(s, id, SignalCodec.bind(env, Messages.LogoutRoom.class));
             case Messages.START_PUBLISHING ->
-                    rooms.startPublishing(s, env.id(), SignalCodec.bind(env, Messages.StartPublishing.class));
+                    rooms.startPublishing(s, id, SignalCodec.bind(env, Messages.StartPublishing.class));
             case Messages.STOP_PUBLISHING ->
-                    rooms.stopPublishing(s, env.id(), SignalCodec.bind(env, Messages.StopPublishing.class));
-            case Messages.START_PLAYING -> rooms.startPlaying(s, env.id(), SignalCodec.bind(env, Messages.StartPlaying.class));
-            case Messages.STOP_PLAYING -> rooms.stopPlaying(s, env.id(), SignalCodec.bind(env, Messages.StopPlaying.class));
-            case Messages.HEARTBEAT -> s.respond(env.id(), Messages.HEARTBEAT, ErrorCode.OK, "OK",
+                    rooms.stopPublishing(s, id, SignalCodec.bind(env, Messages.StopPublishing.class));
+            case Messages.START_PLAYING -> rooms.startPlaying(s, id, SignalCodec.bind(env, Messages.StartPlaying.class));
+            case Messages.STOP_PLAYING -> rooms.stopPlaying(s, id, SignalCodec.bind(env, Messages.StopPlaying.class));
+            case Messages.HEARTBEAT -> s.respond(id, Messages.HEARTBEAT, ErrorCode.OK, "OK",
                     new Messages.HeartbeatResult(System.currentTimeMillis()));
             default -> throw new ProtocolException(ErrorCode.DATA_FORMAT_ERROR,
                     "type: unknown request '" + env.type() + "' (expected one of " + TYPES + ")");

@@ -15,11 +15,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.signal.Envelope;
 import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.room.RoomService;
 import io.parley.server.room.Session;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,18 +77,18 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             env = SignalCodec.parseRequest(new ByteBufInputStream(text.content()));
         } catch (ProtocolException e) {
             events.requestFailed("invalid", e.code());
-            session.respond((JsonNode) e.requestId(), null, e.code(), e.getMessage(), null);
+            session.respond(new WireRequest((JsonNode) e.requestId()), null, e.code(), e.getMessage(), null);
             return;
         }
         try {
             dispatcher.dispatch(session, env);
         } catch (ProtocolException e) {
             events.requestFailed(env.type(), e.code());
-            session.respond(env.id(), env.type(), e.code(), e.getMessage(), null);
+            session.respond(new WireRequest(env.id()), env.type(), e.code(), e.getMessage(), null);
         } catch (RuntimeException e) {
             log.error("request {} failed on {}", env.type(), session, e);
-            events.requestFailed(env.type(), io.parley.protocol.ErrorCode.SERVER_DRAINING);
-            session.respond(env.id(), env.type(), io.parley.protocol.ErrorCode.SERVER_DRAINING,
+            events.requestFailed(env.type(), ErrorCode.INTERNAL_ERROR);
+            session.respond(new WireRequest(env.id()), env.type(), ErrorCode.INTERNAL_ERROR,
                     "internal error: " + e.getClass().getSimpleName(), null);
         }
     }
@@ -116,7 +118,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             if (ctx.channel().isActive()) {
                 close(ctx, c.closeStatus().code(), c.closeStatus().reasonText());
             }
-        } else if (cause instanceof java.io.IOException) {
+        } else if (cause instanceof IOException) {
             log.debug("I/O error on {}: {}", session, cause.toString());
             ctx.close();
         } else {

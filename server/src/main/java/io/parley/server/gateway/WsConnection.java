@@ -7,11 +7,15 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.server.room.Connection;
+import io.parley.server.room.Signal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 
-/** A session's WebSocket. Writes from other loops hop to the channel's loop in order, like Netty's own write. */
+/**
+ * A session's WebSocket. Signals from other loops hop to the channel's loop in order, like Netty's own write, and
+ * are encoded there ({@link SignalEncoder}), so room loops never encode JSON.
+ */
 final class WsConnection implements Connection {
     private static final long UNTIMED = Long.MIN_VALUE;
 
@@ -24,29 +28,29 @@ final class WsConnection implements Connection {
     }
 
     @Override
-    public void send(ByteBuf json) {
-        send(json, UNTIMED);
+    public void send(Signal signal) {
+        send(signal, UNTIMED);
     }
 
     @Override
-    public void send(ByteBuf json, long decidedNanos) {
+    public void send(Signal signal, long decidedNanos) {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
-            write(json, decidedNanos);
+            write(signal, decidedNanos);
             return;
         }
         try {
-            loop.execute(() -> write(json, decidedNanos));
+            loop.execute(() -> write(signal, decidedNanos));
         } catch (RejectedExecutionException e) {
-            json.release(); // the loop is shutting down: the socket goes with it
+            // the loop is shutting down: the socket goes with it
         }
     }
 
-    private void write(ByteBuf json, long decidedNanos) {
+    private void write(Signal signal, long decidedNanos) {
         if (!channel.isActive()) {
-            json.release();
             return;
         }
+        ByteBuf json = SignalEncoder.encode(signal, channel.alloc());
         if (decidedNanos != UNTIMED) {
             events.notificationLatency(System.nanoTime() - decidedNanos);
         }

@@ -1,6 +1,8 @@
 package io.parley.server.lifecycle;
 
+import io.parley.protocol.signal.Messages;
 import io.parley.server.room.RoomService;
+import io.parley.server.room.Signal;
 import io.parley.server.room.Termination;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +21,7 @@ public final class Drain {
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
 
     /** The push's name; its data is {@link ServerDraining}. */
-    public static final String SERVER_DRAINING = io.parley.protocol.signal.Messages.SERVER_DRAINING;
+    public static final String SERVER_DRAINING = Messages.SERVER_DRAINING;
     /** After the KICKOUTs: time for them and the close frames to leave. */
     static final Duration KICK_FLUSH = Duration.ofSeconds(2);
     private static final long POLL_MS = 50;
@@ -36,7 +38,7 @@ public final class Drain {
         }
         rooms.drain();
         Instant deadline = clock.instant().plus(timeout);
-        int told = rooms.pushAll(SERVER_DRAINING, new ServerDraining(deadline.toEpochMilli()));
+        int told = rooms.pushAll(new Signal.Notice(SERVER_DRAINING, new ServerDraining(deadline.toEpochMilli())));
         log.info("draining: logins refused, {} sessions told, {} rooms / {} members have until {} ({})",
                 told, rooms.roomCount(), rooms.memberCount(), deadline, timeout);
         if (!waitEmpty(rooms, deadline, clock)) {

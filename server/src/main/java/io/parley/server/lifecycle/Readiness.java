@@ -2,6 +2,7 @@ package io.parley.server.lifecycle;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.parley.server.gateway.HttpRoutes;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,7 +42,7 @@ public final class Readiness {
                     return s == State.READY
                             ? HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ready\n")
                             : HttpRoutes.HttpReply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                    s.name().toLowerCase(java.util.Locale.ROOT) + "\n");
+                                    s.name().toLowerCase(Locale.ROOT) + "\n");
                 });
     }
 }

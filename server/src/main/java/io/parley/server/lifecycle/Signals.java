@@ -1,5 +1,6 @@
 package io.parley.server.lifecycle;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -15,7 +16,7 @@ public final class Signals {
 
     /** Returns false when this JVM does not let us handle signals (then only a shutdown hook remains). */
     public static boolean install(Runnable first, Runnable again) {
-        java.util.concurrent.atomic.AtomicBoolean seen = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean seen = new AtomicBoolean();
         try {
             for (String name : new String[] {"TERM", "INT"}) {
                 Signal.handle(new Signal(name), sig -> {

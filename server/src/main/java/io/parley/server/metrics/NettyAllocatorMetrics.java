@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocatorMetric;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Netty's buffer memory: the default allocator (adaptive in Netty 4.2) and the pooled one, by heap/direct.
@@ -58,7 +59,7 @@ final class NettyAllocatorMetrics {
 
     private static void arenaSum(MeterRegistry r, String name, String memory, PooledByteBufAllocatorMetric pooled,
                                  Function<PooledByteBufAllocatorMetric, List<PoolArenaMetric>> arenas,
-                                 java.util.function.ToLongFunction<PoolArenaMetric> value, String unit, String description) {
+                                 ToLongFunction<PoolArenaMetric> value, String unit, String description) {
         Gauge.builder(name, pooled, p -> {
             long sum = 0;
             for (PoolArenaMetric a : arenas.apply(p)) {

@@ -17,8 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.parley.server.auth.LoginGuard;
 import io.parley.server.gateway.GatewayEvents;
 import io.parley.server.gateway.HttpRoutes;
+import io.parley.server.room.RoomEvent;
 import io.parley.server.room.RoomEvents;
 import io.parley.server.room.RoomService;
+import io.parley.server.sfu.MediaPlane;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
@@ -74,12 +76,17 @@ public final class ParleyMetrics implements AutoCloseable {
         return room;
     }
 
+    /** Subscribe this to {@code RoomService.subscribe}: counts successful logins. */
+    public RoomEvent.Listener roomEventListener() {
+        return room;
+    }
+
     public GatewayEvents gatewayEvents() {
         return gateway;
     }
 
     /** The media plane's counters, gauges and forwarding-latency timer. */
-    public void bind(io.parley.server.media.MediaPlane plane) {
+    public void bind(MediaPlane plane) {
         MediaMeters.bind(registry, plane);
     }
 

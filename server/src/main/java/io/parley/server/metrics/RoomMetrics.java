@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.parley.protocol.ErrorCode;
+import io.parley.server.room.RoomEvent;
 import io.parley.server.room.RoomEvents;
 import java.time.Duration;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** The registry's events as meters. Runs on room loops: a map lookup and an add at most. */
-final class RoomMetrics implements RoomEvents {
+final class RoomMetrics implements RoomEvents, RoomEvent.Listener {
     private final MeterRegistry registry;
     private final Map<Integer, Counter> logins = new ConcurrentHashMap<>();
     private final Counter kickouts;
@@ -42,8 +43,10 @@ final class RoomMetrics implements RoomEvents {
     }
 
     @Override
-    public void loggedIn() {
-        login(ErrorCode.OK).increment();
+    public void onEvent(RoomEvent event) {
+        if (event instanceof RoomEvent.UserJoined) {
+            login(ErrorCode.OK).increment();
+        }
     }
 
     @Override

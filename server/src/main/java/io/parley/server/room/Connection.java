@@ -1,16 +1,15 @@
 package io.parley.server.room;
 
-import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
 
-/** The transport a {@link Session} is currently attached to (a WebSocket today). */
+/** What carries a {@link Session}'s signals (a WebSocket today; a cluster relay or a test tomorrow). Any thread. */
 public interface Connection {
-    /** Sends one JSON text message; takes ownership of {@code json}. */
-    void send(ByteBuf json);
+    /** Sends one signal, in order with the others this connection was given. */
+    void send(Signal signal);
 
     /** Sends a notification decided at {@code decidedNanos} (System.nanoTime); the default ignores the time. */
-    default void send(ByteBuf json, long decidedNanos) {
-        send(json);
+    default void send(Signal signal, long decidedNanos) {
+        send(signal);
     }
 
     /** The peer's address, or null when the transport has none (an in-process connection). */

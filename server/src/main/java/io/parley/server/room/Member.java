@@ -2,6 +2,7 @@ package io.parley.server.room;
 
 import io.parley.protocol.StreamId;
 import io.parley.protocol.signal.Messages;
+import io.parley.server.sfu.Consumer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ final class Member {
     final Messages.User user;
     final boolean userUpdate;
     final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
-    final Map<StreamId, io.parley.server.media.Consumer> playing = new LinkedHashMap<>();
+    final Map<StreamId, Consumer> playing = new LinkedHashMap<>();
 
     Member(Session session, Messages.User user, boolean userUpdate) {
         this.session = session;

@@ -2,6 +2,7 @@ package io.parley.server.room;
 
 import io.parley.protocol.StreamId;
 import io.parley.protocol.signal.Messages;
+import io.parley.server.sfu.Producer;
 
 /** A published streamID: claimed AppID-wide first, then added to its room on the room's loop. */
 public final class PublishedStream {
@@ -9,16 +10,14 @@ public final class PublishedStream {
     final Session publisher;
     final Messages.User user;
     final String extraInfo;
-    final Room room;
     /** Its media source (with no transport when published without an SDP offer); set before the room sees it. */
-    io.parley.server.media.Producer producer;
+    Producer producer;
 
-    PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo, Room room) {
+    PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo) {
         this.id = id;
         this.publisher = publisher;
         this.user = user;
         this.extraInfo = extraInfo;
-        this.room = room;
     }
 
     public StreamId id() {

@@ -1,27 +1,33 @@
 package io.parley.server.room;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
 import io.parley.protocol.RoomId;
 import io.parley.protocol.StreamId;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
-import io.parley.protocol.signal.SignalCodec;
 import io.parley.protocol.signal.StreamDeleteCode;
+import io.parley.server.sfu.Consumer;
+import io.parley.server.sfu.EndReason;
+import io.parley.server.sfu.MediaObserver;
+import io.parley.server.sfu.MediaSessions;
+import io.parley.server.sfu.PlayState;
+import io.parley.server.sfu.PublishState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A room pinned to one event loop: every method below runs on {@link #loop()}, so its state needs no lock.
+ * A room pinned to one event loop: every method below runs on that loop ({@link #execute}), so its state needs no
+ * lock. It speaks domain types only: requests arrive as calls with a {@link RequestRef}, answers and notifications
+ * leave as {@link Signal}s, and what happens is emitted as {@link RoomEvent}s in order.
  * Lifecycle: open (created by its first login) → closed (with its last member); closed is final.
  */
 public final class Room {
@@ -31,33 +37,40 @@ public final class Room {
     private final RoomId id;
     private final EventLoop loop;
     private final RoomEvents events;
-    private final io.parley.server.media.MediaSessions media;
+    private final RoomEvent.Listener listener;
+    private final MediaSessions media;
+    private final ClaimStore claims;
+    private final RoomDirectory directory;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
+    private boolean announced;
     private volatile boolean closed;
 
-    Room(AppSpace app, RoomId id, EventLoop loop, RoomEvents events, io.parley.server.media.MediaSessions media) {
+    Room(AppSpace app, RoomId id, EventLoop loop, RoomContext context) {
         this.app = app;
         this.id = id;
         this.loop = loop;
-        this.events = events;
-        this.media = media;
+        this.events = context.events();
+        this.listener = context.listener();
+        this.media = context.media();
+        this.claims = context.claims();
+        this.directory = context.directory();
+    }
+
+    AppSpace app() {
+        return app;
     }
 
     public RoomId id() {
         return id;
     }
 
-    public EventLoop loop() {
-        return loop;
-    }
-
     /** Runs a task on the room's loop; once the server is shutting down, room state is being discarded anyway. */
     void execute(Runnable task) {
         try {
             loop.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!loop.isShuttingDown()) {
                 throw e;
             }
@@ -70,13 +83,13 @@ public final class Room {
     }
 
     /** Second half of a login; false when the room closed meanwhile and the caller must pick a fresh one. */
-    boolean join(Session s, JsonNode reqId, int requestedMax, Messages.LoginResult result) {
+    boolean join(Session s, RequestRef reqId, int requestedMax, Messages.LoginResult result) {
         if (closed) {
             return false;
         }
         if (s.state() != Session.State.LOGGING_IN) {
             // Kicked or disconnected while its login was on the way here.
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             Termination t = s.termination;
             int code = t == null || t.code == 0 ? ErrorCode.NOT_LOGGED_IN : t.code;
             s.respond(reqId, Messages.LOGIN_ROOM, code, "login abandoned: " + (t == null ? "session closed" : t.name()), null);
@@ -89,24 +102,24 @@ public final class Room {
             // Defensive: a kick decided elsewhere has not reached us yet.
             stale.session.termination = Termination.KICKED_MULTIPLE_LOGIN;
             stale.session.close();
-            leave(stale.session, Termination.KICKED_MULTIPLE_LOGIN.streamDelete);
+            leave(stale.session, LeaveReason.KICKED_MULTIPLE_LOGIN);
             stale.session.finish(Termination.KICKED_MULTIPLE_LOGIN);
         }
         if (members.isEmpty()) {
             maxMemberCount = requestedMax;
         } else if (maxMemberCount > 0 && members.size() >= maxMemberCount) {
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             s.cas(Session.State.LOGGING_IN, Session.State.NEW);
             String msg = "room '" + id + "' is full: " + members.size() + " members (maxMemberCount " + maxMemberCount + ")";
             s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.ROOM_FULL, msg, null);
-            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL, "");
+            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL);
             events.loginFailed(ErrorCode.ROOM_FULL);
             return true;
         }
         s.room = this;
         if (!s.cas(Session.State.LOGGING_IN, Session.State.IN_ROOM)) {
             s.room = null;
-            app.users.remove(s.userId, s);
+            claims.releaseUser(app.appId(), s.userId, s);
             Termination t = s.termination;
             s.respond(reqId, Messages.LOGIN_ROOM, t == null ? ErrorCode.NOT_LOGGED_IN : t.code, "login abandoned", null);
             s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
@@ -122,31 +135,34 @@ public final class Room {
         for (PublishedStream st : streams.values()) {
             present.add(st.info());
         }
+        if (!announced) {
+            announced = true;
+            emit(new RoomEvent.RoomCreated(app.appId(), id));
+        }
         members.put(s.userId, m);
+        emit(new RoomEvent.UserJoined(app.appId(), id, s.userId, m.user.userName()));
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.OK, "OK", result);
         events.loginLatency(System.nanoTime() - s.loginStartedNanos);
-        s.pushState(id.value(), RoomStateReason.LOGINED, 0, "");
+        s.pushState(id.value(), RoomStateReason.LOGINED, 0);
         if (m.userUpdate && !already.isEmpty()) {
-            s.send(SignalCodec.push(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
+            s.send(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
         }
         if (!present.isEmpty()) {
-            s.send(SignalCodec.push(Messages.ROOM_STREAM_UPDATE,
-                    new Messages.RoomStreamUpdate(id.value(), Messages.ADD, present, "")));
+            s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, present, List.of()));
         }
-        fanOut(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user)),
+        fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user))),
                 other -> other.userUpdate && other.session != s);
-        events.loggedIn();
         return true;
     }
 
     /** Removes the session's member, if it is one, with its streams; idempotent. */
-    void leave(Session s, StreamDeleteCode reason) {
+    void leave(Session s, LeaveReason reason) {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             return;
         }
         members.remove(s.userId);
-        for (io.parley.server.media.Consumer c : m.playing.values()) {
+        for (Consumer c : m.playing.values()) {
             media.close(c);
         }
         m.playing.clear();
@@ -155,23 +171,24 @@ public final class Room {
             m.streams.clear();
             for (PublishedStream st : gone) {
                 streams.remove(st.id);
-                app.streams.remove(st.id, st);
+                claims.releaseStream(app.appId(), st.id, st);
                 media.close(st.producer);
             }
-            announceDeleted(gone, reason, s);
+            announceDeleted(gone, reason.streamDelete, s);
         }
-        fanOut(Messages.ROOM_USER_UPDATE, new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user)),
+        emit(new RoomEvent.UserLeft(app.appId(), id, s.userId, reason));
+        fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
                 other -> other.userUpdate);
-        app.users.remove(s.userId, s);
+        claims.releaseUser(app.appId(), s.userId, s);
         destroyIfEmpty();
     }
 
     /** Adds a stream whose streamID the caller already claimed AppID-wide. */
-    void addStream(PublishedStream st, JsonNode reqId) {
+    void addStream(PublishedStream st, RequestRef reqId) {
         Session s = st.publisher;
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
-            app.streams.remove(st.id, st);
+            claims.releaseStream(app.appId(), st.id, st);
             media.close(st.producer);
             s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
                     "not logged in to room '" + id + "' any more", null);
@@ -181,16 +198,15 @@ public final class Room {
         streams.put(st.id, st);
         String answer = st.producer.answer();
         if (answer != null) {
-            s.send(SignalCodec.push(Messages.PUBLISHER_STATE_UPDATE,
-                    new Messages.PublisherStateUpdate(st.id.value(), "PUBLISH_REQUESTING", 0, "")));
+            s.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
         }
         s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), answer));
-        fanOut(Messages.ROOM_STREAM_UPDATE, new Messages.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), ""),
+        emit(new RoomEvent.StreamCreated(app.appId(), id, s.userId, st.id, st.extraInfo));
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()),
                 other -> other.session != s);
-        events.streamAdded();
     }
 
-    void removeStream(Session s, StreamId streamId, JsonNode reqId) {
+    void removeStream(Session s, StreamId streamId, RequestRef reqId) {
         PublishedStream st = streams.get(streamId);
         Member m = members.get(s.userId);
         if (st == null || st.publisher != s || m == null) {
@@ -200,7 +216,7 @@ public final class Room {
         }
         m.streams.remove(streamId);
         streams.remove(streamId);
-        app.streams.remove(streamId, st);
+        claims.releaseStream(app.appId(), streamId, st);
         media.close(st.producer);
         s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
@@ -212,7 +228,7 @@ public final class Room {
             return;
         }
         streams.remove(st.id);
-        app.streams.remove(st.id, st);
+        claims.releaseStream(app.appId(), st.id, st);
         Member m = members.get(st.publisher.userId);
         if (m != null && m.session == st.publisher) {
             m.streams.remove(st.id);
@@ -221,7 +237,7 @@ public final class Room {
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, st.publisher);
     }
 
-    void play(Session s, StreamId streamId, String sdp, JsonNode reqId, io.parley.server.media.MediaObserver observer) {
+    void play(Session s, StreamId streamId, String sdp, RequestRef reqId, MediaObserver observer) {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
@@ -229,34 +245,33 @@ public final class Room {
         }
         PublishedStream st = streams.get(streamId);
         if (st == null) {
-            s.send(SignalCodec.push(Messages.PLAYER_STATE_UPDATE,
-                    new Messages.PlayerStateUpdate(streamId.value(), "NO_PLAY", ErrorCode.PLAY_STREAM_NOT_FOUND, "")));
+            s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY, ErrorCode.PLAY_STREAM_NOT_FOUND,
+                    EndReason.NONE, ""));
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND,
                     "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
             return;
         }
-        io.parley.server.media.Consumer existing = m.playing.get(streamId);
+        Consumer existing = m.playing.get(streamId);
         if (existing != null && !existing.isEnded()) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.ALREADY_PLAYING,
                     "already playing '" + streamId + "' (expected: stopPlaying first)", null);
             return;
         }
-        io.parley.server.media.Consumer c;
+        Consumer c;
         try {
             c = media.play(st.producer, sdp, observer);
-        } catch (io.parley.protocol.ProtocolException e) {
+        } catch (ProtocolException e) {
             s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
             return;
         }
         m.playing.put(streamId, c);
-        s.send(SignalCodec.push(Messages.PLAYER_STATE_UPDATE,
-                new Messages.PlayerStateUpdate(streamId.value(), "PLAY_REQUESTING", 0, "")));
+        s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
     }
 
-    void stopPlaying(Session s, StreamId streamId, JsonNode reqId) {
+    void stopPlaying(Session s, StreamId streamId, RequestRef reqId) {
         Member m = members.get(s.userId);
-        io.parley.server.media.Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
+        Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
         if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;
@@ -287,46 +302,44 @@ public final class Room {
         for (PublishedStream st : gone) {
             infos.add(st.info());
             reasons.add(new Messages.StreamDeleteReason(st.id.value(), reason.code(), reason.description()));
-            events.streamRemoved();
+            emit(new RoomEvent.StreamClosed(app.appId(), id, st.publisher.userId, st.id, reason));
         }
-        String extended;
-        try {
-            extended = SignalCodec.MAPPER.writeValueAsString(new Messages.StreamDeleteExtended(reasons));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        fanOut(Messages.ROOM_STREAM_UPDATE, new Messages.RoomStreamUpdate(id.value(), Messages.DELETE, infos, extended),
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.DELETE, infos, reasons),
                 other -> other.session != publisher);
     }
 
-    /** Encodes once; each recipient gets a retained duplicate. Nobody is told about themselves. */
-    private void fanOut(String push, Object data, Predicate<Member> to) {
+    /** One shared push for every recipient (encoded once, by whoever writes it first). Nobody is told about themselves. */
+    private void fanOut(Signal.Push push, Predicate<Member> to) {
         long decided = System.nanoTime();
-        ByteBuf encoded = null;
+        Signal.Shared shared = null;
+        for (Member other : members.values()) {
+            if (!to.test(other)) {
+                continue;
+            }
+            if (shared == null) {
+                shared = new Signal.Shared(push);
+            }
+            other.session.send(shared, decided);
+            events.notificationSent();
+        }
+    }
+
+    private void emit(RoomEvent e) {
         try {
-            for (Member other : members.values()) {
-                if (!to.test(other)) {
-                    continue;
-                }
-                if (encoded == null) {
-                    encoded = Outbound.encode(SignalCodec.push(push, data));
-                }
-                other.session.sendRaw(encoded.retainedDuplicate(), decided);
-                events.notificationSent();
-            }
-        } finally {
-            if (encoded != null) {
-                encoded.release();
-            }
+            listener.onEvent(e);
+        } catch (RuntimeException ex) {
+            log.warn("room event listener failed on {} app={} room={}", e, app.appId(), id, ex);
         }
     }
 
     private void destroyIfEmpty() {
         if (members.isEmpty() && !closed) {
             closed = true;
-            app.rooms.remove(id, this);
+            directory.closed(this);
             log.debug("room closed app={} room={}", app.appId(), id);
-            events.roomClosed();
+            if (announced) {
+                emit(new RoomEvent.RoomClosed(app.appId(), id));
+            }
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.parley.server.room;
 
-/** What the registry reports as it happens (metrics hook); called on room loops, so implementations must be cheap. */
+/**
+ * The registry's measurements that are not room events (metrics hook): login outcomes and latency, kicks, fan-out
+ * writes. Called on room and connection loops, so implementations must be cheap. What happens in rooms (joins,
+ * leaves, streams) is a {@link RoomEvent}.
+ */
 public interface RoomEvents {
-    default void loggedIn() {}
-
     default void loginFailed(int code) {}
 
     /** A login succeeded, {@code nanos} after its request arrived. */
@@ -11,13 +13,5 @@ public interface RoomEvents {
 
     default void kicked() {}
 
-    default void streamAdded() {}
-
-    default void streamRemoved() {}
-
     default void notificationSent() {}
-
-    default void roomClosed() {}
-
-    RoomEvents NONE = new RoomEvents() {};
 }

@@ -1,6 +1,5 @@
 package io.parley.server.room;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.parley.protocol.AppId;
@@ -12,18 +11,18 @@ import io.parley.protocol.StreamId;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
-import io.parley.protocol.signal.StreamDeleteCode;
 import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
-import io.parley.server.media.MediaObserver;
-import io.parley.server.media.MediaSessions;
+import io.parley.server.sfu.MediaObserver;
+import io.parley.server.sfu.MediaSessions;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,24 +36,46 @@ public final class RoomService {
     private static final Logger log = LoggerFactory.getLogger(RoomService.class);
 
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
-    private final EventLoopGroup roomLoops;
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
     private final RoomEvents events;
     private final MediaSessions media;
+    private final List<RoomEvent.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final RoomEvent.Listener fanIn = e -> {
+        for (RoomEvent.Listener l : listeners) {
+            l.onEvent(e);
+        }
+    };
     private final AtomicLong sessionIds = new AtomicLong();
+    private final ClaimStore claimStore;
+    private final RoomDirectory directory;
     private volatile boolean draining;
 
+    /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
                        ParleyConfig.Session sessionConfig, RoomEvents events, MediaSessions media) {
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
         }
-        this.roomLoops = roomLoops;
         this.verifier = verifier;
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+        this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
+        RoomDirectory[] self = new RoomDirectory[1];
+        this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
+                (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0])));
+    }
+
+    /** The name the embedded seams give this node. */
+    public static final String LOCAL_NODE = "local";
+
+    /**
+     * Subscribes to every room's {@link RoomEvent}s: called on room loops, each room's in order. Subscribe before
+     * the server takes traffic (a later subscriber misses what already happened).
+     */
+    public void subscribe(RoomEvent.Listener listener) {
+        listeners.add(listener);
     }
 
     public Collection<AppSpace> apps() {
@@ -96,7 +117,7 @@ public final class RoomService {
         }, s.scheduleDelayNanos(timeout), TimeUnit.NANOSECONDS));
     }
 
-    public void login(Session s, JsonNode reqId, Messages.LoginRoom req) {
+    public void login(Session s, RequestRef reqId, Messages.LoginRoom req) {
         long started = System.nanoTime();
         Session.State st = s.state();
         if (st == Session.State.LOGGING_IN) {
@@ -155,32 +176,50 @@ public final class RoomService {
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
                 claims.expireEpochSeconds());
-        Session previous = app.users.put(userId, s);
-        if (previous != null && previous != s) {
-            log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
-                    app.appId(), userId, previous.id(), s.id());
-            events.kicked();
-            terminate(previous, Termination.KICKED_MULTIPLE_LOGIN);
-        }
-        routeJoin(app, roomId, s, reqId, max, result);
+        Stages.then(claimStore.claimUser(app.appId(), userId, s), previous -> {
+            if (previous != null) {
+                log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
+                        app.appId(), userId, previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
+                events.kicked();
+                if (previous.local() != null) {
+                    terminate(previous.local(), Termination.KICKED_MULTIPLE_LOGIN);
+                }
+            }
+            routeJoin(app, roomId, s, reqId, max, result);
+        }, err -> abandonLogin(s, reqId, err));
+    }
+
+    private void abandonLogin(Session s, RequestRef reqId, Throwable err) {
+        log.warn("login failed in the registry: {}", s, err);
+        s.cas(Session.State.LOGGING_IN, Session.State.NEW);
+        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
     private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
         events.loginFailed(e.code());
-        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code(), "");
+        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code());
         return e;
     }
 
-    private void routeJoin(AppSpace app, RoomId roomId, Session s, JsonNode reqId, int max, Messages.LoginResult result) {
-        Room room = app.rooms.compute(roomId, (k, v) -> v == null || v.isClosed() ? new Room(app, k, (EventLoop) roomLoops.next(), events, media) : v);
-        room.execute(() -> {
-            if (!room.join(s, reqId, max, result)) {
-                routeJoin(app, roomId, s, reqId, max, result);
+    private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        Stages.then(directory.locate(app.appId(), roomId), placement -> {
+            Room room = placement.room();
+            if (room == null) {
+                // A cluster directory placed the room elsewhere; this build has no relay to it.
+                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
             }
+            room.execute(() -> {
+                if (!room.join(s, reqId, max, result)) {
+                    routeJoin(app, roomId, s, reqId, max, result);
+                }
+            });
+        }, err -> {
+            claimStore.releaseUser(app.appId(), s.userId, s);
+            abandonLogin(s, reqId, err);
         });
     }
 
-    public void logout(Session s, JsonNode reqId, Messages.LogoutRoom req) {
+    public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
         Room room = s.room;
         if (s.state() != Session.State.IN_ROOM || room == null) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
@@ -193,7 +232,7 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
         }
         room.execute(() -> {
-            room.leave(s, StreamDeleteCode.STOP_PUBLISHING);
+            room.leave(s, LeaveReason.LOGOUT);
             if (s.cas(Session.State.LEAVING, Session.State.NEW)) {
                 s.room = null;
                 s.respond(reqId, Messages.LOGOUT_ROOM, ErrorCode.OK, "OK", null);
@@ -201,49 +240,57 @@ public final class RoomService {
         });
     }
 
-    public void startPublishing(Session s, JsonNode reqId, Messages.StartPublishing req) {
+    public void startPublishing(Session s, RequestRef reqId, Messages.StartPublishing req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
-        PublishedStream st = new PublishedStream(streamId, s, s.user, extra, room);
-        PublishedStream prev = s.app.streams.putIfAbsent(streamId, st);
-        if (prev != null) {
-            if (prev.publisher == s) {
+        PublishedStream st = new PublishedStream(streamId, s, s.user, extra);
+        Stages.then(claimStore.claimStream(s.app.appId(), streamId, st),
+                holder -> publishClaimed(s, room, st, holder, reqId, req),
+                err -> s.respond(reqId, Messages.START_PUBLISHING, err instanceof ProtocolException p ? p.code()
+                        : ErrorCode.INTERNAL_ERROR, String.valueOf(err.getMessage()), null));
+    }
+
+    private void publishClaimed(Session s, Room room, PublishedStream st, ClaimStore.Holder<PublishedStream> holder,
+                                RequestRef reqId, Messages.StartPublishing req) {
+        StreamId streamId = st.id;
+        if (holder.local() != st) {
+            PublishedStream prev = holder.local();
+            if (prev != null && prev.publisher == s) {
                 throw new ProtocolException(ErrorCode.ALREADY_PUBLISHING, "streamID '" + streamId + "' is already published by you");
             }
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
                     + "' is already published by another user (streamIDs are unique per AppID)");
         }
-        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), true,
-                () -> room.execute(() -> room.mediaEnded(st)));
+        MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
             st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
                     : media.publish(streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
-            s.app.streams.remove(streamId, st);
+            claimStore.releaseStream(s.app.appId(), streamId, st);
             throw e;
         }
         room.execute(() -> room.addStream(st, reqId));
     }
 
-    public void stopPublishing(Session s, JsonNode reqId, Messages.StopPublishing req) {
+    public void stopPublishing(Session s, RequestRef reqId, Messages.StopPublishing req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.removeStream(s, streamId, reqId));
     }
 
-    public void startPlaying(Session s, JsonNode reqId, Messages.StartPlaying req) {
+    public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         if (req.sdp() == null || req.sdp().isEmpty()) {
             throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
         }
-        MediaObserver observer = new SessionMediaObserver(s, streamId.value(), false, () -> { });
+        MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), false, () -> { });
         room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
     }
 
-    public void stopPlaying(Session s, JsonNode reqId, Messages.StopPlaying req) {
+    public void stopPlaying(Session s, RequestRef reqId, Messages.StopPlaying req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.stopPlaying(s, streamId, reqId));
@@ -286,7 +333,7 @@ public final class RoomService {
         Room room = s.room;
         if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
             room.execute(() -> {
-                room.leave(s, t.streamDelete);
+                room.leave(s, t.leaveReason());
                 s.finish(t);
             });
         } else if (prev == Session.State.LOGGING_IN) {
@@ -294,7 +341,7 @@ public final class RoomService {
         } else {
             AppSpace app = s.app;
             if (app != null && s.userId != null) {
-                app.users.remove(s.userId, s);
+                claimStore.releaseUser(app.appId(), s.userId, s);
             }
             s.finish(t);
         }
@@ -312,27 +359,22 @@ public final class RoomService {
         }
     }
 
-    /** Pushes one message to every logged-in session (drain notice); encoded once. Returns how many were sent. */
-    public int pushAll(String push, Object data) {
-        io.netty.buffer.ByteBuf encoded = Outbound.encode(io.parley.protocol.signal.SignalCodec.push(push, data));
+    /** Pushes one notice to every logged-in session (drain notice); encoded once. Returns how many were sent. */
+    public int pushAll(Signal.Push push) {
+        Signal.Shared shared = new Signal.Shared(push);
         int n = 0;
-        try {
-            for (AppSpace app : apps.values()) {
-                for (Session s : app.users.values()) {
-                    s.sendRaw(encoded.retainedDuplicate());
-                    n++;
-                }
+        for (AppSpace app : apps.values()) {
+            for (Session s : app.users.values()) {
+                s.send(shared);
+                n++;
             }
-        } finally {
-            encoded.release();
         }
         return n;
     }
 
     /** A consistent view of one room, taken on its loop. */
     public CompletableFuture<RoomSnapshot> snapshot(long appId, String roomId) {
-        AppSpace app = apps.get(appId);
-        Room room = app == null ? null : app.rooms.get(new RoomId(roomId));
+        Room room = directory.find(appId, new RoomId(roomId));
         if (room == null) {
             return CompletableFuture.completedFuture(RoomSnapshot.empty(roomId));
         }

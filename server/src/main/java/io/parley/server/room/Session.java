@@ -1,14 +1,13 @@
 package io.parley.server.room;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
-import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.auth.TokenClaims;
 import java.net.InetAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,42 +101,28 @@ public final class Session {
         connection = null;
     }
 
-    public boolean attached() {
-        return connection != null;
-    }
-
-    void send(com.fasterxml.jackson.databind.node.ObjectNode envelope) {
+    /** Sends a push or a reply; dropped when no connection carries the session right now. */
+    void send(Signal signal) {
         Connection c = connection;
         if (c != null) {
-            c.send(Outbound.encode(envelope));
-        }
-    }
-
-    void sendRaw(io.netty.buffer.ByteBuf json) {
-        Connection c = connection;
-        if (c != null) {
-            c.send(json);
-        } else {
-            json.release();
+            c.send(signal);
         }
     }
 
     /** A notification the room decided at {@code decidedNanos} (System.nanoTime), for the fan-out latency metric. */
-    void sendRaw(io.netty.buffer.ByteBuf json, long decidedNanos) {
+    void send(Signal signal, long decidedNanos) {
         Connection c = connection;
         if (c != null) {
-            c.send(json, decidedNanos);
-        } else {
-            json.release();
+            c.send(signal, decidedNanos);
         }
     }
 
-    public void respond(JsonNode requestId, String type, int code, String message, Object data) {
-        send(SignalCodec.response(requestId, type, code, message, data));
+    public void respond(RequestRef request, String type, int code, String message, Object result) {
+        send(new Signal.Reply(request, type, code, message, result));
     }
 
-    void pushState(String roomId, RoomStateReason reason, int code, String extended) {
-        send(SignalCodec.push(Messages.ROOM_STATE_CHANGED, new Messages.RoomStateChanged(roomId, reason.name(), code, extended)));
+    void pushState(String roomId, RoomStateReason reason, int code) {
+        send(new Signal.RoomStateChanged(roomId, reason, code, null));
     }
 
     /** Last words of a terminated session: KICKOUT when it is told, then the connection is closed. Idempotent. */
@@ -155,10 +140,10 @@ public final class Session {
         }
         Room r = room;
         if (t.pushKickout) {
-            String extended = "{\"kickout_reason\":\"" + t.name().toLowerCase(java.util.Locale.ROOT) + "\"}";
-            pushState(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code, extended);
+            send(new Signal.RoomStateChanged(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code,
+                    t.name().toLowerCase(Locale.ROOT)));
         }
-        c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(java.util.Locale.ROOT)
+        c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(Locale.ROOT)
                 + (t.code == 0 ? "" : " (" + t.code + ")"));
         connection = null;
     }

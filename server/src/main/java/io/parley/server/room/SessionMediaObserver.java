@@ -1,44 +1,64 @@
 package io.parley.server.room;
 
 import io.parley.protocol.signal.Messages;
-import io.parley.protocol.signal.SignalCodec;
-import io.parley.server.media.MediaObserver;
+import io.parley.server.sfu.MediaEvent;
+import io.parley.server.sfu.MediaObserver;
+import io.parley.server.sfu.MediaQuality;
 
-/** Turns a Producer's or Consumer's events into pushes to its session (called on the media loop). */
+/**
+ * Takes a Producer's or Consumer's events off the media loop to the room's loop, where they become pushes to the
+ * session (so nothing is encoded on the forwarding loop, and the session hears them in the room's order).
+ */
 final class SessionMediaObserver implements MediaObserver {
     private final Session session;
+    private final Room room;
     private final String streamId;
     private final boolean publisher;
-    private final Runnable onEnded;
+    private final Runnable onFailed;
 
-    SessionMediaObserver(Session session, String streamId, boolean publisher, Runnable onEnded) {
+    /** {@code onFailed} runs on the room's loop after the NO_PUBLISH/NO_PLAY push, when the media path failed. */
+    SessionMediaObserver(Session session, Room room, String streamId, boolean publisher, Runnable onFailed) {
         this.session = session;
+        this.room = room;
         this.streamId = streamId;
         this.publisher = publisher;
-        this.onEnded = onEnded;
+        this.onFailed = onFailed;
     }
 
     @Override
-    public void state(String state, int errorCode, String extendedData) {
-        Object data = publisher
-                ? new Messages.PublisherStateUpdate(streamId, state, errorCode, extendedData)
-                : new Messages.PlayerStateUpdate(streamId, state, errorCode, extendedData);
-        session.send(SignalCodec.push(publisher ? Messages.PUBLISHER_STATE_UPDATE : Messages.PLAYER_STATE_UPDATE, data));
+    public void onEvent(MediaEvent event) {
+        room.execute(() -> handle(event));
     }
 
-    @Override
-    public void quality(Messages.MediaStats stats) {
-        session.send(SignalCodec.push(publisher ? Messages.PUBLISH_QUALITY_UPDATE : Messages.PLAY_QUALITY_UPDATE,
-                new Messages.QualityUpdate(streamId, stats)));
+    private void handle(MediaEvent event) {
+        // Java 17: no pattern switch yet; MediaEvent is sealed, so these four are all there are.
+        if (event instanceof MediaEvent.PublisherStateChanged e) {
+            session.send(new Signal.PublisherStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
+        } else if (event instanceof MediaEvent.PlayerStateChanged e) {
+            session.send(new Signal.PlayerStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
+        } else if (event instanceof MediaEvent.QualityMeasured q) {
+            Messages.QualityUpdate update = new Messages.QualityUpdate(streamId, stats(q.quality()));
+            session.send(publisher ? new Signal.PublishQualityUpdate(update) : new Signal.PlayQualityUpdate(update));
+        } else if (event instanceof MediaEvent.Failed) {
+            onFailed.run();
+        }
+    }
+
+    static Messages.MediaStats stats(MediaQuality q) {
+        return new Messages.MediaStats(round(q.kbps()), q.packets(), q.packetsLost(), round4(q.lossRate()),
+                round(q.jitterMillis()), round(q.rttMillis()));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
     }
 
     @Override
     public String who() {
         return session + " stream=" + streamId;
-    }
-
-    @Override
-    public void ended(int errorCode, String why) {
-        onEnded.run();
     }
 }

@@ -20,6 +20,11 @@ public enum Termination {
     final int code;
     final boolean pushKickout;
 
+    /** The RoomEvent's reason for a member that leaves this way (same name). */
+    LeaveReason leaveReason() {
+        return LeaveReason.valueOf(name());
+    }
+
     Termination(StreamDeleteCode streamDelete, int code, boolean pushKickout) {
         this.streamDelete = streamDelete;
         this.code = code;

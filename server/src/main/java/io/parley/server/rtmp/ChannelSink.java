@@ -2,6 +2,7 @@ package io.parley.server.rtmp;
 
 import io.netty.channel.Channel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +23,51 @@ abstract class ChannelSink implements Sink {
     private int base;
     private int last;
     private long unwritableSince = -1;
+    private final LongAdder bytesOut = new LongAdder();
+    private boolean firstMedia; // set by write, taken by the hub (both under the stream's monitor)
+    private boolean firstMediaTaken;
+    private volatile StreamKey key;
+    private volatile Object attachment;
+
+    /** The stream and the gate's attachment, set by the handler that admitted this player. */
+    final void bind(StreamKey key, Object attachment) {
+        this.key = key;
+        this.attachment = attachment;
+    }
+
+    @Override
+    public final StreamKey key() {
+        return key;
+    }
+
+    @Override
+    public final Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public final long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** Counts bytes written to the player. */
+    final void wrote(int bytes) {
+        bytesOut.add(bytes);
+    }
+
+    @Override
+    public final boolean takeFirstMedia() {
+        if (firstMedia && !firstMediaTaken) {
+            firstMediaTaken = true;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public final void close() {
+        channel.close();
+    }
 
     ChannelSink(Channel channel, Form form, RtmpMetrics metrics, long slowNanos, LongSupplier nanoClock) {
         this.channel = channel;
@@ -91,6 +137,7 @@ abstract class ChannelSink implements Sink {
             int rel = tag.timestamp() - base;
             ts = rel < 0 ? 0 : rel;
             last = ts;
+            firstMedia = true;
         }
         write(tag, ts);
     }

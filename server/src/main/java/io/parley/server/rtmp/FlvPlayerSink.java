@@ -33,6 +33,7 @@ final class FlvPlayerSink extends ChannelSink {
         channel.write(res, channel.voidPromise());
         ByteBuf header = FlvWriter.header(channel.alloc(), true, hasVideo);
         metrics.flvBytesOut(header.readableBytes());
+        wrote(header.readableBytes());
         channel.write(new DefaultHttpContent(header), channel.voidPromise());
     }
 
@@ -40,6 +41,7 @@ final class FlvPlayerSink extends ChannelSink {
     void write(MediaTag tag, int timestamp) {
         ByteBuf b = FlvWriter.tag(channel.alloc(), tag.type(), timestamp, tag.body());
         metrics.flvBytesOut(b.readableBytes());
+        wrote(b.readableBytes());
         channel.writeAndFlush(new DefaultHttpContent(b), channel.voidPromise());
     }
 

@@ -96,6 +96,7 @@ public final class HttpFlvHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()));
         FlvPlayerSink sink = new FlvPlayerSink(ctx.channel(), metrics, config.slowPlayerTimeout().toNanos(), req.streamName());
+        sink.bind(a.key(), a.attachment());
         LiveStreams.Subscription sub = hub.subscribe(a.key(), sink, a.waitForPublisher());
         if (sub == null) {
             refuse(ctx, req, Refusal.NOT_FOUND, req.streamName() + " is not live");

@@ -18,10 +18,18 @@ public sealed interface LiveEvent {
      * A subscriber of the given form was added. {@code formCount} is the number of that form on the stream after
      * the change; {@code live} says whether the stream had a publisher then (false: the subscriber waits).
      */
-    record SubscriberJoined(StreamKey key, Form form, int formCount, boolean live) implements LiveEvent {}
+    record SubscriberJoined(StreamKey key, Form form, int formCount, boolean live, Subscriber subscriber)
+            implements LiveEvent {}
 
     /** A subscriber went away; {@code formCount} is the number of that form left. */
-    record SubscriberLeft(StreamKey key, Form form, int formCount, EndReason reason) implements LiveEvent {}
+    record SubscriberLeft(StreamKey key, Form form, int formCount, EndReason reason, Subscriber subscriber)
+            implements LiveEvent {}
+
+    /** The publisher's first audio or video (not a header) arrived: the stream really carries media now. */
+    record PublisherMediaStarted(StreamKey key, PublishSession session) implements LiveEvent {}
+
+    /** A player's first audio or video (not a header) was written to it. */
+    record SubscriberPlaying(StreamKey key, Subscriber subscriber) implements LiveEvent {}
 
     /** Receives the events. */
     @FunctionalInterface

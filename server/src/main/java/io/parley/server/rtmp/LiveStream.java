@@ -90,7 +90,11 @@ final class LiveStream {
             }
         }
         for (int i = 0; i < sinks.size(); i++) {
-            deliver(sinks.get(i), tag);
+            Sink sink = sinks.get(i);
+            deliver(sink, tag);
+            if (!tag.config() && tag.type() != MediaTag.SCRIPT && sink.takeFirstMedia() && publisher != null) {
+                publisher.hub().post(new LiveEvent.SubscriberPlaying(key, sink));
+            }
         }
     }
 

@@ -62,7 +62,7 @@ public final class LiveStreams {
 
     /** Subscribes a listener; if the stream is not live yet, the listener waits for it (no timeout). */
     public LocalSubscription subscribeLocal(StreamKey key, LocalListener listener) {
-        LocalSink sink = new LocalSink(listener);
+        LocalSink sink = new LocalSink(key, listener);
         Subscription sub = subscribe(key, sink, true);
         return new LocalSubscription() {
             @Override
@@ -72,7 +72,7 @@ public final class LiveStreams {
 
             @Override
             public void close() {
-                if (sub.close(EndReason.CLOSED)) {
+                if (sub != null && sub.close(EndReason.CLOSED)) {
                     sink.end(EndReason.CLOSED);
                 }
             }
@@ -139,7 +139,7 @@ public final class LiveStreams {
             }
             for (Sink s : ended) {
                 metrics.subscribers(s.form(), -1);
-                post(new LiveEvent.SubscriberLeft(stream.key, s.form(), --left[s.form().ordinal()], reason));
+                post(new LiveEvent.SubscriberLeft(stream.key, s.form(), --left[s.form().ordinal()], reason, s));
             }
             post(new LiveEvent.PublishEnded(stream.key, p, reason));
             retire(stream);
@@ -154,7 +154,7 @@ public final class LiveStreams {
             }
             int n = s.add(sink);
             metrics.subscribers(sink.form(), 1);
-            post(new LiveEvent.SubscriberJoined(key, sink.form(), n, s.publisher != null));
+            post(new LiveEvent.SubscriberJoined(key, sink.form(), n, s.publisher != null, sink));
             return new Subscription(s, sink);
         });
     }
@@ -177,7 +177,7 @@ public final class LiveStreams {
                     return false;
                 }
                 metrics.subscribers(sink.form(), -1);
-                post(new LiveEvent.SubscriberLeft(stream.key, sink.form(), left, reason));
+                post(new LiveEvent.SubscriberLeft(stream.key, sink.form(), left, reason, sink));
                 retire(stream);
                 return true;
             }
@@ -211,7 +211,7 @@ public final class LiveStreams {
     }
 
     /** Queues an event (called with a stream's monitor held, so per-stream order is the order of changes). */
-    private void post(LiveEvent e) {
+    void post(LiveEvent e) {
         pending.add(e);
         if (draining.compareAndSet(false, true)) {
             eventExecutor.execute(this::drainEvents);

@@ -7,12 +7,34 @@ import org.slf4j.LoggerFactory;
 /** Adapts a {@link LocalListener} to the hub; gates video until a keyframe. */
 final class LocalSink implements Sink {
     private static final Logger log = LoggerFactory.getLogger(LocalSink.class);
+    private final StreamKey key;
     private final LocalListener listener;
     private boolean awaitingKeyframe = true;
     private boolean ended;
 
-    LocalSink(LocalListener listener) {
+    LocalSink(StreamKey key, LocalListener listener) {
+        this.key = key;
         this.listener = listener;
+    }
+
+    @Override
+    public StreamKey key() {
+        return key;
+    }
+
+    @Override
+    public Object attachment() {
+        return null;
+    }
+
+    @Override
+    public long bytesOut() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        end(EndReason.KICKED);
     }
 
     @Override

@@ -19,6 +19,9 @@ public interface PublishSession {
     /** The latest onMetaData the publisher sent (empty until then). */
     Map<String, Object> metadata();
 
+    /** Audio, video and metadata bytes received from the publisher so far. */
+    long bytesIn();
+
     /** Ends the stream: the publisher is disconnected and every player ends ({@link EndReason#KICKED}). */
     void close();
 }

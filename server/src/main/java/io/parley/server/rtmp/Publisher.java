@@ -2,6 +2,7 @@ package io.parley.server.rtmp;
 
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Map;
 
 /**
@@ -15,6 +16,8 @@ final class Publisher implements PublishSession {
     private final Object attachment;
     private final InetSocketAddress remote;
     private final Runnable onKick;
+    private final LongAdder bytesIn = new LongAdder();
+    private boolean mediaStarted; // under the stream's monitor
 
     Publisher(LiveStreams hub, LiveStream stream, Form form, Object attachment, InetSocketAddress remote, Runnable onKick) {
         this.hub = hub;
@@ -30,12 +33,26 @@ final class Publisher implements PublishSession {
         try {
             synchronized (stream) {
                 if (stream.publisher == this) {
+                    bytesIn.add(tag.body().readableBytes());
+                    if (!mediaStarted && !tag.config() && tag.type() != MediaTag.SCRIPT) {
+                        mediaStarted = true;
+                        hub.post(new LiveEvent.PublisherMediaStarted(stream.key, this));
+                    }
                     stream.onTag(tag);
                 }
             }
         } finally {
             tag.body().release();
         }
+    }
+
+    LiveStreams hub() {
+        return hub;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesIn.sum();
     }
 
     boolean isPublishing() {

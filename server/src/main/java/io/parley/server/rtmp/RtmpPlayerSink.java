@@ -27,6 +27,7 @@ final class RtmpPlayerSink extends ChannelSink {
             case MediaTag.VIDEO -> RtmpMessage.CSID_VIDEO;
             default -> RtmpMessage.CSID_DATA;
         };
+        wrote(tag.body().readableBytes());
         channel.writeAndFlush(new RtmpMessage(csid, tag.type(), timestamp, streamId, tag.body().retainedDuplicate()),
                 channel.voidPromise());
     }

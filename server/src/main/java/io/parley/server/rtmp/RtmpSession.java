@@ -264,6 +264,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(RtmpMessages.data(streamId, 0, "|RtmpSampleAccess", true, true));
             RtmpPlayerSink sink = new RtmpPlayerSink(ctx.channel(), streamId, nq[0], metrics,
                     config.slowPlayerTimeout().toNanos(), System::nanoTime);
+            sink.bind(a.key(), a.attachment());
             LiveStreams.Subscription sub = hub.subscribe(a.key(), sink, a.waitForPublisher());
             if (sub == null) { // ended between the check and now
                 refusePlay(ctx, streamId, Refusal.NOT_FOUND, nq[0] + " is not live");

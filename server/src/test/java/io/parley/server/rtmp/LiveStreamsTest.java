@@ -83,20 +83,31 @@ class LiveStreamsTest {
         assertThat(r.seen).filteredOn(s -> s.startsWith("end")).hasSize(1);
         assertThat(hub.isLive(key)).isFalse();
         assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "PublishStarted", "SubscriberJoined", "SubscriberLeft", "PublishEnded");
+                "PublishStarted", "PublisherMediaStarted", "SubscriberJoined", "SubscriberLeft", "PublishEnded");
     }
 
     @Test
     void aWaitingSubscriberIsAnnouncedAndServedWhenAPublisherArrives() {
         Recorder r = new Recorder();
         LocalSubscription sub = hub.subscribeLocal(key, r);
-        assertThat(events).containsExactly(new LiveEvent.SubscriberJoined(key, Form.LOCAL, 1, false));
+        assertThat(events).singleElement().isInstanceOfSatisfying(LiveEvent.SubscriberJoined.class, j -> {
+            assertThat(j.key()).isEqualTo(key);
+            assertThat(j.form()).isEqualTo(Form.LOCAL);
+            assertThat(j.formCount()).isEqualTo(1);
+            assertThat(j.live()).isFalse();
+        });
         LocalPublisher pub = hub.openLocalPublisher(key, null);
         pub.audio(bytes(0xaf, 0x01, 0x77), 5);
         assertThat(r.seen).containsExactly("audio 5 af0177");
         sub.close();
         assertThat(r.seen).endsWith("end CLOSED");
-        assertThat(events.get(events.size() - 1)).isEqualTo(new LiveEvent.SubscriberLeft(key, Form.LOCAL, 0, EndReason.CLOSED));
+        assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(LiveEvent.SubscriberLeft.class, l -> {
+            assertThat(l.formCount()).isZero();
+            assertThat(l.reason()).isEqualTo(EndReason.CLOSED);
+            assertThat(l.subscriber().form()).isEqualTo(Form.LOCAL);
+        });
+        assertThat(events).extracting(e -> e.getClass().getSimpleName())
+                .containsSubsequence("PublishStarted", "PublisherMediaStarted");
         pub.close();
         assertThat(metrics.registry().find("parley.rtmp.publishers").tag("form", "local").gauge().value()).isZero();
     }

@@ -1,0 +1,108 @@
+package io.parley.server.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.parley.protocol.signal.Messages;
+import io.parley.protocol.signal.SignalCodec;
+import io.parley.server.room.RequestRef;
+import io.parley.server.room.Signal;
+import io.parley.server.sfu.EndReason;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The one place where a room's {@link Signal}s become JSON envelopes (PROTOCOL.md). A {@link Signal.Shared} push
+ * is encoded once for all its recipients (the first to write it memoises the bytes). Stateless, any thread.
+ */
+final class SignalEncoder {
+    private SignalEncoder() {}
+
+    /** The signal as one JSON text message; the caller owns the buffer. */
+    static ByteBuf encode(Signal signal, ByteBufAllocator alloc) {
+        if (signal instanceof Signal.Shared shared) {
+            return Unpooled.wrappedBuffer(shared.encoded(SignalEncoder::bytes));
+        }
+        ByteBuf buf = alloc.buffer(256);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            SignalCodec.MAPPER.writeValue((OutputStream) out, envelope(signal));
+            return buf;
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(Signal.Push push) {
+        try {
+            return SignalCodec.MAPPER.writeValueAsBytes(envelope(push));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object envelope(Signal signal) {
+        if (signal instanceof Signal.Reply r) {
+            return SignalCodec.response(requestId(r.request()), r.type(), r.code(), r.message(), r.result());
+        }
+        if (signal instanceof Signal.Push p) {
+            return SignalCodec.push(p.type(), data(p));
+        }
+        throw new IllegalArgumentException("signal: " + signal + " (expected: a Reply or a Push; Shared is encoded by encode)");
+    }
+
+    /** The wire record of a push (PROTOCOL.md), with its JSON-in-a-string extendedData where it has one. */
+    static Object data(Signal.Push push) {
+        if (push instanceof Signal.RoomStateChanged p) {
+            String extended = p.kickoutReason() == null ? "" : json(Map.of("kickout_reason", p.kickoutReason()));
+            return new Messages.RoomStateChanged(p.roomId(), p.reason().name(), p.code(), extended);
+        }
+        if (push instanceof Signal.RoomUserUpdate p) {
+            return p.data();
+        }
+        if (push instanceof Signal.RoomStreamUpdate p) {
+            String extended = p.deleted().isEmpty() ? "" : json(new Messages.StreamDeleteExtended(p.deleted()));
+            return new Messages.RoomStreamUpdate(p.roomId(), p.updateType(), p.streams(), extended);
+        }
+        if (push instanceof Signal.PublisherStateUpdate p) {
+            return new Messages.PublisherStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+        }
+        if (push instanceof Signal.PlayerStateUpdate p) {
+            return new Messages.PlayerStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+        }
+        if (push instanceof Signal.PublishQualityUpdate p) {
+            return p.data();
+        }
+        if (push instanceof Signal.PlayQualityUpdate p) {
+            return p.data();
+        }
+        return ((Signal.Notice) push).data(); // Push is sealed: Notice is the last one
+    }
+
+    /** A state update's extendedData, as PROTOCOL.md has it. */
+    static String extended(EndReason reason, String detail) {
+        return switch (reason) {
+            case NONE -> "";
+            case PEER_CLOSED -> "{\"reason\":\"peer_closed\"}";
+            case PUBLISHER_STOPPED -> "{\"reason\":\"publisher_stopped\"}";
+            case MEDIA_FAILED -> detail;
+        };
+    }
+
+    private static String json(Object value) {
+        try {
+            return SignalCodec.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode requestId(RequestRef ref) {
+        return ref instanceof WireRequest w ? w.id() : null;
+    }
+}

@@ -1,0 +1,7 @@
+package io.parley.server.room;
+
+import io.parley.server.sfu.MediaSessions;
+
+/** What every room of a node shares: its hooks, its listeners, the media plane and the registry seams. */
+record RoomContext(RoomEvents events, RoomEvent.Listener listener, MediaSessions media, ClaimStore claims,
+                   RoomDirectory directory) {}

@@ -1,0 +1,231 @@
+package io.parley.server.sfu;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.media.NtpTime;
+import io.parley.protocol.media.RtcpPacket;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One player of one Producer. Its packets go to a WebRTC transport or to an in-process {@link RtpSink}; a Consumer
+ * does not care which for its lifecycle, state and quality events. For a transport it rewrites SSRC (to the one in
+ * its answer), payload type (to its negotiated Opus) and sequence numbers (continuous from a random start) into its
+ * own copy, then SRTP-protects it; a sink gets the Producer's packet unchanged (a retained duplicate).
+ * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Media loop only.
+ */
+public final class Consumer extends MediaEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+
+    final MediaPlane plane;
+    final Producer producer;
+    final MediaObserver observer;
+    final String answer;
+    final long ssrc;
+    final String cname;
+    final int payloadType;
+    /** Exactly one of these is set (before the Consumer reaches the media loop). */
+    WebRtcTransport transport;
+    RtpSink sink;
+    private int seqOffset;
+    private boolean seqStarted;
+    private boolean playing;
+    private boolean closed;
+    private volatile boolean ended;
+    private long packetsSent;
+    private long bytesSent;
+    private long lastRtpTimestamp;
+    private long lastRtpNanos;
+    private long packetsPriorQ;
+    private long bytesPriorQ;
+    private int lastFractionLost;
+    private long lastCumulativeLost;
+    private long cumulativeLostPriorQ;
+    private double jitterMillis;
+    private double rttMillis = -1;
+    private long qualitySinceNanos;
+
+    Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
+             int payloadType) {
+        this.plane = plane;
+        this.producer = producer;
+        this.observer = observer;
+        this.answer = answer;
+        this.ssrc = ssrc;
+        this.cname = cname;
+        this.payloadType = payloadType;
+    }
+
+    public String answer() {
+        return answer;
+    }
+
+    /** True once closed for any reason (stopPlaying, publisher gone, transport failure); any thread. */
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Copies, rewrites and sends one plaintext packet of the Producer. */
+    void forward(ByteBuf plain, int producerSeq, long timestamp, long nowNanos, boolean retransmission) {
+        if (sink != null) {
+            if (!closed) {
+                int len = plain.readableBytes();
+                sink.onRtp(plain.retainedDuplicate());
+                counted(len, timestamp, nowNanos);
+            }
+            return;
+        }
+        if (transport == null || !transport.connected()) {
+            return;
+        }
+        if (!seqStarted) {
+            seqStarted = true;
+            seqOffset = ThreadLocalRandom.current().nextInt(1 << 15) - producerSeq;
+        }
+        int len = plain.readableBytes();
+        ByteBuf out = plane.channel().alloc().buffer(len + MediaPlane.SRTP_OVERHEAD);
+        out.writeBytes(plain, plain.readerIndex(), len);
+        out.setByte(1, (out.getByte(1) & 0x80) | payloadType);
+        out.setShort(2, (producerSeq + seqOffset) & 0xFFFF);
+        out.setInt(8, (int) ssrc);
+        transport.writeRtp(out);
+        if (retransmission) {
+            plane.counters().retransmissions.increment();
+            return;
+        }
+        counted(len, timestamp, nowNanos);
+    }
+
+    private void counted(int len, long timestamp, long nowNanos) {
+        packetsSent++;
+        bytesSent += len;
+        lastRtpTimestamp = timestamp;
+        lastRtpNanos = nowNanos;
+        if (!playing) {
+            playing = true;
+            qualitySinceNanos = nowNanos;
+            observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
+        }
+    }
+
+    @Override
+    boolean acceptsRtpFrom(ByteBuf packet) {
+        return false; // players send RTCP only
+    }
+
+    @Override
+    void onRtp(ByteBuf plaintext, long nowNanos) {
+        plane.counters().drop(DropReason.UNKNOWN_SSRC);
+    }
+
+    @Override
+    void onRtcp(RtcpPacket packet, long nowNanos) {
+        if (packet instanceof RtcpPacket.ReceiverReport rr) {
+            for (RtcpPacket.ReportBlock b : rr.reports()) {
+                if (b.ssrc() == ssrc) {
+                    lastFractionLost = b.fractionLost();
+                    lastCumulativeLost = b.cumulativeLost();
+                    jitterMillis = b.jitter() * 1000.0 / MediaPlane.OPUS_CLOCK_RATE;
+                    long nowCompact = NtpTime.compact(NtpTime.fromUnixMillis(plane.clock().wallMillis()));
+                    long rtt = NtpTime.rttMillis(nowCompact, b.lastSr(), b.delaySinceLastSr());
+                    if (rtt >= 0) {
+                        rttMillis = rtt;
+                    }
+                }
+            }
+        } else if (packet instanceof RtcpPacket.Nack nack) {
+            for (int seq : nack.lostSequenceNumbers()) {
+                int producerSeq = (seq - seqOffset) & 0xFFFF;
+                ByteBuf cached = producer.cached(producerSeq);
+                if (cached != null) {
+                    forward(cached, producerSeq, 0, nowNanos, true);
+                }
+            }
+            plane.channel().flush();
+        } else if (packet instanceof RtcpPacket.Pli || packet instanceof RtcpPacket.Fir) {
+            producer.requestKeyframe(nowNanos);
+        }
+    }
+
+    @Override
+    void transportFailed(String why) {
+        if (closed) {
+            return;
+        }
+        log.info("player media failed ({}): {}", this, why);
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, ErrorCode.PLAY_MEDIA_FAILED,
+                EndReason.MEDIA_FAILED, why));
+        observer.onEvent(new MediaEvent.Failed(ErrorCode.PLAY_MEDIA_FAILED, why));
+        close();
+    }
+
+    @Override
+    void peerClosed() {
+        if (closed) {
+            return;
+        }
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PEER_CLOSED, ""));
+        close();
+    }
+
+    /** The Producer closed: tell the player and free everything. */
+    void publisherGone() {
+        if (closed) {
+            return;
+        }
+        observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
+        close();
+    }
+
+    void sendSenderReport(long nowNanos) {
+        if (transport == null || !transport.connected() || packetsSent == 0) {
+            return;
+        }
+        long ntp = NtpTime.fromUnixMillis(plane.clock().wallMillis());
+        long rtpTime = (lastRtpTimestamp + (nowNanos - lastRtpNanos) * MediaPlane.OPUS_CLOCK_RATE / 1_000_000_000L) & 0xFFFFFFFFL;
+        transport.sendRtcp(List.of(
+                new RtcpPacket.SenderReport(ssrc, ntp, rtpTime, packetsSent & 0xFFFFFFFFL, bytesSent & 0xFFFFFFFFL, List.of()),
+                new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname)))));
+    }
+
+    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    void reportQuality(long nowNanos) {
+        if (!playing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+            return;
+        }
+        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
+        qualitySinceNanos = nowNanos;
+        long packets = packetsSent - packetsPriorQ;
+        long bytes = bytesSent - bytesPriorQ;
+        long lost = Math.max(0, lastCumulativeLost - cumulativeLostPriorQ);
+        packetsPriorQ = packetsSent;
+        bytesPriorQ = bytesSent;
+        cumulativeLostPriorQ = lastCumulativeLost;
+        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
+                lastFractionLost / 256.0, jitterMillis, rttMillis)));
+    }
+
+    /** Detaches from the Producer and closes the transport; idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ended = true;
+        producer.detach(this);
+        if (transport != null) {
+            transport.close();
+        }
+        plane.forget(this);
+        if (sink != null) {
+            sink.onClose();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "player " + observer.who() + " ssrc=" + ssrc;
+    }
+}

@@ -1,0 +1,65 @@
+package io.parley.server.sfu;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The handle of a Producer fed in-process ({@link MediaPlane#createLocalProducer}): an RTMP edge's transcoder, a
+ * file player or a test delivers plaintext RTP here instead of through a WebRTC transport, and the Producer fans
+ * it out, caches it for NACKs and reports state (PUBLISHING with the first packet) and quality exactly as for a
+ * WebRTC publisher. Lifecycle: open → closed; closed is final.
+ */
+public final class LocalProducer implements AutoCloseable {
+    private final MediaPlane plane;
+    private final Producer producer;
+
+    LocalProducer(MediaPlane plane, Producer producer) {
+        this.plane = plane;
+        this.producer = producer;
+    }
+
+    /** The Producer, for attaching Consumers (a room's players, {@link MediaPlane#createLocalConsumer}). */
+    public Producer producer() {
+        return producer;
+    }
+
+    /**
+     * One plaintext RTP packet (version 2, this source's SSRC; any payload type, Opus at 48 kHz for WebRTC players).
+     * Takes ownership of {@code rtp} and releases it. Any thread: on the media loop it is forwarded at once (the
+     * cheapest way: run the source on {@link MediaPlane#executor()}), from elsewhere it hops there, in order.
+     * A packet with another SSRC, a malformed one or one after {@link #close()} is dropped and counted.
+     */
+    public void deliver(ByteBuf rtp) {
+        if (plane.loop().inEventLoop()) {
+            forward(rtp);
+            return;
+        }
+        try {
+            plane.loop().execute(() -> forward(rtp));
+        } catch (RejectedExecutionException e) {
+            rtp.release(); // the media loop is shutting down
+        }
+    }
+
+    private void forward(ByteBuf rtp) {
+        try {
+            if (producer.isClosed()) {
+                return;
+            }
+            if (!producer.acceptsRtpFrom(rtp)) {
+                plane.counters().drop(DropReason.UNKNOWN_SSRC);
+                return;
+            }
+            producer.onRtp(rtp, plane.clock().nanoTime());
+            plane.channel().flush();
+        } finally {
+            rtp.release();
+        }
+    }
+
+    /** Closes the Producer: its Consumers end (players get NO_PLAY, sinks {@code onClose}). Any thread, idempotent. */
+    @Override
+    public void close() {
+        plane.close(producer);
+    }
+}

@@ -1,0 +1,69 @@
+package io.parley.server.sfu;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Packet and byte counters of the media plane; written on the media loop, read by metrics and tests. */
+public final class MediaCounters {
+    private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+    final LongAdder rtpPacketsIn = new LongAdder();
+    final LongAdder rtpBytesIn = new LongAdder();
+    final LongAdder rtpPacketsOut = new LongAdder();
+    final LongAdder rtpBytesOut = new LongAdder();
+    final LongAdder rtcpPacketsIn = new LongAdder();
+    final LongAdder rtcpBytesIn = new LongAdder();
+    final LongAdder rtcpPacketsOut = new LongAdder();
+    final LongAdder rtcpBytesOut = new LongAdder();
+    final LongAdder retransmissions = new LongAdder();
+
+    MediaCounters() {
+        for (DropReason r : DropReason.values()) {
+            dropped.put(r, new LongAdder());
+        }
+    }
+
+    void drop(DropReason reason) {
+        dropped.get(reason).increment();
+    }
+
+    public long dropped(DropReason reason) {
+        return dropped.get(reason).sum();
+    }
+
+    public long rtpPacketsIn() {
+        return rtpPacketsIn.sum();
+    }
+
+    public long rtpBytesIn() {
+        return rtpBytesIn.sum();
+    }
+
+    public long rtpPacketsOut() {
+        return rtpPacketsOut.sum();
+    }
+
+    public long rtpBytesOut() {
+        return rtpBytesOut.sum();
+    }
+
+    public long rtcpPacketsIn() {
+        return rtcpPacketsIn.sum();
+    }
+
+    public long rtcpBytesIn() {
+        return rtcpBytesIn.sum();
+    }
+
+    public long rtcpPacketsOut() {
+        return rtcpPacketsOut.sum();
+    }
+
+    public long rtcpBytesOut() {
+        return rtcpBytesOut.sum();
+    }
+
+    public long retransmissions() {
+        return retransmissions.sum();
+    }
+}

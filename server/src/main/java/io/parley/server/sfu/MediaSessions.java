@@ -1,0 +1,117 @@
+package io.parley.server.sfu;
+
+import io.parley.media.dtls.DtlsFingerprint;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.media.Sdp;
+import io.parley.protocol.media.SdpNegotiator;
+import io.parley.protocol.media.SdpWriter;
+import io.parley.protocol.media.SessionDescription;
+import java.security.SecureRandom;
+
+/**
+ * The media plane's entry points for signalling threads: negotiate an offer (pure, on the caller's thread),
+ * then hand the new Producer or Consumer to the media loop.
+ */
+public final class MediaSessions {
+    private static final String ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final MediaPlane plane;
+    private final Sdp.Fingerprint fingerprint;
+
+    public MediaSessions(MediaPlane plane) {
+        this.plane = plane;
+        DtlsFingerprint fp = plane.certificate().fingerprint();
+        String[] parts = fp.toSdp().split(" ", 2);
+        this.fingerprint = new Sdp.Fingerprint(parts[0], parts[1]);
+    }
+
+    /** A stream announced without media: players may attach and wait. */
+    public Producer announce(String streamId, MediaObserver observer) {
+        Producer p = new Producer(plane, streamId, observer, null, -1, randomSsrc());
+        plane.execute(() -> plane.track(p));
+        return p;
+    }
+
+    /** Negotiates a publisher's offer; the answer is {@link Producer#answer()}. Throws 1103001 if refused. */
+    public Producer publish(String streamId, String offerSdp, MediaObserver observer) {
+        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PUBLISH, ErrorCode.PUBLISH_SDP_REFUSED);
+        SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
+        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
+        long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
+        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc());
+        WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
+                plane.clock().nanoTime());
+        p.transport = t;
+        plane.execute(() -> {
+            plane.track(p);
+            plane.register(t);
+        });
+        return p;
+    }
+
+    /** Negotiates a player's offer for a Producer; the answer is {@link Consumer#answer()}. Throws 1104001. */
+    public Consumer play(Producer producer, String offerSdp, MediaObserver observer) {
+        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PLAY, ErrorCode.PLAY_SDP_REFUSED);
+        SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
+        long ssrc = randomSsrc();
+        String cname = random(16);
+        SdpWriter.LocalSource source = new SdpWriter.LocalSource(ssrc, cname, producer.streamId, "audio-" + random(8));
+        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), source, sessionId());
+        Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType());
+        WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c,
+                plane.clock().nanoTime());
+        c.transport = t;
+        plane.execute(() -> {
+            plane.track(c);
+            plane.register(t);
+            producer.attach(c);
+        });
+        return c;
+    }
+
+    public void close(Producer p) {
+        plane.close(p);
+    }
+
+    public void close(Consumer c) {
+        plane.close(c);
+    }
+
+    private record Negotiated(SessionDescription offer, SdpNegotiator.Accepted accepted) {}
+
+    private static Negotiated negotiate(String sdp, SdpNegotiator.Purpose purpose, int code) {
+        SessionDescription offer;
+        try {
+            offer = SessionDescription.parse(sdp);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(code, "sdp: " + e.getMessage());
+        }
+        SdpNegotiator.Result r = SdpNegotiator.negotiate(offer, purpose);
+        if (r instanceof SdpNegotiator.Rejected rej) {
+            throw new ProtocolException(code, "sdp refused (" + rej.failure() + "): " + rej.message());
+        }
+        return new Negotiated(offer, (SdpNegotiator.Accepted) r);
+    }
+
+    private static DtlsFingerprint dtlsFingerprint(SdpNegotiator.Accepted a) {
+        return DtlsFingerprint.parse(a.fingerprint().algorithm() + " " + a.fingerprint().value());
+    }
+
+    private static String random(int n) {
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            b.append(ICE_CHARS.charAt(RANDOM.nextInt(ICE_CHARS.length())));
+        }
+        return b.toString();
+    }
+
+    static long randomSsrc() {
+        return (RANDOM.nextInt() & 0xFFFFFFFFL) | 1;
+    }
+
+    private static long sessionId() {
+        return RANDOM.nextLong() & Long.MAX_VALUE;
+    }
+}

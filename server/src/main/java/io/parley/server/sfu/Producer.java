@@ -1,0 +1,215 @@
+package io.parley.server.sfu;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.protocol.ErrorCode;
+import io.parley.media.rtp.ReceptionStats;
+import io.parley.protocol.media.RtcpPacket;
+import io.parley.protocol.media.RtpPacket;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A published stream's media source. Each RTP packet it receives goes to every Consumer in {@link #consumers}
+ * (an immutable snapshot, replaced on attach/detach) on the media loop. Packets come from a WebRTC transport
+ * (a publisher's SDP offer) or from an in-process source ({@link LocalProducer#deliver}); a Producer does not
+ * care which: fan-out, the NACK cache, quality and state events are the same.
+ * Lifecycle: requesting → publishing (first packet) → closed; closed is final. A stream published without
+ * an SDP offer has a Producer with no source: players may attach and wait.
+ */
+public final class Producer extends MediaEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(Producer.class);
+
+    private static final Consumer[] NONE = new Consumer[0];
+    private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 1_000_000_000L;
+
+    final MediaPlane plane;
+    final String streamId;
+    final MediaObserver observer;
+    final String answer;
+    final long serverSsrc;
+    /** The WebRTC path its packets arrive on; null for a stream announced without media or fed in-process. */
+    WebRtcTransport transport;
+    Consumer[] consumers = NONE;
+    private final RetransmissionCache rtx = new RetransmissionCache();
+    private final ReceptionStats stats = new ReceptionStats(MediaPlane.OPUS_CLOCK_RATE);
+    private long ssrc;
+    private boolean publishing;
+    private long receivedPriorQ;
+    private long lostPriorQ;
+    private long bytesPriorQ;
+    private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+    private boolean closed;
+    private long qualitySinceNanos;
+
+    Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
+        this.plane = plane;
+        this.streamId = streamId;
+        this.observer = observer;
+        this.answer = answer;
+        this.ssrc = expectedSsrc;
+        this.serverSsrc = serverSsrc;
+    }
+
+    /** The SDP answer for the publisher, or null for a stream published without media. */
+    public String answer() {
+        return answer;
+    }
+
+    public String streamId() {
+        return streamId;
+    }
+
+    @Override
+    boolean acceptsRtpFrom(ByteBuf packet) {
+        return ssrc < 0 || packet.readableBytes() < 12 || packet.getUnsignedInt(packet.readerIndex() + 8) == ssrc;
+    }
+
+    @Override
+    void onRtp(ByteBuf plain, long nowNanos) {
+        RtpPacket rtp = plane.rtpView();
+        if (rtp.wrap(plain) != RtpPacket.Status.OK) {
+            plane.counters().drop(DropReason.MALFORMED);
+            return;
+        }
+        if (ssrc < 0) {
+            ssrc = rtp.ssrc();
+        }
+        int len = plain.readableBytes();
+        plane.counters().rtpPacketsIn.increment();
+        plane.counters().rtpBytesIn.add(len);
+        int seq = rtp.sequenceNumber();
+        stats.onPacket(seq, rtp.timestamp(), len, nowNanos);
+        rtx.put(plane.channel().alloc(), seq, plain);
+        if (!publishing) {
+            publishing = true;
+            qualitySinceNanos = nowNanos;
+            observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
+        }
+        Consumer[] to = consumers;
+        if (to.length > 0) {
+            for (Consumer c : to) {
+                c.forward(plain, seq, rtp.timestamp(), nowNanos, false);
+            }
+            plane.recordForward(nowNanos);
+        }
+    }
+
+    @Override
+    void onRtcp(RtcpPacket packet, long nowNanos) {
+        if (packet instanceof RtcpPacket.SenderReport sr) {
+            stats.onSenderReport(sr.ntpTime(), nowNanos);
+        }
+    }
+
+    /** A player asked for a keyframe: pass it upstream, at most once a second. */
+    void requestKeyframe(long nowNanos) {
+        if (transport == null || ssrc < 0 || nowNanos - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
+            return;
+        }
+        lastKeyframeRequestNanos = nowNanos;
+        transport.sendRtcp(List.of(new RtcpPacket.Pli(serverSsrc, ssrc)));
+    }
+
+    /** The cached plaintext packet for a NACK, or null. */
+    ByteBuf cached(int seq) {
+        return rtx.get(seq);
+    }
+
+    @Override
+    void transportFailed(String why) {
+        if (closed) {
+            return;
+        }
+        log.info("publisher media failed ({}): {}", this, why);
+        observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH, ErrorCode.PUBLISH_MEDIA_FAILED,
+                EndReason.MEDIA_FAILED, why));
+        observer.onEvent(new MediaEvent.Failed(ErrorCode.PUBLISH_MEDIA_FAILED, why));
+        close();
+    }
+
+    @Override
+    void peerClosed() {
+        if (closed || transport == null) {
+            return;
+        }
+        transport.close();
+        observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH, 0, EndReason.PEER_CLOSED, ""));
+    }
+
+    void attach(Consumer c) {
+        if (closed) {
+            c.publisherGone();
+            return;
+        }
+        Consumer[] next = Arrays.copyOf(consumers, consumers.length + 1);
+        next[consumers.length] = c;
+        consumers = next;
+    }
+
+    void detach(Consumer c) {
+        int n = 0;
+        Consumer[] next = new Consumer[consumers.length];
+        for (Consumer x : consumers) {
+            if (x != c) {
+                next[n++] = x;
+            }
+        }
+        consumers = n == 0 ? NONE : Arrays.copyOf(next, n);
+    }
+
+    void sendReceiverReport(long nowNanos) {
+        if (transport == null || !transport.connected()) {
+            return;
+        }
+        RtcpPacket.ReportBlock block = stats.reportBlock(ssrc, nowNanos);
+        if (block != null) {
+            transport.sendRtcp(List.of(new RtcpPacket.ReceiverReport(serverSsrc, List.of(block))));
+        }
+    }
+
+    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    void reportQuality(long nowNanos) {
+        if (!publishing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+            return;
+        }
+        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
+        qualitySinceNanos = nowNanos;
+        long packets = stats.received() - receivedPriorQ;
+        long lost = Math.max(0, stats.lost() - lostPriorQ);
+        long bytes = stats.bytes() - bytesPriorQ;
+        receivedPriorQ = stats.received();
+        lostPriorQ = stats.lost();
+        bytesPriorQ = stats.bytes();
+        double rate = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
+        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
+                rate, stats.jitterMillis(), -1)));
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the transport and every Consumer (their players get NO_PLAY); idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Consumer c : consumers) {
+            c.publisherGone();
+        }
+        consumers = NONE;
+        if (transport != null) {
+            transport.close();
+        }
+        rtx.clear();
+        plane.forget(this);
+    }
+
+    @Override
+    public String toString() {
+        return "publisher " + observer.who();
+    }
+}

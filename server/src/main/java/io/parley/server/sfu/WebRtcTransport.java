@@ -1,0 +1,220 @@
+package io.parley.server.sfu;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.socket.DatagramPacket;
+import io.parley.media.dtls.DtlsEndpoint;
+import io.parley.media.dtls.DtlsFingerprint;
+import io.parley.media.dtls.DtlsHandshakeException;
+import io.parley.media.dtls.DtlsRole;
+import io.parley.media.srtp.SrtpSession;
+import io.parley.media.srtp.SrtpStatus;
+import io.parley.protocol.media.RtcpCodec;
+import io.parley.protocol.media.RtcpPacket;
+import io.parley.protocol.media.Parsed;
+import io.parley.protocol.media.StunMessage;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer (the client SDK's counterpart is
+ * {@code io.parley.client.media.MediaTransport}). Lifecycle: waiting (for an ICE check)
+ * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Media loop only,
+ * except the DTLS sink, which writes datagrams from the handshake pool.
+ */
+final class WebRtcTransport {
+    private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
+
+    final MediaPlane plane;
+    final String localUfrag;
+    final String localPwd;
+    final byte[] stunKey;
+    final DtlsFingerprint remoteFingerprint;
+    final MediaEndpoint owner;
+    final long createdNanos;
+    volatile InetSocketAddress address;
+    private DtlsEndpoint dtls;
+    volatile SrtpSession srtp;
+    long lastHeardNanos;
+    boolean closed;
+
+    WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
+                   MediaEndpoint owner, long nowNanos) {
+        this.plane = plane;
+        this.localUfrag = localUfrag;
+        this.localPwd = localPwd;
+        this.stunKey = StunMessage.shortTermKey(localPwd);
+        this.remoteFingerprint = remoteFingerprint;
+        this.owner = owner;
+        this.createdNanos = nowNanos;
+        this.lastHeardNanos = nowNanos;
+    }
+
+    /** A verified ICE check from {@code from}: latch it (first check or a nominated one) and start DTLS. */
+    void checked(InetSocketAddress from, boolean nominated, long nowNanos) {
+        lastHeardNanos = nowNanos;
+        if (address == null || (nominated && !from.equals(address))) {
+            plane.latch(this, from);
+            address = from;
+        }
+        if (dtls == null) {
+            dtls = new DtlsEndpoint(DtlsRole.SERVER, plane.certificate(), remoteFingerprint, plane.dtlsSettings(),
+                    plane.dtlsPool(), this::sendDtls);
+            dtls.handshake().whenComplete((keys, err) -> {
+                if (err == null) {
+                    // Installed at once (not after the hop) so media the peer sends right after its Finished is kept.
+                    srtp = new SrtpSession(keys);
+                }
+                plane.loop().execute(() -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (err != null) {
+                        String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
+                        log.info("DTLS failed for {}: {}", owner, why);
+                        fail("DTLS handshake failed: " + why);
+                    }
+                });
+            });
+            dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
+                if (closed) {
+                    return;
+                }
+                if (reason == DtlsEndpoint.CloseReason.PEER_CLOSE_NOTIFY) {
+                    // The peer closed its PeerConnection: an orderly end of this media path, not a failure.
+                    owner.peerClosed();
+                } else if (reason == DtlsEndpoint.CloseReason.PEER_FATAL_ALERT) {
+                    fail("the peer sent a fatal DTLS alert");
+                }
+            }));
+            dtls.start();
+        }
+    }
+
+    private void sendDtls(byte[] datagram) {
+        InetSocketAddress to = address;
+        if (to != null) {
+            plane.channel().writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+        }
+    }
+
+    void onDtls(ByteBuf datagram, long nowNanos) {
+        lastHeardNanos = nowNanos;
+        if (dtls != null) {
+            dtls.offer(datagram);
+        }
+    }
+
+    void onRtp(ByteBuf packet, long nowNanos) {
+        if (srtp == null) {
+            plane.counters().drop(DropReason.NOT_CONNECTED);
+            return;
+        }
+        if (!owner.acceptsRtpFrom(packet)) {
+            plane.counters().drop(DropReason.UNKNOWN_SSRC);
+            return;
+        }
+        SrtpStatus st = srtp.unprotectRtp(packet);
+        if (st != SrtpStatus.OK) {
+            plane.counters().drop(st == SrtpStatus.TOO_SHORT || st == SrtpStatus.MALFORMED
+                    ? DropReason.MALFORMED : DropReason.SRTP_AUTH_FAILED);
+            return;
+        }
+        lastHeardNanos = nowNanos;
+        owner.onRtp(packet, nowNanos);
+    }
+
+    void onRtcp(ByteBuf packet, long nowNanos) {
+        if (srtp == null) {
+            plane.counters().drop(DropReason.NOT_CONNECTED);
+            return;
+        }
+        SrtpStatus st = srtp.unprotectRtcp(packet);
+        if (st != SrtpStatus.OK) {
+            plane.counters().drop(st == SrtpStatus.TOO_SHORT || st == SrtpStatus.MALFORMED
+                    ? DropReason.MALFORMED : DropReason.SRTP_AUTH_FAILED);
+            return;
+        }
+        Parsed<List<RtcpPacket>> parsed = RtcpCodec.parse(packet);
+        if (!parsed.isOk()) {
+            plane.counters().drop(DropReason.MALFORMED);
+            return;
+        }
+        lastHeardNanos = nowNanos;
+        for (RtcpPacket p : parsed.value()) {
+            owner.onRtcp(p, nowNanos);
+        }
+    }
+
+    /** Protects a plaintext RTP packet (ownership passes here) and queues it; the caller flushes. */
+    void writeRtp(ByteBuf plain) {
+        InetSocketAddress to = address;
+        if (srtp == null || to == null || closed) {
+            plain.release();
+            return;
+        }
+        if (srtp.protectRtp(plain) != SrtpStatus.OK) {
+            plain.release();
+            return;
+        }
+        plane.counters().rtpPacketsOut.increment();
+        plane.counters().rtpBytesOut.add(plain.readableBytes());
+        plane.channel().write(new DatagramPacket(plain, to));
+    }
+
+    void sendRtcp(List<? extends RtcpPacket> packets) {
+        InetSocketAddress to = address;
+        if (srtp == null || to == null || closed) {
+            return;
+        }
+        ByteBuf out = plane.channel().alloc().buffer(256);
+        RtcpCodec.writeCompound(out, packets);
+        if (srtp.protectRtcp(out) != SrtpStatus.OK) {
+            out.release();
+            return;
+        }
+        plane.counters().rtcpPacketsOut.increment();
+        plane.counters().rtcpBytesOut.add(out.readableBytes());
+        plane.channel().writeAndFlush(new DatagramPacket(out, to));
+    }
+
+    boolean connected() {
+        return srtp != null && !closed;
+    }
+
+    /** Timeouts: no check or no DTLS within iceTimeout of creation, or silence past it once connected. */
+    void check(long nowNanos, long timeoutNanos) {
+        if (closed) {
+            return;
+        }
+        if (srtp == null && nowNanos - createdNanos > timeoutNanos) {
+            fail(address == null ? "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms"
+                    : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
+        } else if (srtp != null && nowNanos - lastHeardNanos > timeoutNanos) {
+            fail("the peer stopped answering (consent lost after " + timeoutNanos / 1_000_000 + " ms)");
+        }
+    }
+
+    private void fail(String why) {
+        owner.transportFailed(why);
+    }
+
+    /** Frees everything; idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        plane.unregister(this);
+        if (dtls != null) {
+            dtls.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "transport " + localUfrag + (address == null ? "" : " @" + address);
+    }
+}

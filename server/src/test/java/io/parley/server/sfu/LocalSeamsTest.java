@@ -1,0 +1,258 @@
+package io.parley.server.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.socket.DatagramPacket;
+import io.parley.media.srtp.SrtpSession;
+import io.parley.media.srtp.SrtpStatus;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.media.RtcpPacket;
+import io.parley.protocol.media.RtpPacket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Producer/Consumer seams without sockets: in-process sources and sinks, and WebRTC peers beside them. */
+class LocalSeamsTest {
+    private static final long SSRC = 0x11223344L;
+
+    @Test
+    void aLocalSourceReachesALocalSinkUnchangedWithStateEventsInOrder() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events pub = new SfuRig.Events();
+            SfuRig.Events play = new SfuRig.Events();
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, pub);
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.createLocalConsumer(source.producer(), sink, play);
+            rig.runTasks();
+
+            for (int seq = 100; seq < 105; seq++) {
+                source.deliver(SfuRig.rtp(SSRC, seq));
+            }
+
+            assertThat(sink.packets).hasSize(5);
+            ByteBuf expected = SfuRig.rtp(SSRC, 102);
+            byte[] e = new byte[expected.readableBytes()];
+            expected.readBytes(e);
+            expected.release();
+            assertThat(sink.packets.get(2)).as("a sink gets the Producer's bytes, not rewritten").isEqualTo(e);
+            assertThat(pub.seen).containsExactly(
+                    new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
+            assertThat(play.seen).containsExactly(
+                    new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
+            assertThat(rig.plane.counters().rtpPacketsIn()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void closingTheSourceEndsItsSinksOnce() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events play = new SfuRig.Events();
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.createLocalConsumer(source.producer(), sink, play);
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(SSRC, 1));
+
+            source.close();
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(SSRC, 2)); // after close: dropped and released
+
+            assertThat(sink.closes).isEqualTo(1);
+            assertThat(sink.packets).hasSize(1);
+            assertThat(play.of(MediaEvent.PlayerStateChanged.class)).last()
+                    .isEqualTo(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
+        }
+    }
+
+    @Test
+    void aSinkAttachedToAClosedProducerIsClosedAtOnce() {
+        try (SfuRig rig = new SfuRig()) {
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            source.close();
+            rig.runTasks();
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.createLocalConsumer(source.producer(), sink, MediaObserver.NONE);
+            rig.runTasks();
+            assertThat(sink.closes).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closingASinkConsumerDetachesItWhileOthersKeepReceiving() {
+        try (SfuRig rig = new SfuRig()) {
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            SfuRig.Sink a = new SfuRig.Sink();
+            SfuRig.Sink b = new SfuRig.Sink();
+            Consumer ca = rig.plane.createLocalConsumer(source.producer(), a, MediaObserver.NONE);
+            rig.plane.createLocalConsumer(source.producer(), b, MediaObserver.NONE);
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(SSRC, 1));
+            rig.plane.close(ca);
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(SSRC, 2));
+            assertThat(a.packets).hasSize(1);
+            assertThat(a.closes).isEqualTo(1);
+            assertThat(b.packets).hasSize(2);
+            assertThat(ca.isEnded()).isTrue();
+        }
+    }
+
+    @Test
+    void packetsOfAnotherSsrcOrMalformedAreDroppedAndCounted() {
+        try (SfuRig rig = new SfuRig()) {
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.createLocalConsumer(source.producer(), sink, MediaObserver.NONE);
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(0x999, 1));
+            ByteBuf junk = Unpooled.buffer(16).writeZero(16); // version 0, but this source's SSRC
+            junk.setInt(8, (int) SSRC);
+            source.deliver(junk);
+            assertThat(sink.packets).isEmpty();
+            assertThat(rig.plane.counters().dropped(DropReason.UNKNOWN_SSRC)).isEqualTo(1);
+            assertThat(rig.plane.counters().dropped(DropReason.MALFORMED)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLocalSourceFeedsWebRtcPlayersRewrittenAndAnswersTheirNacksFromItsCache() {
+        try (SfuRig rig = new SfuRig()) {
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            Producer producer = source.producer();
+            SfuRig.Events play = new SfuRig.Events();
+            Consumer c = new Consumer(rig.plane, producer, play, null, 0x5000, "cname", 109);
+            InetSocketAddress player = new InetSocketAddress("127.0.0.1", 41000);
+            SrtpSession playerSide = rig.connectedConsumer(c, player);
+            rig.runTasks();
+            rig.plane.execute(() -> {
+                rig.plane.track(c);
+                producer.attach(c);
+            });
+            rig.runTasks();
+
+            source.deliver(SfuRig.rtp(SSRC, 7));
+            List<DatagramPacket> out = rig.datagrams();
+            assertThat(out).hasSize(1);
+            ByteBuf srtp = out.get(0).content();
+            assertThat(out.get(0).recipient()).isEqualTo(player);
+            assertThat(playerSide.unprotectRtp(srtp)).isEqualTo(SrtpStatus.OK);
+            RtpPacket view = new RtpPacket();
+            assertThat(view.wrap(srtp)).isEqualTo(RtpPacket.Status.OK);
+            assertThat(view.ssrc()).as("rewritten to the player's SSRC").isEqualTo(0x5000);
+            assertThat(view.payloadType()).isEqualTo(109);
+            int playerSeq = view.sequenceNumber();
+            SfuRig.release(out);
+
+            // The player lost it: the Producer's NACK cache answers.
+            assertThat(producer.cached(7)).isNotNull();
+            c.onRtcp(new RtcpPacket.Nack(1, 0x5000, List.of(new RtcpPacket.NackItem(playerSeq, 0))), rig.clock.nanoTime());
+            List<DatagramPacket> again = rig.datagrams();
+            assertThat(again).hasSize(1);
+            SfuRig.release(again);
+            assertThat(rig.plane.counters().retransmissions()).isEqualTo(1);
+            assertThat(play.of(MediaEvent.PlayerStateChanged.class)).extracting(MediaEvent.PlayerStateChanged::state)
+                    .containsExactly(PlayState.PLAYING);
+        }
+    }
+
+    @Test
+    void qualityIsReportedEveryPeriodForLocalSourcesAndSinks() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events pub = new SfuRig.Events();
+            SfuRig.Events play = new SfuRig.Events();
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, pub);
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.createLocalConsumer(source.producer(), sink, play);
+            rig.runTasks();
+            for (int seq = 0; seq < 150; seq++) {
+                source.deliver(SfuRig.rtp(SSRC, seq));
+            }
+            rig.clock.advance(Duration.ofSeconds(2));
+            for (int i = 0; i < MediaPlane.QUALITY_EVERY_TICKS; i++) {
+                rig.clock.advance(Duration.ofMillis(MediaPlane.TICK_MILLIS));
+                rig.plane.tick();
+            }
+            List<MediaEvent.QualityMeasured> pq = pub.of(MediaEvent.QualityMeasured.class);
+            List<MediaEvent.QualityMeasured> cq = play.of(MediaEvent.QualityMeasured.class);
+            assertThat(pq).hasSize(1);
+            assertThat(cq).hasSize(1);
+            assertThat(pq.get(0).quality().packets()).isEqualTo(150);
+            assertThat(pq.get(0).quality().packetsLost()).isZero();
+            assertThat(cq.get(0).quality().packets()).isEqualTo(150);
+            double seconds = 150 * 32 / (pq.get(0).quality().kbps() * 1000 / 8); // 150 packets of 32 bytes
+            assertThat(seconds).as("the rate is over the measured period, from the first packet").isBetween(2.0, 5.0);
+        }
+    }
+
+    @Test
+    void aQualityPeriodShorterThanASecondWaitsForTheNextTurn() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events pub = new SfuRig.Events();
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, pub);
+            rig.runTasks();
+            source.deliver(SfuRig.rtp(SSRC, 1));
+            rig.clock.advance(Duration.ofMillis(500));
+            rig.plane.tick(); // phase 0: its turn, but only half a second of media
+            assertThat(pub.of(MediaEvent.QualityMeasured.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void reportsOfManyEndpointsAreSpreadOverThePeriodNotSentInOneTick() {
+        try (SfuRig rig = new SfuRig()) {
+            int[] perTick = new int[MediaPlane.QUALITY_EVERY_TICKS];
+            int[] tick = {0};
+            MediaObserver counting = e -> {
+                if (e instanceof MediaEvent.QualityMeasured) {
+                    perTick[tick[0]]++;
+                }
+            };
+            for (int i = 0; i < 60; i++) {
+                LocalProducer p = rig.plane.createLocalProducer("s" + i, SSRC + i, counting);
+                rig.runTasks();
+                p.deliver(SfuRig.rtp(SSRC + i, 1));
+            }
+            rig.clock.advance(Duration.ofSeconds(2));
+            for (; tick[0] < MediaPlane.QUALITY_EVERY_TICKS; tick[0]++) {
+                rig.plane.tick();
+            }
+            assertThat(perTick).containsOnly(2); // 60 endpoints over 30 ticks
+        }
+    }
+
+    @Test
+    void aTransportWithNoIceCheckFailsAfterTheTimeoutOnTheInjectedClock() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events pub = new SfuRig.Events();
+            Producer p = new Producer(rig.plane, "s1", pub, "answer", -1, 1);
+            WebRtcTransport t = new WebRtcTransport(rig.plane, "ufrag", "passwordpasswordpassword", null, p,
+                    rig.clock.nanoTime());
+            p.transport = t;
+            rig.plane.execute(() -> {
+                rig.plane.track(p);
+                rig.plane.register(t);
+            });
+            rig.runTasks();
+
+            rig.clock.advance(SfuRig.ICE_TIMEOUT);
+            for (int i = 0; i < MediaPlane.REPORT_EVERY_TICKS; i++) {
+                rig.plane.tick();
+            }
+            assertThat(pub.seen).as("not before the timeout has passed").isEmpty();
+
+            rig.clock.advance(Duration.ofMillis(1));
+            for (int i = 0; i < MediaPlane.REPORT_EVERY_TICKS; i++) {
+                rig.plane.tick();
+            }
+            assertThat(pub.seen).hasSize(2);
+            assertThat(pub.seen.get(0)).isEqualTo(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH,
+                    ErrorCode.PUBLISH_MEDIA_FAILED, EndReason.MEDIA_FAILED, "no ICE connectivity check within 30000 ms"));
+            assertThat(pub.seen.get(1)).isInstanceOf(MediaEvent.Failed.class);
+            assertThat(rig.plane.transportCount()).isZero();
+        }
+    }
+}
