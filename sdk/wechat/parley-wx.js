@@ -518,7 +518,15 @@
     if (transport !== 'rtmp' && transport !== 'flv') {
       return Promise.reject(parleyError(ERR_PARAM, 'transport: ' + transport + " (expected: 'rtmp' or 'flv')"));
     }
-    if (this._plays[streamID]) return Promise.reject(parleyError(1104032, 'already playing ' + streamID));
+    var old = this._plays[streamID];
+    if (old && (old.finished || (old.ended && !old.restarting))) {
+      // The server ended that play (the stream went, or its connection did): playing it again is a new play.
+      old.active = false;
+      clearTimeout(old.retryTimer);
+      delete this._plays[streamID];
+    } else if (old) {
+      return Promise.reject(parleyError(1104032, 'already playing ' + streamID));
+    }
     var rec = {streamID: streamID, transport: transport, mode: mode, url: '', urlExpiresAt: 0, state: 'NO_PLAY',
       failures: 0, restarting: false, active: true};
     this._plays[streamID] = rec;

@@ -224,6 +224,10 @@ test('the stream ends: NO_PLAY 0 publisher_stopped, the <live-player> stops, the
   assert.equal(u.calls.filter((c) => c[0] === 'player.play').length, 1, 'not restarted');
   assert.equal(u.page.data.playerList[0].url, '');
   assert.ok(!playStates(u).some((s) => s[1] === 1104028), 'no play failure reported');
+  // the stream comes back (a page that did not stop() the player): play() again is a new play
+  const again = await u.zg.getPlayerInstance('b-mic').play();
+  assert.equal(u.page.data.playerList[0].url, again.url);
+  assert.equal(u.calls.filter((c) => c[0] === 'player.play').length, 2);
 });
 
 test('bindnetstatus: quality events with ZEGO mini-program stats, merged with the server\'s', async () => {
