@@ -216,6 +216,26 @@
       }
     }
 
+    /**
+     * Publishes streamID over RTMP instead of WebRTC (for an RTMP pusher such as OBS, ffmpeg or a WeChat
+     * <live-pusher>): resolves {streamID, url, urlExpiresAt}; push to url. The room sees the stream when the push
+     * sends media (publisherStateUpdate PUBLISHING). stopPublishingStream ends it.
+     */
+    async startPublishingUrl(streamID, options) {
+      this._requireLogin();
+      if (this._publishers.has(streamID)) throw parleyError(1103056, 'already publishing ' + streamID);
+      const entry = {pc: null, stream: null};
+      this._publishers.set(streamID, entry);
+      try {
+        const data = await this._request('startPublishing', {streamID: streamID,
+          extraInfo: (options && options.extraInfo) || '', transport: 'rtmp'});
+        return {streamID: streamID, url: data.url, urlExpiresAt: data.urlExpiresAt};
+      } catch (e) {
+        if (this._publishers.get(streamID) === entry) this._publishers.delete(streamID);
+        throw toError(e, ERR_PUBLISH_PARAM);
+      }
+    }
+
     /** Stops publishing streamID (the server tells the room and closes the players' transports). */
     async stopPublishingStream(streamID) {
       const entry = this._publishers.get(streamID);
@@ -262,6 +282,24 @@
         pc.close();
         this._emit('playerStateUpdate', {streamID: streamID, state: 'NO_PLAY', errorCode: err.code, extendedData: err.message});
         throw err;
+      }
+    }
+
+    /**
+     * Asks for a URL to play streamID with a native player instead of WebRTC: transport 'flv' (HTTP-FLV, e.g.
+     * flv.js or a WeChat <live-player>) or 'rtmp'. Resolves {streamID, url, urlExpiresAt}; stopPlayingStream ends it.
+     */
+    async startPlayingUrl(streamID, transport) {
+      this._requireLogin();
+      if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
+      const entry = {pc: {close: function () {}}, stream: null};
+      this._players.set(streamID, entry);
+      try {
+        const data = await this._request('startPlaying', {streamID: streamID, transport: transport || 'flv'});
+        return {streamID: streamID, url: data.url, urlExpiresAt: data.urlExpiresAt};
+      } catch (e) {
+        if (this._players.get(streamID) === entry) this._players.delete(streamID);
+        throw toError(e, ERR_PLAY_PARAM);
       }
     }
 

@@ -174,6 +174,23 @@ public final class ParleyEngine implements AutoCloseable {
                 new Messages.StartPlaying(streamID, offer)));
     }
 
+    /**
+     * Publishes {@code streamID} over RTMP (a WeChat {@code <live-pusher>}, or any RTMP pusher): the result's
+     * {@code data.url} is the push URL, valid until {@code data.urlExpiresAt}. The room sees the stream once the push
+     * sends media (PROTOCOL.md, "RTMP and HTTP-FLV").
+     */
+    public CompletableFuture<Result> startPublishingRtmp(String streamID, String extraInfo) {
+        return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo, null, Messages.RTMP));
+    }
+
+    /**
+     * Asks for a URL to play {@code streamID} with a native player: {@code transport} is {@code "flv"} (HTTP-FLV) or
+     * {@code "rtmp"}; the result's {@code data.url} is the play URL. {@link #stopPlaying} ends it.
+     */
+    public CompletableFuture<Result> startPlayingUrl(String streamID, String transport) {
+        return request(Messages.START_PLAYING, new Messages.StartPlaying(streamID, null, transport));
+    }
+
     /** Stops playing: closes the player's transport and tells the server. */
     public CompletableFuture<Result> stopPlaying(String streamID) {
         media.stopPlaying(streamID);

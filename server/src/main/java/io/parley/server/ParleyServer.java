@@ -13,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.bridge.RtmpEdge;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
@@ -47,6 +48,7 @@ public final class ParleyServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel channel;
     private final GatewayInitializer gateway;
+    private final RtmpEdge rtmp;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
@@ -70,6 +72,8 @@ public final class ParleyServer implements AutoCloseable {
         routes.putAll(DevRoutes.routes(config));
         routes.putAll(StaticRoutes.routes(config.dev()));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.rtmp = config.rtmp().enabled()
+                ? new RtmpEdge(config, rooms, media, boss, workers, channelType, metrics.registry()) : null;
         GatewayInitializer gateway;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -77,9 +81,12 @@ public final class ParleyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(),
-                        HttpRoutes.get(routes)));
+                        HttpRoutes.get(routes), rtmp == null ? null : rtmp.flvHandler()));
         this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        if (rtmp != null) {
+            rtmp.announce(port());
+        }
         readiness.advance(Readiness.State.READY);
         log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
     }
@@ -90,6 +97,11 @@ public final class ParleyServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** The RTMP port, or -1 when the RTMP edge is off. */
+    public int rtmpPort() {
+        return rtmp == null ? -1 : rtmp.port();
     }
 
     public RoomService rooms() {
@@ -126,6 +138,9 @@ public final class ParleyServer implements AutoCloseable {
         readiness.advance(Readiness.State.STOPPED);
         channel.close().syncUninterruptibly();
         gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (rtmp != null) {
+            rtmp.close();
+        }
         media.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

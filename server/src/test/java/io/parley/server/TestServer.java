@@ -6,6 +6,7 @@ import io.parley.protocol.signal.Messages;
 import io.parley.server.auth.JwtTokens;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
+import io.parley.server.rtmp.RtmpConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class TestServer implements AutoCloseable {
         return ParleyConfig.DEFAULTS
                 .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
                 .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)))
+                .withRtmp(RtmpConfig.DEFAULTS.withListen("127.0.0.1", 0))
                 .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET),
                         new AppConfig(CBC_APP, CBC_SECRET, true)));
     }

@@ -42,7 +42,7 @@ public interface TranscodeMetrics {
      * Meters: gauge {@code parley.transcode.streams.active}; timer {@code parley.transcode.task} (with a percentile
      * histogram); counters {@code parley.transcode.tasks.dropped} and {@code parley.transcode.tasks.failed}.
      */
-    static TranscodeMetrics micrometer(MeterRegistry registry) {
+    public static TranscodeMetrics micrometer(MeterRegistry registry) {
         AtomicLong active = new AtomicLong();
         Gauge.builder("parley.transcode.streams.active", active, AtomicLong::get)
             .description("Transcoded streams (pool strands) open").register(registry);

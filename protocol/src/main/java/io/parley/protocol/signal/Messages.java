@@ -37,14 +37,30 @@ public final class Messages {
     public record LogoutRoom(String roomID) {}
 
     /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
-    public record StartPublishing(String streamID, String extraInfo, String sdp) {
+    /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP}; see PROTOCOL.md. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
         public StartPublishing(String streamID, String extraInfo) {
-            this(streamID, extraInfo, null);
+            this(streamID, extraInfo, null, null);
+        }
+
+        public StartPublishing(String streamID, String extraInfo, String sdp) {
+            this(streamID, extraInfo, sdp, null);
         }
     }
 
+    public static final String WEBRTC = "webrtc";
+    public static final String RTMP = "rtmp";
+    public static final String FLV = "flv";
+
     /** {@code sdp}: a WebRTC offer (audio, recvonly). */
-    public record StartPlaying(String streamID, String sdp) {}
+    /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP} or {@link #FLV}; see PROTOCOL.md. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StartPlaying(String streamID, String sdp, String transport) {
+        public StartPlaying(String streamID, String sdp) {
+            this(streamID, sdp, null);
+        }
+    }
 
     public record StopPlaying(String streamID) {}
 
@@ -59,9 +75,13 @@ public final class Messages {
 
     /** {@code sdp}: the server's answer when the request carried an offer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StreamResult(String streamID, String sdp) {
+    public record StreamResult(String streamID, String sdp, String transport, String url, Long urlExpiresAt) {
         public StreamResult(String streamID) {
-            this(streamID, null);
+            this(streamID, null, null, null, null);
+        }
+
+        public StreamResult(String streamID, String sdp) {
+            this(streamID, sdp, null, null, null);
         }
     }
 

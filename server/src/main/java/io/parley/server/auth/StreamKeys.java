@@ -55,7 +55,7 @@ public final class StreamKeys {
     public static final class RefusedException extends RuntimeException {
         private final Refusal refusal;
 
-        RefusedException(Refusal refusal) {
+        public RefusedException(Refusal refusal) {
             super(refusal.message(), null, false, false);
             this.refusal = refusal;
         }

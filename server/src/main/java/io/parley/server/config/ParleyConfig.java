@@ -1,5 +1,6 @@
 package io.parley.server.config;
 
+import io.parley.server.rtmp.RtmpConfig;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * The whole configuration as one record tree with one {@link #DEFAULTS} value. Every key is documented in
  * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
-public record ParleyConfig(Server server, Session session, Media media, Auth auth, Shutdown shutdown, Log log,
+public record ParleyConfig(Server server, Session session, Media media, RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log,
                            List<AppConfig> apps, boolean dev) {
 
     /** Network side of the gateway. */
@@ -77,12 +78,13 @@ public record ParleyConfig(Server server, Session session, Media media, Auth aut
     }
 
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
-            Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
+            RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(media, "media");
+        Objects.requireNonNull(rtmp, "rtmp");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(log, "log");
@@ -90,34 +92,38 @@ public record ParleyConfig(Server server, Session session, Media media, Auth aut
     }
 
     public ParleyConfig withServer(Server s) {
-        return new ParleyConfig(s, session, media, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(s, session, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withSession(Session s) {
-        return new ParleyConfig(server, s, media, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, s, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withMedia(Media m) {
-        return new ParleyConfig(server, session, m, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, m, rtmp, auth, shutdown, log, apps, dev);
+    }
+
+    public ParleyConfig withRtmp(RtmpConfig r) {
+        return new ParleyConfig(server, session, media, r, auth, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withAuth(Auth a) {
-        return new ParleyConfig(server, session, media, a, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, a, shutdown, log, apps, dev);
     }
 
     public ParleyConfig withShutdown(Shutdown s) {
-        return new ParleyConfig(server, session, media, auth, s, log, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, s, log, apps, dev);
     }
 
     public ParleyConfig withLog(Log l) {
-        return new ParleyConfig(server, session, media, auth, shutdown, l, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, l, apps, dev);
     }
 
     public ParleyConfig withApps(List<AppConfig> a) {
-        return new ParleyConfig(server, session, media, auth, shutdown, log, a, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, a, dev);
     }
 
     public ParleyConfig withDev(boolean d) {
-        return new ParleyConfig(server, session, media, auth, shutdown, log, apps, d);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, d);
     }
 }

@@ -91,6 +91,8 @@ final class SignalEncoder {
             case PEER_CLOSED -> "{\"reason\":\"peer_closed\"}";
             case PUBLISHER_STOPPED -> "{\"reason\":\"publisher_stopped\"}";
             case MEDIA_FAILED -> detail;
+            case RTMP_DISCONNECTED -> "{\"reason\":\"rtmp_disconnected\"}";
+            case PLAYER_DISCONNECTED -> "{\"reason\":\"player_disconnected\"}";
         };
     }
 

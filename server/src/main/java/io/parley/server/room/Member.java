@@ -13,6 +13,8 @@ final class Member {
     final boolean userUpdate;
     final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     final Map<StreamId, Consumer> playing = new LinkedHashMap<>();
+    /** Streams played over RTMP or HTTP-FLV, with the transport; kept until stopPlaying or the stream's end. */
+    final Map<StreamId, String> remotePlaying = new LinkedHashMap<>();
 
     Member(Session session, Messages.User user, boolean userUpdate) {
         this.session = session;

@@ -10,14 +10,29 @@ public final class PublishedStream {
     final Session publisher;
     final Messages.User user;
     final String extraInfo;
-    /** Its media source (with no transport when published without an SDP offer); set before the room sees it. */
+    /** Pushed over RTMP: in the room (announced) only while the RTMP publish sends media. */
+    final boolean rtmp;
+    /**
+     * Its media source (with no transport when published without an SDP offer); set before the room sees it. An
+     * RTMP stream's is the bridge's in-process Producer, set while it is live and null while it waits for its push.
+     */
     Producer producer;
 
-    PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo) {
+    PublishedStream(StreamId id, Session publisher, Messages.User user, String extraInfo, boolean rtmp) {
         this.id = id;
         this.publisher = publisher;
         this.user = user;
         this.extraInfo = extraInfo;
+        this.rtmp = rtmp;
+    }
+
+    public boolean rtmp() {
+        return rtmp;
+    }
+
+    /** The Producer while the stream has one (WebRTC streams always; RTMP streams while live), else null. */
+    public Producer producer() {
+        return producer;
     }
 
     public StreamId id() {

@@ -14,6 +14,7 @@ import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
 import io.parley.server.sfu.PlayState;
+import io.parley.server.sfu.Producer;
 import io.parley.server.sfu.PublishState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ public final class Room {
     private final MediaSessions media;
     private final ClaimStore claims;
     private final RoomDirectory directory;
+    private final Supplier<RemoteMedia> remote;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
@@ -56,6 +59,7 @@ public final class Room {
         this.media = context.media();
         this.claims = context.claims();
         this.directory = context.directory();
+        this.remote = context.remote();
     }
 
     AppSpace app() {
@@ -166,15 +170,23 @@ public final class Room {
             media.close(c);
         }
         m.playing.clear();
+        for (StreamId played : m.remotePlaying.keySet()) {
+            remote.get().closePlayer(s, played);
+        }
+        m.remotePlaying.clear();
         if (!m.streams.isEmpty()) {
             List<PublishedStream> gone = new ArrayList<>(m.streams.values());
             m.streams.clear();
+            List<PublishedStream> announcedGone = new ArrayList<>(gone.size());
             for (PublishedStream st : gone) {
-                streams.remove(st.id);
-                claims.releaseStream(app.appId(), st.id, st);
-                media.close(st.producer);
+                if (streams.remove(st.id) == st) {
+                    announcedGone.add(st);
+                }
+                release(st);
             }
-            announceDeleted(gone, reason.streamDelete, s);
+            if (!announcedGone.isEmpty()) {
+                announceDeleted(announcedGone, reason.streamDelete, s);
+            }
         }
         emit(new RoomEvent.UserLeft(app.appId(), id, s.userId, reason));
         fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
@@ -207,19 +219,135 @@ public final class Room {
     }
 
     void removeStream(Session s, StreamId streamId, RequestRef reqId) {
-        PublishedStream st = streams.get(streamId);
         Member m = members.get(s.userId);
-        if (st == null || st.publisher != s || m == null) {
+        PublishedStream st = m == null || m.session != s ? null : m.streams.get(streamId);
+        if (st == null) {
             s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.PUBLISH_STREAM_NOT_FOUND,
                     "streamID '" + streamId + "' is not published by you", null);
             return;
         }
         m.streams.remove(streamId);
-        streams.remove(streamId);
-        claims.releaseStream(app.appId(), streamId, st);
-        media.close(st.producer);
+        boolean wasAnnounced = streams.remove(streamId) == st;
+        release(st);
         s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
-        announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
+        if (wasAnnounced) {
+            announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
+        }
+    }
+
+    /** Gives a stream up for good: its claim, its Producer and (RTMP) its push connection. */
+    private void release(PublishedStream st) {
+        claims.releaseStream(app.appId(), st.id, st);
+        if (st.producer != null) {
+            media.close(st.producer);
+        }
+        if (st.rtmp) {
+            st.producer = null;
+            remote.get().closePublish(app.appId(), st.id);
+        }
+    }
+
+    // ---- RTMP publishers (WeChat <live-pusher>): claimed at startPublishing, in the room while the push sends media ----
+
+    /** startPublishing with transport rtmp: the streamID is the session's; the room sees it when its push sends media. */
+    void addRtmpStream(PublishedStream st, RequestRef reqId, RemoteMedia.Url url) {
+        Session s = st.publisher;
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s) {
+            claims.releaseStream(app.appId(), st.id, st);
+            s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
+                    "not logged in to room '" + id + "' any more", null);
+            return;
+        }
+        m.streams.put(st.id, st);
+        s.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
+        s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), null,
+                Messages.RTMP, url.url(), url.expiresAtMillis()));
+    }
+
+    /** The RTMP stream of {@code s} waiting for its push, or null (stopped, live already, not this session's). */
+    PublishedStream pendingRtmpStream(Session s, StreamId streamId) {
+        Member m = members.get(s.userId);
+        PublishedStream st = m == null || m.session != s ? null : m.streams.get(streamId);
+        return st != null && st.rtmp && streams.get(streamId) != st ? st : null;
+    }
+
+    /** The push sends media: the stream joins the room with its Producer. False if it was stopped meanwhile. */
+    boolean rtmpLive(PublishedStream st, Producer producer) {
+        Member m = members.get(st.publisher.userId);
+        if (m == null || m.session != st.publisher || m.streams.get(st.id) != st || streams.containsKey(st.id)) {
+            return false;
+        }
+        st.producer = producer;
+        streams.put(st.id, st);
+        st.publisher.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISHING, 0, EndReason.NONE, ""));
+        emit(new RoomEvent.StreamCreated(app.appId(), id, st.publisher.userId, st.id, st.extraInfo));
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()),
+                other -> other.session != st.publisher);
+        return true;
+    }
+
+    /** The push connection ended without stopPublishing: the stream leaves the room, the streamID stays the session's. */
+    void rtmpEnded(PublishedStream st) {
+        if (streams.get(st.id) != st) {
+            return;
+        }
+        streams.remove(st.id);
+        if (st.producer != null) {
+            media.close(st.producer);
+            st.producer = null;
+        }
+        st.publisher.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.NO_PUBLISH,
+                ErrorCode.PUBLISH_MEDIA_FAILED, EndReason.RTMP_DISCONNECTED, ""));
+        announceDeleted(List.of(st), StreamDeleteCode.HEARTBEAT_TIMEOUT, st.publisher);
+    }
+
+    // ---- RTMP and HTTP-FLV players (WeChat <live-player>) ----
+
+    void playRemote(Session s, StreamId streamId, String transport, RequestRef reqId) {
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s) {
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
+            return;
+        }
+        if (!streams.containsKey(streamId)) {
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND,
+                    "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
+            return;
+        }
+        Consumer existing = m.playing.get(streamId);
+        if ((existing != null && !existing.isEnded()) || m.remotePlaying.containsKey(streamId)) {
+            s.respond(reqId, Messages.START_PLAYING, ErrorCode.ALREADY_PLAYING,
+                    "already playing '" + streamId + "' (expected: stopPlaying first)", null);
+            return;
+        }
+        RemoteMedia.Url url;
+        try {
+            url = remote.get().playUrl(s, streamId, transport);
+        } catch (ProtocolException e) {
+            s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
+            return;
+        }
+        m.remotePlaying.put(streamId, transport);
+        s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), null,
+                transport, url.url(), url.expiresAtMillis()));
+    }
+
+    /** The stream {@code s} may play over RTMP/FLV now, or null (not asked for, stopped, or the stream is gone). */
+    PublishedStream remotePlayable(Session s, StreamId streamId) {
+        Member m = members.get(s.userId);
+        return m == null || m.session != s || !m.remotePlaying.containsKey(streamId) ? null : streams.get(streamId);
+    }
+
+    /** A remote player's connection got its first media (PLAYING) or ended (NO_PLAY, the entry stays for a retry). */
+    void remotePlayerState(Session s, StreamId streamId, boolean playing) {
+        Member m = members.get(s.userId);
+        if (m == null || m.session != s || !m.remotePlaying.containsKey(streamId)) {
+            return;
+        }
+        s.send(playing ? new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAYING, 0, EndReason.NONE, "")
+                : new Signal.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY, 0, EndReason.PLAYER_DISCONNECTED, ""));
     }
 
     /** The stream's media failed (its publisher was told NO_PUBLISH): it leaves the room as if stopped. */
@@ -271,6 +399,11 @@ public final class Room {
 
     void stopPlaying(Session s, StreamId streamId, RequestRef reqId) {
         Member m = members.get(s.userId);
+        if (m != null && m.session == s && m.remotePlaying.remove(streamId) != null) {
+            remote.get().closePlayer(s, streamId);
+            s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+            return;
+        }
         Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
         if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
@@ -303,6 +436,13 @@ public final class Room {
             infos.add(st.info());
             reasons.add(new Messages.StreamDeleteReason(st.id.value(), reason.code(), reason.description()));
             emit(new RoomEvent.StreamClosed(app.appId(), id, st.publisher.userId, st.id, reason));
+            for (Member other : members.values()) {
+                if (other.remotePlaying.remove(st.id) != null) {
+                    remote.get().closePlayer(other.session, st.id);
+                    other.session.send(new Signal.PlayerStateUpdate(st.id.value(), PlayState.NO_PLAY, 0,
+                            EndReason.PUBLISHER_STOPPED, ""));
+                }
+            }
         }
         fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.DELETE, infos, reasons),
                 other -> other.session != publisher);

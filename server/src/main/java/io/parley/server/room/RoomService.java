@@ -50,6 +50,7 @@ public final class RoomService {
     private final ClaimStore claimStore;
     private final RoomDirectory directory;
     private volatile boolean draining;
+    private volatile RemoteMedia remote = RemoteMedia.DISABLED;
 
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
@@ -64,7 +65,13 @@ public final class RoomService {
         this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
-                (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0])));
+                (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
+                        () -> remote)));
+    }
+
+    /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
+    public void attach(RemoteMedia remote) {
+        this.remote = remote;
     }
 
     /** The name the embedded seams give this node. */
@@ -245,7 +252,11 @@ public final class RoomService {
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
-        PublishedStream st = new PublishedStream(streamId, s, s.user, extra);
+        boolean rtmp = transport(req.transport(), false);
+        if (rtmp && req.sdp() != null) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "sdp: not allowed with transport rtmp (the push URL replaces it)");
+        }
+        PublishedStream st = new PublishedStream(streamId, s, s.user, extra, rtmp);
         Stages.then(claimStore.claimStream(s.app.appId(), streamId, st),
                 holder -> publishClaimed(s, room, st, holder, reqId, req),
                 err -> s.respond(reqId, Messages.START_PUBLISHING, err instanceof ProtocolException p ? p.code()
@@ -262,6 +273,17 @@ public final class RoomService {
             }
             throw new ProtocolException(ErrorCode.STREAM_ID_DUPLICATE, "streamID '" + streamId
                     + "' is already published by another user (streamIDs are unique per AppID)");
+        }
+        if (st.rtmp) {
+            RemoteMedia.Url url;
+            try {
+                url = remote.publishUrl(s, streamId);
+            } catch (RuntimeException e) {
+                claimStore.releaseStream(s.app.appId(), streamId, st);
+                throw e;
+            }
+            room.execute(() -> room.addRtmpStream(st, reqId, url));
+            return;
         }
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
@@ -283,6 +305,11 @@ public final class RoomService {
     public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
+        if (transport(req.transport(), true)) {
+            String transport = req.transport();
+            room.execute(() -> room.playRemote(s, streamId, transport, reqId));
+            return;
+        }
         if (req.sdp() == null || req.sdp().isEmpty()) {
             throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
         }
@@ -294,6 +321,18 @@ public final class RoomService {
         Room room = requireRoom(s);
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.stopPlaying(s, streamId, reqId));
+    }
+
+    /** True for rtmp (or flv when playing), false for webrtc or none; anything else is refused. */
+    private static boolean transport(String t, boolean play) {
+        if (t == null || t.equals(Messages.WEBRTC)) {
+            return false;
+        }
+        if (t.equals(Messages.RTMP) || (play && t.equals(Messages.FLV))) {
+            return true;
+        }
+        throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport: '" + t + "' (expected: webrtc or rtmp"
+                + (play ? ", or flv" : "") + ")");
     }
 
     private static Room requireRoom(Session s) {

@@ -48,6 +48,12 @@ public final class Session {
         return id;
     }
 
+    /** The App this session logged in to (0 before login). */
+    public long appId() {
+        AppSpace a = app;
+        return a == null ? 0 : a.appId();
+    }
+
     /** The client's address while a connection is attached (for per-address limits), else null. */
     InetAddress remoteAddress() {
         Connection c = connection;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +75,12 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof IOException) {
+            closeReason = EndReason.DISCONNECTED; // reset by the peer: a drop, not a protocol error
+            log.debug("rtmp {} app {}: connection lost: {}", ctx.channel().remoteAddress(), app, c.getMessage());
+            ctx.close();
+            return;
+        }
         closeReason = EndReason.ERROR;
         if (c instanceof RtmpException e) {
             metrics.protocolError(e.reason());

@@ -9,5 +9,9 @@ public enum EndReason {
     /** The player's Producer closed. */
     PUBLISHER_STOPPED,
     /** ICE, DTLS or consent failed; the event's {@code detail} says how. */
-    MEDIA_FAILED
+    MEDIA_FAILED,
+    /** An RTMP publisher's connection ended without stopPublishing. */
+    RTMP_DISCONNECTED,
+    /** An RTMP or HTTP-FLV player's connection ended. */
+    PLAYER_DISCONNECTED
 }

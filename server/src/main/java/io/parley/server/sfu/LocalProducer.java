@@ -1,6 +1,7 @@
 package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.IntConsumer;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -55,6 +56,17 @@ public final class LocalProducer implements AutoCloseable {
         } finally {
             rtp.release();
         }
+    }
+
+    /**
+     * Tells {@code listener} the number of the Producer's Consumers each time it changes, on the media loop (an
+     * RTMP bridge transcodes only while WebRTC players exist). Any thread; the listener must not block.
+     */
+    public void onConsumers(IntConsumer listener) {
+        plane.execute(() -> {
+            producer.consumerListener = listener;
+            listener.accept(producer.consumers.length);
+        });
     }
 
     /** Closes the Producer: its Consumers end (players get NO_PLAY, sinks {@code onClose}). Any thread, idempotent. */

@@ -6,6 +6,7 @@ import io.parley.media.rtp.ReceptionStats;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +147,17 @@ public final class Producer extends MediaEndpoint {
         Consumer[] next = Arrays.copyOf(consumers, consumers.length + 1);
         next[consumers.length] = c;
         consumers = next;
+        consumersChanged();
+    }
+
+    /** Told the number of Consumers each time it changes (media loop); set by {@link LocalProducer#onConsumers}. */
+    IntConsumer consumerListener;
+
+    private void consumersChanged() {
+        IntConsumer l = consumerListener;
+        if (l != null) {
+            l.accept(consumers.length);
+        }
     }
 
     void detach(Consumer c) {
@@ -156,7 +168,11 @@ public final class Producer extends MediaEndpoint {
                 next[n++] = x;
             }
         }
+        int before = consumers.length;
         consumers = n == 0 ? NONE : Arrays.copyOf(next, n);
+        if (consumers.length != before) {
+            consumersChanged();
+        }
     }
 
     void sendReceiverReport(long nowNanos) {

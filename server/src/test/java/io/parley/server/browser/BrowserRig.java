@@ -59,6 +59,10 @@ final class BrowserRig implements AutoCloseable {
         return "http://127.0.0.1:" + server.server().port();
     }
 
+    TestServer server() {
+        return server;
+    }
+
     String wsUrl() {
         return server.wsUri().toString();
     }

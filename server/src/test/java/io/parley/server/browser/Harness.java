@@ -42,6 +42,37 @@ final class Harness {
                   this.audio = a;
                   return media.getAudioTracks().length;
                 },
+                /** Publishes a WebAudio oscillator (a pure tone) instead of the fake microphone's beep. */
+                async publishTone(streamID, hz) {
+                  const ctx = new AudioContext();
+                  const osc = ctx.createOscillator();
+                  osc.frequency.value = hz;
+                  const dest = ctx.createMediaStreamDestination();
+                  osc.connect(dest);
+                  osc.start();
+                  this.toneContext = ctx;
+                  return this.zg.startPublishingStream(streamID, dest.stream, {extraInfo: ''});
+                },
+                /** The loudest frequency (Hz) of what the last play() receives, averaged over ms milliseconds. */
+                async dominantFrequency(ms) {
+                  const ctx = new AudioContext();
+                  const an = ctx.createAnalyser();
+                  an.fftSize = 8192;
+                  ctx.createMediaStreamSource(this.audio.srcObject).connect(an);
+                  const bins = new Float32Array(an.frequencyBinCount);
+                  const sum = new Float64Array(an.frequencyBinCount);
+                  const end = Date.now() + ms;
+                  while (Date.now() < end) {
+                    await new Promise((r) => setTimeout(r, 100));
+                    an.getFloatFrequencyData(bins);
+                    for (let i = 0; i < bins.length; i++) if (isFinite(bins[i])) sum[i] += Math.pow(10, bins[i] / 10);
+                  }
+                  let best = 1;
+                  for (let i = 1; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
+                  const hz = best * ctx.sampleRate / an.fftSize;
+                  ctx.close();
+                  return hz;
+                },
                 async rtp(streamID, kind, type) {
                   const report = await this.zg.getStats(streamID, kind);
                   if (!report) return null;

@@ -109,7 +109,7 @@ class DeployManifestsTest {
         assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(config.server().port());
         List<Integer> ports = new ArrayList<>();
         c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
-        assertThat(ports).containsExactly(config.server().port(), config.media().port());
+        assertThat(ports).containsExactly(config.server().port(), config.media().port(), config.rtmp().port());
 
         // A rollout never takes the only replica down first, and a drain may not evict the last one.
         JsonNode rolling = yaml(DEPLOY.resolve("k8s/deployment.yaml")).path("spec").path("strategy").path("rollingUpdate");

@@ -54,8 +54,8 @@ class RegistrySeamsTest {
     void theFirstStreamClaimWinsAndClaimsArePerApp() {
         Session s = session(1);
         StreamId id = new StreamId("s");
-        PublishedStream a = new PublishedStream(id, s, null, "");
-        PublishedStream b = new PublishedStream(id, s, null, "");
+        PublishedStream a = new PublishedStream(id, s, null, "", false);
+        PublishedStream b = new PublishedStream(id, s, null, "", false);
         assertThat(now(claims.claimStream(1, id, a)).local()).isSameAs(a);
         assertThat(now(claims.claimStream(1, id, b)).local()).as("the first keeps it").isSameAs(a);
         assertThat(now(claims.claimStream(2, id, b)).local()).as("another App's namespace").isSameAs(b);
@@ -76,7 +76,7 @@ class RegistrySeamsTest {
         try {
             EmbeddedRoomDirectory[] dir = new EmbeddedRoomDirectory[1];
             dir[0] = new EmbeddedRoomDirectory("node-a", apps, loops, (app, id, loop) -> new Room(app, id, loop,
-                    new RoomContext(new RoomEvents() {}, e -> { }, null, claims, dir[0])));
+                    new RoomContext(new RoomEvents() {}, e -> { }, null, claims, dir[0], () -> RemoteMedia.DISABLED)));
             RoomId r = new RoomId("r");
             assertThat(dir[0].find(1, r)).isNull();
             RoomDirectory.Placement p = now(dir[0].locate(1, r));

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs ffmpeg as a real RTMP/HTTP-FLV peer. Skips when it is absent, unless PARLEY_FFMPEG_TESTS_REQUIRED=true. */
-final class Ffmpeg implements AutoCloseable {
+public final class Ffmpeg implements AutoCloseable {
     private final Process process;
     private final CompletableFuture<byte[]> stdout;
     private final CompletableFuture<byte[]> stderr;
@@ -28,7 +28,7 @@ final class Ffmpeg implements AutoCloseable {
         stderr = readAll(process.getErrorStream());
     }
 
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             found |= Files.isExecutable(Path.of(dir, "ffmpeg"));
@@ -39,39 +39,39 @@ final class Ffmpeg implements AutoCloseable {
         assumeTrue(found, "ffmpeg is not on PATH: skipping the real-client RTMP/HTTP-FLV tests");
     }
 
-    static Ffmpeg run(String... args) throws IOException {
+    public static Ffmpeg run(String... args) throws IOException {
         return new Ffmpeg(List.of(args));
     }
 
     /** Pushes a 1 kHz sine (AAC in FLV) for {@code seconds}, in real time. */
-    static Ffmpeg pushTone(String url, int seconds) throws IOException {
+    public static Ffmpeg pushTone(String url, int seconds) throws IOException {
         return run("-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=44100", "-t", Integer.toString(seconds),
                 "-c:a", "aac", "-b:a", "64k", "-f", "flv", url);
     }
 
     /** Reads a URL and decodes its audio to 16 kHz mono s16le on stdout, for {@code seconds} of media. */
-    static Ffmpeg decodeAudio(String url, int seconds) throws IOException {
+    public static Ffmpeg decodeAudio(String url, int seconds) throws IOException {
         return run("-rw_timeout", "15000000", "-i", url, "-t", Integer.toString(seconds), "-vn",
                 "-f", "s16le", "-ac", "1", "-ar", "16000", "pipe:1");
     }
 
-    boolean waitFor(long seconds) throws InterruptedException {
+    public boolean waitFor(long seconds) throws InterruptedException {
         return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
-    int exitCode() {
+    public int exitCode() {
         return process.exitValue();
     }
 
-    byte[] stdout() {
+    public byte[] stdout() {
         return stdout.join();
     }
 
-    String stderr() {
+    public String stderr() {
         return new String(stderr.join(), StandardCharsets.UTF_8);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 

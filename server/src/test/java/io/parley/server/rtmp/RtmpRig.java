@@ -35,7 +35,7 @@ final class RtmpRig implements AutoCloseable {
         RtmpGate gate = new TestGate();
         this.rtmp = new RtmpServer(this.config, boss, workers, NioServerSocketChannel.class, hub, gate, metrics).start();
         this.http = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
-                .childHandler(new GatewayInitializer(null, 65536, GatewayEvents.NONE, Map.of(),
+                .childHandler(new GatewayInitializer(null, 65536, new GatewayEvents() { }, Map.of(),
                         new HttpFlvHandler(this.config, hub, gate, metrics)))
                 .bind("127.0.0.1", 0).sync().channel();
     }
