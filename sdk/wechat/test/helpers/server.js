@@ -26,12 +26,10 @@ async function startServer(extraEnv) {
     PARLEY_SERVER_IO_THREADS: '2',
     // The RTMP side (PROTOCOL.md "RTMP and HTTP-FLV"): free port, URLs pointing at loopback. A server without it
     // ignores these variables (with a warning in its log).
-    // (names after docs/rtmp-config-draft.md; both spellings of the bind address while it is a draft)
     PARLEY_RTMP_ENABLED: 'true',
     PARLEY_RTMP_PORT: '0',
     PARLEY_RTMP_ANNOUNCED_HOST: '127.0.0.1',
-    PARLEY_RTMP_BIND_HOST: '127.0.0.1',
-    PARLEY_RTMP_BIND_ADDRESS: '127.0.0.1'
+    PARLEY_RTMP_BIND_HOST: '127.0.0.1'
   }, extraEnv || {});
   const out = fs.openSync(logFile, 'a');
   const proc = spawn('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-jar', JAR, '--host', '127.0.0.1', '--port', '0'],
@@ -44,7 +42,7 @@ async function startServer(extraEnv) {
   try {
     await until('the server to log its port', 30000, () => {
       if (exited !== null) throw new Error('parley server exited with ' + exited + ':\n' + log());
-      const m = /listening on \/?127\.0\.0\.1:(\d+)/.exec(log());
+      const m = /ParleyServer - listening on \/?127\.0\.0\.1:(\d+)/.exec(log());   // the gateway (not the RTMP listener)
       if (m) port = Number(m[1]);
       return !!m;
     });
