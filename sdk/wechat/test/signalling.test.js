@@ -202,3 +202,16 @@ test('heartbeat: the SDK sends heartbeat at the interval the server gave', async
   await until('three heartbeats', 5000, () => a.wx.socket.sent.filter((t) => JSON.parse(t).type === 'heartbeat').length >= 3);
   assert.equal(a.events.find('roomStateChanged', (r, reason) => reason === 'RECONNECTING'), undefined);
 });
+
+test('a token that expires after login: start() rejects 1102018 with NO_PUBLISH 1102018, as the web SDK reports it', async (t) => {
+  if (!transports) return t.skip(NO_TRANSPORTS);
+  const a = user('shortlived');
+  const tok = token('shortlived', {ttl: 2});
+  const exp = JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString()).exp;
+  assert.equal(await a.zg.loginRoom('r-short', tok, {userID: 'shortlived'}), true);
+  await until('the token to expire', 5000, () => Date.now() > exp * 1000 + 50);
+  a.zg.createPusher();
+  await assert.rejects(a.zg.getPusherInstance().start('short-mic'), (e) => e.code === 1102018);
+  const st = a.events.find('publisherStateUpdate');
+  assert.deepEqual([st.args[0].state, st.args[0].errorCode], ['NO_PUBLISH', 1102018]);
+});
