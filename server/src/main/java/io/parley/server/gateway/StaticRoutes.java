@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The browser SDK and the demo page, read once from the classpath ({@code /web/...}): {@code /parley.js} always,
+ * The browser SDK, the WeChat mini-program SDK and the demo page, read once from the classpath ({@code /web/...}):
+ * {@code /parley.js} and {@code /parley-wx.js} always,
  * the demo page at {@code /} only in dev mode (it fetches tokens from the dev-only {@code /dev/token}).
  */
 public final class StaticRoutes {
@@ -21,6 +22,7 @@ public final class StaticRoutes {
     public static Map<String, HttpRoutes.Route> routes(boolean dev) {
         Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
         routes.put("/parley.js", file("parley.js", JS));
+        routes.put("/parley-wx.js", file("parley-wx.js", JS));   // from sdk/wechat (server/pom.xml copies it)
         if (dev) {
             HttpRoutes.Route index = file("index.html", HTML);
             routes.put("/", index);

@@ -25,6 +25,10 @@ class StaticRoutesTest {
             assertThat(js.statusCode()).isEqualTo(200);
             assertThat(js.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
             assertThat(js.body()).contains("class ParleyEngine", "startPublishingStream");
+            HttpResponse<String> wx = get(server, "/parley-wx.js");
+            assertThat(wx.statusCode()).isEqualTo(200);
+            assertThat(wx.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+            assertThat(wx.body()).contains("function ParleyEngine(appID, server, options)", "updatePlayerState", "initContext");
             assertThat(get(server, "/").statusCode()).isEqualTo(404);
             assertThat(get(server, "/index.html").statusCode()).isEqualTo(404);
             assertThat(get(server, "/dev/token?user=a").statusCode()).isEqualTo(404);
