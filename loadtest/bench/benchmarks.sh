@@ -171,11 +171,11 @@ media_join() { # players joining at 50/s and 100/s instead of 25/s: where login 
   stop_server
 }
 
-media_p99() { # the forwarding p99 on its own, short (about 2 minutes): 10 rooms x (1 publisher, 100 players), 50,000/s
+media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms x (1 publisher, 20 players), 10,000/s
   start_server media-p99
   warm media-p99
-  snapshot_later 60 "media-p99: steady"
-  lt media-p99 media --rooms 10 --publishers 1 --players 100 -r 25 -d 80s
+  snapshot_later 30 "media-p99: steady"
+  lt media-p99 media --rooms 10 --publishers 1 --players 20 -r 25 -d 45s
   stop_server
 }
 

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plain HTTP endpoints beside /ws, routed by method and path. A handler may answer later (reading room state is
- * a hop to the room's loop): the response is written when its stage completes. A known path asked with another
- * method gets 405 with an {@code Allow} header; an unknown path 404.
+ * a hop to the room's loop): the response is written when its stage completes. HEAD is answered by the GET route
+ * without its body. A known path asked with another method gets 405 with an {@code Allow} header; an unknown
+ * path 404.
  */
 @ChannelHandler.Sharable
 public final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -86,14 +87,15 @@ public final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpReques
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        AsyncRoute route = routes.get(new Key(req.method(), q.path()));
+        boolean head = HttpMethod.HEAD.equals(req.method());
+        AsyncRoute route = routes.get(new Key(head ? HttpMethod.GET : req.method(), q.path()));
         if (route == null) {
             String allow = allowed.get(q.path());
             HttpReply reply = allow == null
                     ? HttpReply.text(HttpResponseStatus.NOT_FOUND, "no such path: " + q.path() + " (WebSocket endpoint: /ws)\n")
                     : HttpReply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " " + q.path()
                             + " (expected: " + allow + ")\n");
-            write(ctx, reply, keepAlive, allow);
+            write(ctx, reply, keepAlive, allow, head);
             return;
         }
         CompletionStage<HttpReply> answer;
@@ -110,16 +112,16 @@ public final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpReques
             }
             HttpReply done = r;
             if (ctx.executor().inEventLoop()) {
-                write(ctx, done, keepAlive, null);
+                write(ctx, done, keepAlive, null, head);
             } else {
-                ctx.executor().execute(() -> write(ctx, done, keepAlive, null));
+                ctx.executor().execute(() -> write(ctx, done, keepAlive, null, head));
             }
         });
     }
 
-    private static void write(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, String allow) {
+    private static void write(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive, String allow, boolean head) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
-                Unpooled.wrappedBuffer(reply.body()));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

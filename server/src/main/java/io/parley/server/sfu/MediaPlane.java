@@ -395,7 +395,9 @@ public final class MediaPlane implements AutoCloseable {
     void tick() {
         long now = clock.nanoTime();
         int tick = ticks++;
-        if (tick % REPORT_EVERY_TICKS == 0) {
+        // Timeouts are checked once a second, on the same instants as when the timer ticked once a second
+        // (1 s, 2 s, ... after start), so that how long a silent peer lives did not change with the finer tick.
+        if (tick % REPORT_EVERY_TICKS == REPORT_EVERY_TICKS - 1) {
             long timeout = config.iceTimeout().toNanos();
             for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
                 t.check(now, timeout);

@@ -47,6 +47,11 @@ class HttpRoutesTest {
         assertThat(ok.status()).isEqualTo(HttpResponseStatus.OK);
         assertThat(body(ok)).isEqualTo("ok\n");
 
+        FullHttpResponse head = ask(ch, HttpMethod.HEAD, "/healthz");
+        assertThat(head.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(head.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(3);
+        assertThat(body(head)).as("HEAD: the GET route's answer without its body").isEmpty();
+
         FullHttpResponse wrongMethod = ask(ch, HttpMethod.DELETE, "/healthz");
         assertThat(wrongMethod.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
         assertThat(wrongMethod.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET");

@@ -16,6 +16,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.signal.Messages;
 import io.parley.server.Pushes;
 import io.parley.server.TestServer;
+import io.parley.server.config.ParleyConfig;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -220,12 +221,15 @@ class MediaEndToEndTest {
     @Test
     void aPlayerThatStopsAnsweringIsClosedAndTold() throws Exception {
         try (TestServer quick = TestServer.start(TestServer.config().withMedia(
-                new io.parley.server.config.ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(2))))) {
+                new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(2))))) {
             server.close();
             server = quick;
             ParleyEngine alice = login("alice");
             ParleyEngine bob = login("bob");
             Pushes pb = Pushes.on(bob);
+            // The publisher sends no audio here, so only its consent checks keep it alive: they must come more
+            // often than the server's 2 s timeout (the default 2.5 s ± 20 % made the publisher time out too, by luck).
+            alice.setMediaConfig(MediaConfig.DEFAULTS.withConsent(Duration.ofMillis(500), Duration.ofSeconds(10)));
             alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
             InetSocketAddress media = new InetSocketAddress("127.0.0.1", quick.server().media().port());
             try (LossyRelay relay = new LossyRelay(media)) {
@@ -233,7 +237,7 @@ class MediaEndToEndTest {
                 assertThat(quick.server().media().transportCount()).isEqualTo(2);
                 relay.blackhole();
                 Pushes.Push gone = pb.await(Messages.PLAYER_STATE_UPDATE, p -> p.data().path("state").asText().equals("NO_PLAY"));
-                assertThat(gone.data().path("errorCode").asInt()).isEqualTo(ErrorCode.PLAY_MEDIA_FAILED);
+                assertThat(gone.data().path("errorCode").asInt()).as(gone.data().toString()).isEqualTo(ErrorCode.PLAY_MEDIA_FAILED);
                 assertThat(gone.data().path("extendedData").asText()).contains("stopped answering");
                 await().atMost(WAIT).until(() -> quick.server().media().transportCount() == 1);
             }
