@@ -98,14 +98,17 @@ final class OpusToAacFeed implements RtpSink {
         close();
     }
 
-    /** Stops transcoding and ends the hub stream after queued work; native memory freed on the strand. Any thread. */
+    /**
+     * Stops transcoding: the hub stream ends now (so that a player arriving next starts a fresh feed), the
+     * transcoder's native memory is freed on the strand after queued work. Any thread, idempotent.
+     */
     void close() {
+        publisher.close();
         strand.close(() -> {
             if (transcoder != null) {
                 transcoder.close();
                 transcoder = null;
             }
-            publisher.close();
         });
     }
 }

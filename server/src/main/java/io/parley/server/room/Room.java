@@ -237,14 +237,14 @@ public final class Room {
 
     /** Gives a stream up for good: its claim, its Producer and (RTMP) its push connection. */
     private void release(PublishedStream st) {
-        claims.releaseStream(app.appId(), st.id, st);
-        if (st.producer != null) {
-            media.close(st.producer);
-        }
-        if (st.rtmp) {
-            st.producer = null;
+        if (st.rtmp) { // before the claim goes: a new owner's push must not be the one closed
             remote.get().closePublish(app.appId(), st.id);
         }
+        if (st.producer != null) {
+            media.close(st.producer);
+            st.producer = st.rtmp ? null : st.producer;
+        }
+        claims.releaseStream(app.appId(), st.id, st);
     }
 
     // ---- RTMP publishers (WeChat <live-pusher>): claimed at startPublishing, in the room while the push sends media ----
