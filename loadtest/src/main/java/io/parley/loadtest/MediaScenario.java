@@ -151,7 +151,7 @@ final class MediaScenario implements Scenario {
             }
         }
         int publishersStarted = started;
-        Waits.until(() -> settled.get() >= publishersStarted, deadline, () -> stopped);
+        Waits.until(() -> settled.get() >= publishersStarted, Waits.past(deadline, SignalScenario.SETTLE_GRACE_NANOS), () -> stopped);
         // each stream on its own phase, spread over the packet period: independent clients are not in step, and
         // packets of all publishers sent at once would arrive as one burst of every copy and time the burst
         long period = 1_000_000_000L / packetRate;
@@ -171,7 +171,7 @@ final class MediaScenario implements Scenario {
         }
         phase = "players settling";
         int playersJoined = joined;
-        Waits.until(() -> playersSettled.get() >= playersJoined, deadline, () -> stopped);
+        Waits.until(() -> playersSettled.get() >= playersJoined, Waits.past(deadline, SignalScenario.SETTLE_GRACE_NANOS), () -> stopped);
         // The queues of the ramp drain: every player is within a packet or two of its stream (at most 1 s).
         Waits.until(() -> caughtUp(2), Math.min(deadline, System.nanoTime() + 1_000_000_000L), () -> stopped);
         for (Stream s : streams) {

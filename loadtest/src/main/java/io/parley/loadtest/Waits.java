@@ -13,6 +13,12 @@ final class Waits {
      * Returns once {@code done} holds, {@code stopped} holds or {@code deadlineNanos} (System.nanoTime) passes;
      * true if {@code done} held.
      */
+    /** {@code grace} after the later of {@code deadline} and now: for work in flight that must be waited for. */
+    static long past(long deadlineNanos, long graceNanos) {
+        long now = System.nanoTime();
+        return (now - deadlineNanos > 0 ? now : deadlineNanos) + graceNanos;
+    }
+
     static boolean until(BooleanSupplier done, long deadlineNanos, BooleanSupplier stopped) {
         while (true) {
             if (done.getAsBoolean()) {
