@@ -9,6 +9,7 @@ import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.Sdp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +124,8 @@ public final class Player implements AutoCloseable {
             ReceivedPacket packet = new ReceivedPacket(p.sequenceNumber(), p.timestamp(), p.ssrc(),
                     p.payloadType(), p.marker(), levelId == 0 ? -1 : p.audioLevel(levelId),
                     levelId != 0 && p.voiceActivity(levelId),
-                    ByteBufUtil.getBytes(p.buffer(), p.offset() + p.payloadOffset(), p.payloadLength()));
+                    ByteBufUtil.getBytes(p.buffer(), p.offset() + p.payloadOffset(), p.payloadLength()),
+                    p.hasExtension() ? p.extensionElements() : Map.of());
             try {
                 listener.onPacket(packet);
             } catch (RuntimeException e) {
