@@ -145,4 +145,38 @@ class MediaInteropEndToEndTest {
             assertThat(p.extensions().get(4)).isEqualTo(ascii("0"));
         }
     }
+
+    @Test
+    void aGstreamerStyleOpusWithoutChannelCountIsAcceptedWithAWarning() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MediaSessions.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            ParleyEngine alice = login("alice");
+            ParleyEngine bob = login("bob");
+            Publisher pub = Publisher.create("gst-mic", MediaConfig.DEFAULTS).get(20, TimeUnit.SECONDS);
+            String offer = pub.offer().replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 OPUS/48000");
+            assertThat(offer).contains("a=rtpmap:111 OPUS/48000\r\n");
+            Result r = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("gst-mic", "", offer)).get();
+            assertThat(r.code()).as(r.message()).isZero();
+            assertThat(r.data().path("sdp").asText()).contains("a=rtpmap:111 opus/48000/2");
+            pub.connect(r.data().path("sdp").asText()).get(20, TimeUnit.SECONDS);
+            assertThat(logs.list).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("gst-mic", "no channel count");
+            });
+            List<ReceivedPacket> got = new CopyOnWriteArrayList<>();
+            bob.startPlaying("gst-mic", got::add).get(20, TimeUnit.SECONDS);
+            awaitConnected(2);
+            for (int i = 0; i < 5; i++) {
+                pub.sendFrame(new byte[] {(byte) i});
+            }
+            await().atMost(WAIT).until(() -> got.size() >= 5);
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
 }
