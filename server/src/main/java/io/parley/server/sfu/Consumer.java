@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Consumer extends MediaEndpoint {
     private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+    /** The BYE's reason text when the stream ends (PROTOCOL.md). */
+    static final String BYE_REASON = "publisher stopped";
 
     final MediaPlane plane;
     final Producer producer;
@@ -180,13 +182,29 @@ public final class Consumer extends MediaEndpoint {
         close();
     }
 
-    /** The Producer closed: tell the player and free everything. */
+    /**
+     * The Producer closed: an RTCP BYE for this player's SSRC (so a stack that ignores signalling ends the track),
+     * then NO_PLAY, then everything is freed.
+     */
     void publisherGone() {
         if (closed) {
             return;
         }
+        sendBye();
         observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
         close();
+    }
+
+    /** RFC 3550 6.1, 6.6: BYE ends a compound packet of a report (SR once media was sent, else an empty RR) and SDES. */
+    private void sendBye() {
+        if (transport == null || !transport.connected()) {
+            return;
+        }
+        RtcpPacket report = packetsSent == 0 ? new RtcpPacket.ReceiverReport(ssrc, List.of())
+                : new RtcpPacket.SenderReport(ssrc, NtpTime.fromUnixMillis(plane.clock().wallMillis()),
+                        lastRtpTimestamp, packetsSent & 0xFFFFFFFFL, bytesSent & 0xFFFFFFFFL, List.of());
+        transport.sendRtcp(List.of(report, new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname))),
+                new RtcpPacket.Bye(List.of(ssrc), BYE_REASON)));
     }
 
     void sendSenderReport(long nowNanos) {
