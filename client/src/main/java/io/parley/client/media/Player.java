@@ -9,6 +9,7 @@ import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.Sdp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,7 @@ public final class Player implements AutoCloseable {
     private final ReceptionStats reception = new ReceptionStats(Sdp.OPUS_CLOCK_RATE);
     private volatile long mediaSsrc = -1;
     private volatile long receiverReports;
+    private final CompletableFuture<String> bye = new CompletableFuture<>();
     private ScheduledFuture<?> rtcpTimer;
 
     private Player(String streamID, MediaTransport transport, PacketListener listener) {
@@ -123,7 +125,8 @@ public final class Player implements AutoCloseable {
             ReceivedPacket packet = new ReceivedPacket(p.sequenceNumber(), p.timestamp(), p.ssrc(),
                     p.payloadType(), p.marker(), levelId == 0 ? -1 : p.audioLevel(levelId),
                     levelId != 0 && p.voiceActivity(levelId),
-                    ByteBufUtil.getBytes(p.buffer(), p.offset() + p.payloadOffset(), p.payloadLength()));
+                    ByteBufUtil.getBytes(p.buffer(), p.offset() + p.payloadOffset(), p.payloadLength()),
+                    p.hasExtension() ? p.extensionElements() : Map.of());
             try {
                 listener.onPacket(packet);
             } catch (RuntimeException e) {
@@ -136,6 +139,8 @@ public final class Player implements AutoCloseable {
             for (RtcpPacket p : packets) {
                 if (p instanceof RtcpPacket.SenderReport sr) {
                     reception.onSenderReport(sr.ntpTime(), System.nanoTime());
+                } else if (p instanceof RtcpPacket.Bye b && mediaSsrc >= 0 && b.ssrcs().contains(mediaSsrc)) {
+                    bye.complete(b.reason() == null ? "" : b.reason());
                 }
             }
         }
@@ -184,6 +189,14 @@ public final class Player implements AutoCloseable {
     /** Completes with the reason when the transport closes. */
     public CompletableFuture<String> closed() {
         return transport.closed();
+    }
+
+    /**
+     * Completes with its reason text ("" when none) when the server sends an RTCP BYE for the stream's SSRC: the
+     * stream ended (the server sends it before closing the transport when the publisher stops).
+     */
+    public CompletableFuture<String> bye() {
+        return bye;
     }
 
     @Override

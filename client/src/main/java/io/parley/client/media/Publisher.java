@@ -8,6 +8,7 @@ import io.parley.protocol.media.NtpTime;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.Sdp;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one Opus stream over a {@link MediaTransport}: stamps RTP sequence numbers, timestamps (+960 per 20 ms
- * frame at 48 kHz) and the RFC 6464 audio level, protects with SRTP, sends a sender report every
+ * frame at 48 kHz), the RFC 6464 audio level and, when the answer kept {@code sdes:mid}, the mid (as browsers do),
+ * protects with SRTP, sends a sender report every
  * {@code rtcpInterval}, and answers the server's NACKs from the last {@code nackCacheSize} packets.
  *
  * <p>Lifecycle: new → connected → closed; closed is final. {@code send*} may be called from any thread; the
@@ -124,9 +126,9 @@ public final class Publisher implements AutoCloseable {
         }
         long ts = timestamp >= 0 ? timestamp : nextTimestamp;
         int seq = nextSeq;
-        ByteBuf buf = transport.allocate(20 + payload.length);
+        ByteBuf buf = transport.allocate(40 + payload.length);
         RtpPacket.writeHeader(buf, r.opusPayloadType(), first, seq, ts, transport.localSsrc(), r.audioLevelId(),
-                voice, audioLevel);
+                voice, audioLevel, r.midId(), r.midId() == 0 ? null : r.mid().getBytes(StandardCharsets.US_ASCII));
         buf.writeBytes(payload);
         if (transport.protectRtp(buf) != SrtpStatus.OK) {
             return; // released by protectRtp

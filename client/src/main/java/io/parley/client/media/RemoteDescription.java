@@ -15,10 +15,12 @@ import java.util.Locale;
  *
  * @param audioLevelId the answer's id for {@code ssrc-audio-level}, or 0 when it did not keep the extension
  * @param remoteSsrc   the answer's first {@code a=ssrc}, or -1 (a recvonly answer has none)
+ * @param midId        the answer's id (1..14) for {@code sdes:mid}, or 0 when it did not keep the extension
+ * @param mid          the answer's {@code a=mid}, or null
  */
 public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, String icePwd,
         DtlsFingerprint fingerprint, DtlsRole localRole, boolean iceLite, int opusPayloadType, int audioLevelId,
-        long remoteSsrc) {
+        long remoteSsrc, int midId, String mid) {
 
     /** Reads an answer; throws {@link IllegalArgumentException} saying what is missing. */
     public static RemoteDescription parse(String sdp) {
@@ -53,14 +55,20 @@ public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, St
                 .mapToInt(Sdp.Rtpmap::payloadType)
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("answer: no a=rtpmap for opus/48000/2"));
-        int level = audio.extmaps().stream()
-                .filter(e -> e.uri().equals(Sdp.AUDIO_LEVEL_URI) && e.id() <= 14)
+        int level = oneByteId(audio, Sdp.AUDIO_LEVEL_URI);
+        String mid = audio.mid();
+        int midId = mid != null && !mid.isEmpty() && mid.length() <= 16 ? oneByteId(audio, Sdp.MID_URI) : 0;
+        return new RemoteDescription(new InetSocketAddress(host.address(), host.port()), ufrag, pwd,
+                DtlsFingerprint.parse(fp.algorithm() + " " + fp.value()), role, d.iceLite(), opus, level,
+                audio.firstSsrc().orElse(-1), midId, midId == 0 ? null : mid);
+    }
+
+    private static int oneByteId(MediaSection audio, String uri) {
+        return audio.extmaps().stream()
+                .filter(e -> e.uri().equals(uri) && e.id() <= 14)
                 .mapToInt(Sdp.Extmap::id)
                 .findFirst()
                 .orElse(0);
-        return new RemoteDescription(new InetSocketAddress(host.address(), host.port()), ufrag, pwd,
-                DtlsFingerprint.parse(fp.algorithm() + " " + fp.value()), role, d.iceLite(), opus, level,
-                audio.firstSsrc().orElse(-1));
     }
 
     private static String orElse(String a, String b) {

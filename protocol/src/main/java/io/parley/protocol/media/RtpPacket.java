@@ -1,6 +1,9 @@
 package io.parley.protocol.media;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A reusable, zero-copy view of an RTP packet (RFC 3550) in a {@link ByteBuf}.
@@ -207,6 +210,21 @@ public final class RtpPacket {
     }
 
     /**
+     * Every RFC 8285 element (one-byte or two-byte form), id to a copy of its data, in packet order; empty when the
+     * packet has none. Allocates: for clients and tests, not for the forwarding path.
+     */
+    public Map<Integer, byte[]> extensionElements() {
+        Map<Integer, byte[]> elements = new LinkedHashMap<>();
+        for (int id = 1; id <= 255; id++) {
+            long found = findExtension(id);
+            if (found >= 0) {
+                elements.put(id, ByteBufUtil.getBytes(buf, start + (int) (found >>> 32), (int) found));
+            }
+        }
+        return elements;
+    }
+
+    /**
      * Finds RFC 8285 element {@code id} in the one-byte or two-byte format; returns
      * {@code offset << 32 | length} of its data, or -1. Packed into a long so the search allocates
      * nothing.
@@ -288,14 +306,31 @@ public final class RtpPacket {
      */
     public static int writeHeader(ByteBuf out, int payloadType, boolean marker, int sequenceNumber,
             long timestamp, long ssrc, int audioLevelId, boolean voice, int level) {
+        return writeHeader(out, payloadType, marker, sequenceNumber, timestamp, ssrc, audioLevelId, voice, level, 0, null);
+    }
+
+    /**
+     * As {@link #writeHeader(ByteBuf, int, boolean, int, long, long, int, boolean, int)}, and when {@code midId} is
+     * 1..14 also the RFC 8843 {@code sdes:mid} element ({@code mid}: 1..16 ASCII bytes) in the same one-byte block,
+     * as browsers send it.
+     */
+    public static int writeHeader(ByteBuf out, int payloadType, boolean marker, int sequenceNumber,
+            long timestamp, long ssrc, int audioLevelId, boolean voice, int level, int midId, byte[] mid) {
         if (payloadType < 0 || payloadType > 127) {
             throw new IllegalArgumentException("payloadType: " + payloadType + " (expected: 0..127)");
         }
-        boolean extension = audioLevelId != 0;
-        if (extension && (audioLevelId < 1 || audioLevelId > 14 || level < 0 || level > 127)) {
+        boolean withLevel = audioLevelId != 0;
+        boolean withMid = midId != 0;
+        if (withLevel && (audioLevelId < 1 || audioLevelId > 14 || level < 0 || level > 127)) {
             throw new IllegalArgumentException("audio level id " + audioLevelId + ", level " + level
                     + " (expected: id 1..14, level 0..127)");
         }
+        if (withMid && (midId < 1 || midId > 14 || midId == audioLevelId || mid == null || mid.length < 1
+                || mid.length > 16)) {
+            throw new IllegalArgumentException("mid id " + midId + ", mid " + (mid == null ? "null" : mid.length + " bytes")
+                    + " (expected: id 1..14 other than the level's, 1..16 bytes)");
+        }
+        boolean extension = withLevel || withMid;
         out.writeByte(VERSION << 6 | (extension ? 0x10 : 0));
         out.writeByte((marker ? 0x80 : 0) | payloadType);
         out.writeShort(sequenceNumber);
@@ -304,11 +339,19 @@ public final class RtpPacket {
         if (!extension) {
             return FIXED_HEADER_LENGTH;
         }
+        int data = (withLevel ? 2 : 0) + (withMid ? 1 + mid.length : 0);
+        int words = (data + 3) / 4;
         out.writeShort(ONE_BYTE_PROFILE);
-        out.writeShort(1); // one 32-bit word of elements
-        out.writeByte(audioLevelId << 4); // L = 0: one data byte
-        out.writeByte((voice ? 0x80 : 0) | level);
-        out.writeShort(0); // padding to the word boundary
-        return FIXED_HEADER_LENGTH + 8;
+        out.writeShort(words);
+        if (withLevel) {
+            out.writeByte(audioLevelId << 4); // L = 0: one data byte
+            out.writeByte((voice ? 0x80 : 0) | level);
+        }
+        if (withMid) {
+            out.writeByte(midId << 4 | (mid.length - 1));
+            out.writeBytes(mid);
+        }
+        out.writeZero(4 * words - data); // padding to the word boundary
+        return FIXED_HEADER_LENGTH + 4 + 4 * words;
     }
 }

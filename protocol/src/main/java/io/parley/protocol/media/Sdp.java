@@ -75,8 +75,16 @@ public final class Sdp {
         }
     }
 
-    /** {@code a=rtpmap:<pt> <encoding>/<clock rate>[/<channels>]}; channels default to 1. */
-    public record Rtpmap(int payloadType, String encoding, int clockRate, int channels) {
+    /**
+     * {@code a=rtpmap:<pt> <encoding>/<clock rate>[/<channels>]}; channels default to 1.
+     *
+     * @param channelsOmitted the line gave no channel count (GStreamer writes {@code opus/48000})
+     */
+    public record Rtpmap(int payloadType, String encoding, int clockRate, int channels, boolean channelsOmitted) {
+
+        public Rtpmap(int payloadType, String encoding, int clockRate, int channels) {
+            this(payloadType, encoding, clockRate, channels, false);
+        }
 
         static Rtpmap parse(String value) {
             String[] parts = value.trim().split("\\s+", 2);
@@ -87,11 +95,17 @@ public final class Sdp {
             }
             return new Rtpmap(Sdp.payloadType(parts[0], "a=rtpmap:" + value), codec[0],
                     integer(codec[1], "clock rate in a=rtpmap:" + value),
-                    codec.length == 3 ? integer(codec[2], "channels in a=rtpmap:" + value) : 1);
+                    codec.length == 3 ? integer(codec[2], "channels in a=rtpmap:" + value) : 1, codec.length == 2);
         }
 
+        /** {@code opus/48000/2}, as RFC 7587 requires. */
         public boolean isOpus() {
             return encoding.equalsIgnoreCase(OPUS) && clockRate == OPUS_CLOCK_RATE && channels == OPUS_CHANNELS;
+        }
+
+        /** {@code opus/48000} with no channel count: not RFC 7587, but what GStreamer writes by default. */
+        public boolean isOpusWithoutChannels() {
+            return encoding.equalsIgnoreCase(OPUS) && clockRate == OPUS_CLOCK_RATE && channelsOmitted;
         }
 
         @Override

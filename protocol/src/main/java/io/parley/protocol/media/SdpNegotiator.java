@@ -1,5 +1,6 @@
 package io.parley.protocol.media;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +46,16 @@ public final class SdpNegotiator {
      * @param remoteSsrc      the offerer's SSRC from {@code a=ssrc}, if listed
      * @param remoteCname     the CNAME of that SSRC, or null
      * @param rtcpRsize       whether the offerer accepts reduced-size RTCP
+     * @param warnings        what the offer got wrong but was accepted anyway, for the server's log (may be empty)
      */
     public record Accepted(int mediaIndex, String mid, int payloadType, String opusFmtp,
             Map<String, Integer> extensions, String iceUfrag, String icePwd, Sdp.Fingerprint fingerprint,
             Sdp.Setup setup, Sdp.Direction offerDirection, Sdp.Direction answerDirection, OptionalLong remoteSsrc,
-            String remoteCname, boolean rtcpRsize) implements Result {
+            String remoteCname, boolean rtcpRsize, List<String> warnings) implements Result {
 
         public Accepted {
             extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
+            warnings = List.copyOf(warnings);
         }
     }
 
@@ -89,12 +92,26 @@ public final class SdpNegotiator {
             return new Rejected(Failure.BAD_PROTOCOL,
                     "audio protocol " + audio.protocol() + " (expected: " + Sdp.PROTOCOL + ")");
         }
+        List<String> warnings = new ArrayList<>(1);
         Sdp.Rtpmap opus = null;
+        Sdp.Rtpmap opusWithoutChannels = null;
         for (Sdp.Rtpmap rtpmap : audio.rtpmaps()) {
-            if (rtpmap.isOpus() && audio.formats().contains(Integer.toString(rtpmap.payloadType()))) {
+            if (!audio.formats().contains(Integer.toString(rtpmap.payloadType()))) {
+                continue;
+            }
+            if (rtpmap.isOpus()) {
                 opus = rtpmap;
                 break;
             }
+            if (opusWithoutChannels == null && rtpmap.isOpusWithoutChannels()) {
+                opusWithoutChannels = rtpmap;
+            }
+        }
+        if (opus == null && opusWithoutChannels != null) {
+            // RFC 7587 says opus/48000/2, but GStreamer's webrtcbin writes opus/48000 by default: same codec.
+            opus = opusWithoutChannels;
+            warnings.add("a=rtpmap:" + opus.payloadType() + " " + opus.encoding() + "/" + opus.clockRate()
+                    + " has no channel count (expected: opus/48000/2); taken as opus/48000/2");
         }
         if (opus == null) {
             return new Rejected(Failure.NO_OPUS, "audio section offers no opus/48000/2 payload type");
@@ -136,7 +153,7 @@ public final class SdpNegotiator {
         OptionalLong ssrc = sends ? audio.firstSsrc() : OptionalLong.empty();
         return new Accepted(index, audio.mid(), opus.payloadType(), audio.fmtp(opus.payloadType()), extensions,
                 ufrag, pwd, fingerprint, setup, direction, answer, ssrc, sends ? audio.cname() : null,
-                audio.rtcpRsize());
+                audio.rtcpRsize(), warnings);
     }
 
     /** The answer's direction, or null when the offer's direction cannot serve the purpose. */

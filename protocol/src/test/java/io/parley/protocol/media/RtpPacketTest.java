@@ -153,6 +153,32 @@ class RtpPacketTest {
     }
 
     @Test
+    void writeHeaderWithMidAndEveryElementReadBack() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            int n = RtpPacket.writeHeader(buf, 111, false, 1, 2, 3, 1, true, 48, 4, new byte[] {'a', '1'});
+            assertThat(n).isEqualTo(24);
+            assertThat(ByteBufUtil.getBytes(buf)).isEqualTo(hex("""
+                    90 6f 0001 00000002 00000003
+                    bede 0002           // two words
+                    10 b0               // id 1 (level): V=1 level 48
+                    41 6131             // id 4 L=1: "a1"
+                    000000              // padding
+                    """));
+            assertThat(view.wrap(buf)).isEqualTo(RtpPacket.Status.OK);
+            assertThat(view.extensionElements()).containsOnlyKeys(1, 4);
+            assertThat(view.extensionElements().get(4)).isEqualTo(new byte[] {'a', '1'});
+            buf.clear();
+            assertThat(RtpPacket.writeHeader(buf, 111, false, 1, 2, 3, 0, false, 0, 2, new byte[] {'0'})).isEqualTo(20);
+            assertThat(ByteBufUtil.getBytes(buf, 12, 8)).isEqualTo(hex("bede 0001 20 30 0000"));
+        } finally {
+            buf.release();
+        }
+        assertThat(view.wrap(Unpooled.wrappedBuffer(PADDED))).isEqualTo(RtpPacket.Status.OK);
+        assertThat(view.extensionElements()).containsOnlyKeys(1, 3);
+    }
+
+    @Test
     void invalidPacketsReturnAReason() {
         assertStatus(Arrays.copyOf(OPUS, 11), RtpPacket.Status.TOO_SHORT);
         assertStatus(new byte[0], RtpPacket.Status.TOO_SHORT);

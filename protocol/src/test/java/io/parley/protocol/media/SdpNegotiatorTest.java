@@ -59,8 +59,29 @@ class SdpNegotiatorTest {
         assertThat(accept(other, Purpose.PUBLISH).opusFmtp()).isNull(); // the fmtp still names 111
         String notListed = ChromeOffers.PUBLISH.replace("111 63 9", "63 9");
         assertRejected(notListed, Purpose.PUBLISH, Failure.NO_OPUS, "no opus/48000/2");
-        String mono = ChromeOffers.PUBLISH.replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000");
+        String mono = ChromeOffers.PUBLISH.replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/1");
         assertRejected(mono, Purpose.PUBLISH, Failure.NO_OPUS, "no opus/48000/2");
+        assertThat(accept(ChromeOffers.PUBLISH, Purpose.PUBLISH).warnings()).isEmpty();
+    }
+
+    @Test
+    void opusWithoutAChannelCountIsAcceptedWithAWarning() {
+        // GStreamer's webrtcbin writes a=rtpmap:<pt> OPUS/48000 by default.
+        String gst = ChromeOffers.PUBLISH.replace("111 63 9", "96 63 9")
+                .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:96 OPUS/48000");
+        Accepted a = accept(gst, Purpose.PUBLISH);
+        assertThat(a.payloadType()).isEqualTo(96);
+        assertThat(a.warnings()).singleElement().asString().contains("a=rtpmap:96 OPUS/48000", "no channel count");
+        assertThat(accept(gst.replace("a=sendonly", "a=recvonly"), Purpose.PLAY).payloadType()).isEqualTo(96);
+        // The answer still says opus/48000/2.
+        String answer = SdpWriter.answer(SessionDescription.parse(gst), a,
+                new SdpWriter.LocalIce("abcd", "abcdefghijklmnopqrstuvwx", a.fingerprint()), "127.0.0.1", 10000, null, 1);
+        assertThat(answer).contains("a=rtpmap:96 opus/48000/2\r\n");
+        // A proper opus/48000/2 later in the list wins, with no warning.
+        String both = ChromeOffers.PUBLISH.replace("111 63 9", "96 111 63 9")
+                .replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:96 opus/48000\r\na=rtpmap:111 opus/48000/2");
+        assertThat(accept(both, Purpose.PUBLISH).payloadType()).isEqualTo(111);
+        assertThat(accept(both, Purpose.PUBLISH).warnings()).isEmpty();
     }
 
     @Test

@@ -41,7 +41,7 @@ class SessionDescriptionTest {
         assertThat(audio.rtcpRsize()).isTrue();
         assertThat(audio.rtpmaps()).hasSize(8);
         assertThat(audio.rtpmaps().get(0)).isEqualTo(new Sdp.Rtpmap(111, "opus", 48000, 2));
-        assertThat(audio.rtpmaps().get(2)).isEqualTo(new Sdp.Rtpmap(9, "G722", 8000, 1));
+        assertThat(audio.rtpmaps().get(2)).isEqualTo(new Sdp.Rtpmap(9, "G722", 8000, 1, true));
         assertThat(audio.fmtp(111)).isEqualTo("minptime=10;useinbandfec=1");
         assertThat(audio.fmtp(63)).isEqualTo("111/111");
         assertThat(audio.fmtp(0)).isNull();

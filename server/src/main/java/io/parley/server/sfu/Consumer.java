@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.media.NtpTime;
 import io.parley.protocol.media.RtcpPacket;
+import io.parley.protocol.media.RtpPacket;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -12,12 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One player of one Producer. Its packets go to a WebRTC transport or to an in-process {@link RtpSink}; a Consumer
  * does not care which for its lifecycle, state and quality events. For a transport it rewrites SSRC (to the one in
- * its answer), payload type (to its negotiated Opus) and sequence numbers (continuous from a random start) into its
- * own copy, then SRTP-protects it; a sink gets the Producer's packet unchanged (a retained duplicate).
+ * its answer), payload type (to its negotiated Opus), sequence numbers (continuous from a random start) and header
+ * extensions (to its own ids and mid, see {@link HeaderExtensionMap}) into its own copy, then SRTP-protects it; a
+ * sink gets the Producer's packet unchanged (a retained duplicate).
  * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Media loop only.
  */
 public final class Consumer extends MediaEndpoint {
     private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+    /** The BYE's reason text when the stream ends (PROTOCOL.md). */
+    static final String BYE_REASON = "publisher stopped";
 
     final MediaPlane plane;
     final Producer producer;
@@ -26,6 +30,7 @@ public final class Consumer extends MediaEndpoint {
     final long ssrc;
     final String cname;
     final int payloadType;
+    final HeaderExtensionMap extensions;
     /** Exactly one of these is set (before the Consumer reaches the media loop). */
     WebRtcTransport transport;
     RtpSink sink;
@@ -49,6 +54,12 @@ public final class Consumer extends MediaEndpoint {
 
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
              int payloadType) {
+        this(plane, producer, observer, answer, ssrc, cname, payloadType, HeaderExtensionMap.NONE);
+    }
+
+    Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
+             int payloadType, HeaderExtensionMap extensions) {
+        this.extensions = extensions;
         this.plane = plane;
         this.producer = producer;
         this.observer = observer;
@@ -84,12 +95,13 @@ public final class Consumer extends MediaEndpoint {
             seqStarted = true;
             seqOffset = ThreadLocalRandom.current().nextInt(1 << 15) - producerSeq;
         }
+        RtpPacket in = plane.forwardView();
+        if (in.wrap(plain) != RtpPacket.Status.OK) {
+            return; // the Producer checked it; a cached packet cannot change
+        }
         int len = plain.readableBytes();
-        ByteBuf out = plane.channel().alloc().buffer(len + MediaPlane.SRTP_OVERHEAD);
-        out.writeBytes(plain, plain.readerIndex(), len);
-        out.setByte(1, (out.getByte(1) & 0x80) | payloadType);
-        out.setShort(2, (producerSeq + seqOffset) & 0xFFFF);
-        out.setInt(8, (int) ssrc);
+        ByteBuf out = plane.channel().alloc().buffer(PlayerRewrite.length(in, extensions) + MediaPlane.SRTP_OVERHEAD);
+        PlayerRewrite.write(in, extensions, payloadType, (producerSeq + seqOffset) & 0xFFFF, ssrc, out);
         transport.writeRtp(out);
         if (retransmission) {
             plane.counters().retransmissions.increment();
@@ -170,13 +182,29 @@ public final class Consumer extends MediaEndpoint {
         close();
     }
 
-    /** The Producer closed: tell the player and free everything. */
+    /**
+     * The Producer closed: an RTCP BYE for this player's SSRC (so a stack that ignores signalling ends the track),
+     * then NO_PLAY, then everything is freed.
+     */
     void publisherGone() {
         if (closed) {
             return;
         }
+        sendBye();
         observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
         close();
+    }
+
+    /** RFC 3550 6.1, 6.6: BYE ends a compound packet of a report (SR once media was sent, else an empty RR) and SDES. */
+    private void sendBye() {
+        if (transport == null || !transport.connected()) {
+            return;
+        }
+        RtcpPacket report = packetsSent == 0 ? new RtcpPacket.ReceiverReport(ssrc, List.of())
+                : new RtcpPacket.SenderReport(ssrc, NtpTime.fromUnixMillis(plane.clock().wallMillis()),
+                        lastRtpTimestamp, packetsSent & 0xFFFFFFFFL, bytesSent & 0xFFFFFFFFL, List.of());
+        transport.sendRtcp(List.of(report, new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname))),
+                new RtcpPacket.Bye(List.of(ssrc), BYE_REASON)));
     }
 
     void sendSenderReport(long nowNanos) {

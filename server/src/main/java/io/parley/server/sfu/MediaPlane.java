@@ -79,6 +79,8 @@ public final class MediaPlane implements AutoCloseable {
     private final ExecutorService dtlsPool;
     private final MediaCounters counters = new MediaCounters();
     private final RtpPacket rtpView = new RtpPacket();
+    /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
+    private final RtpPacket forwardView = new RtpPacket();
     private final String announcedAddress;
     private final Map<String, WebRtcTransport> byUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
@@ -257,6 +259,10 @@ public final class MediaPlane implements AutoCloseable {
 
     RtpPacket rtpView() {
         return rtpView;
+    }
+
+    RtpPacket forwardView() {
+        return forwardView;
     }
 
     ParleyConfig.Media config() {

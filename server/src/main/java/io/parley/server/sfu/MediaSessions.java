@@ -8,6 +8,8 @@ import io.parley.protocol.media.SdpNegotiator;
 import io.parley.protocol.media.SdpWriter;
 import io.parley.protocol.media.SessionDescription;
 import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The media plane's entry points for signalling threads: negotiate an offer (pure, on the caller's thread),
@@ -16,6 +18,7 @@ import java.security.SecureRandom;
 public final class MediaSessions {
     private static final String ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger log = LoggerFactory.getLogger(MediaSessions.class);
 
     private final MediaPlane plane;
     private final Sdp.Fingerprint fingerprint;
@@ -37,10 +40,11 @@ public final class MediaSessions {
     /** Negotiates a publisher's offer; the answer is {@link Producer#answer()}. Throws 1103001 if refused. */
     public Producer publish(String streamId, String offerSdp, MediaObserver observer) {
         Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PUBLISH, ErrorCode.PUBLISH_SDP_REFUSED);
+        warn(n, "publisher", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
         long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
-        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc());
+        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions());
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
                 plane.clock().nanoTime());
         p.transport = t;
@@ -54,12 +58,14 @@ public final class MediaSessions {
     /** Negotiates a player's offer for a Producer; the answer is {@link Consumer#answer()}. Throws 1104001. */
     public Consumer play(Producer producer, String offerSdp, MediaObserver observer) {
         Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PLAY, ErrorCode.PLAY_SDP_REFUSED);
+        warn(n, "player", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         long ssrc = randomSsrc();
         String cname = random(16);
         SdpWriter.LocalSource source = new SdpWriter.LocalSource(ssrc, cname, producer.streamId, "audio-" + random(8));
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), source, sessionId());
-        Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType());
+        HeaderExtensionMap extensions = HeaderExtensionMap.of(producer.extensions, n.accepted.extensions(), n.accepted.mid());
+        Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType(), extensions);
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c,
                 plane.clock().nanoTime());
         c.transport = t;
@@ -93,6 +99,12 @@ public final class MediaSessions {
             throw new ProtocolException(code, "sdp refused (" + rej.failure() + "): " + rej.message());
         }
         return new Negotiated(offer, (SdpNegotiator.Accepted) r);
+    }
+
+    private static void warn(Negotiated n, String role, MediaObserver observer) {
+        for (String warning : n.accepted.warnings()) {
+            log.warn("{} {}: offer accepted despite: {}", role, observer.who(), warning);
+        }
     }
 
     private static DtlsFingerprint dtlsFingerprint(SdpNegotiator.Accepted a) {

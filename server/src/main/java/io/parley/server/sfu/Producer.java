@@ -8,6 +8,7 @@ import io.parley.protocol.media.RtpPacket;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ public final class Producer extends MediaEndpoint {
     final MediaObserver observer;
     final String answer;
     final long serverSsrc;
+    /** The publisher's negotiated header extensions (URI → id); empty for an in-process source. */
+    final Map<String, Integer> extensions;
     /** The WebRTC path its packets arrive on; null for a stream announced without media or fed in-process. */
     WebRtcTransport transport;
     Consumer[] consumers = NONE;
@@ -45,6 +48,12 @@ public final class Producer extends MediaEndpoint {
     private long qualitySinceNanos;
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
+        this(plane, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of());
+    }
+
+    Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc,
+             Map<String, Integer> extensions) {
+        this.extensions = Map.copyOf(extensions);
         this.plane = plane;
         this.streamId = streamId;
         this.observer = observer;

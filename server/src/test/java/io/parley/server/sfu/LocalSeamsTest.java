@@ -160,6 +160,38 @@ class LocalSeamsTest {
     }
 
     @Test
+    void aLocalSourceWithoutExtensionsPlaysToAPlayerThatNegotiatedMidAndLevel() {
+        // An RTMP-bridged stream (AacToOpusFeed) sends no header extensions; the player still gets its own mid.
+        try (SfuRig rig = new SfuRig()) {
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, MediaObserver.NONE);
+            Producer producer = source.producer();
+            HeaderExtensionMap ext = HeaderExtensionMap.of(producer.extensions,
+                    java.util.Map.of(io.parley.protocol.media.Sdp.MID_URI, 3, io.parley.protocol.media.Sdp.AUDIO_LEVEL_URI, 5),
+                    "m1");
+            Consumer c = new Consumer(rig.plane, producer, MediaObserver.NONE, null, 0x5000, "cname", 111, ext);
+            SrtpSession playerSide = rig.connectedConsumer(c, new InetSocketAddress("127.0.0.1", 41000));
+            rig.plane.execute(() -> {
+                rig.plane.track(c);
+                producer.attach(c);
+            });
+            rig.runTasks();
+
+            source.deliver(SfuRig.rtp(SSRC, 7));
+            List<DatagramPacket> out = rig.datagrams();
+            assertThat(out).hasSize(1);
+            ByteBuf srtp = out.get(0).content();
+            assertThat(playerSide.unprotectRtp(srtp)).isEqualTo(SrtpStatus.OK);
+            RtpPacket view = new RtpPacket();
+            assertThat(view.wrap(srtp)).isEqualTo(RtpPacket.Status.OK);
+            assertThat(view.extensionElements()).containsOnlyKeys(3);
+            assertThat(view.extensionElements().get(3)).isEqualTo("m1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(view.payloadLength()).isEqualTo(20);
+            assertThat(srtp.getByte(view.offset() + view.payloadOffset())).isEqualTo((byte) 7);
+            SfuRig.release(out);
+        }
+    }
+
+    @Test
     void qualityIsReportedEveryPeriodForLocalSourcesAndSinks() {
         try (SfuRig rig = new SfuRig()) {
             SfuRig.Events pub = new SfuRig.Events();

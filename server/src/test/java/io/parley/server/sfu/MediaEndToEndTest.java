@@ -303,11 +303,19 @@ class MediaEndToEndTest {
         ParleyEngine alice = login("alice");
         ParleyEngine bob = login("bob");
         Pushes pb = Pushes.on(bob);
-        alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
-        bob.startPlaying("alice-mic", p -> { }).get(20, TimeUnit.SECONDS);
+        Publisher pub = alice.startPublishingMedia("alice-mic", "").get(20, TimeUnit.SECONDS);
+        Player player = bob.startPlaying("alice-mic", p -> { }).get(20, TimeUnit.SECONDS);
         assertThat(server.server().media().transportCount()).isEqualTo(2);
+        awaitConnected(2);
+        for (int i = 0; i < 3; i++) {
+            pub.sendFrame(frame(i));
+        }
+        await().atMost(WAIT).until(() -> player.stats().packetsReceived() == 3);
         assertThat(alice.stopPublishing("alice-mic").get().code()).isZero();
+        // A stack that ignores our signalling learns it from RTCP: a BYE for the SSRC of its answer.
+        assertThat(player.bye()).succeedsWithin(WAIT).isEqualTo(Consumer.BYE_REASON);
         Pushes.Push noPlay = pb.await(Messages.PLAYER_STATE_UPDATE, p -> p.data().path("state").asText().equals("NO_PLAY"));
+        assertThat(noPlay.data().path("errorCode").asInt()).isZero();
         assertThat(noPlay.data().path("extendedData").asText()).contains("publisher_stopped");
         await().atMost(WAIT).until(() -> server.server().media().transportCount() == 0);
         // Stopping a player whose stream ended is harmless; stopping it twice is not playing it.
