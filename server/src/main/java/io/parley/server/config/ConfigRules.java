@@ -48,6 +48,12 @@ public final class ConfigRules {
             p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0)");
         }
         positive(p, "media.iceTimeout", m.iceTimeout());
+        if (m.nackMaxResends() < 0 || m.nackMaxResends() > 10) {
+            p.add("media.nackMaxResends: " + m.nackMaxResends() + " (expected: 0..10, 0 = never retransmit)");
+        }
+        if (m.retransmitBudgetPercent() < 0 || m.retransmitBudgetPercent() > 1000) {
+            p.add("media.retransmitBudgetPercent: " + m.retransmitBudgetPercent() + " (expected: 0..1000)");
+        }
         ParleyConfig.Auth au = c.auth();
         if (au.clockSkew().isNegative() || au.clockSkew().compareTo(Duration.ofMinutes(10)) > 0) {
             p.add("auth.clockSkew: " + Durations.format(au.clockSkew()) + " (expected: 0s..10m)");

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.parley.server.sfu.DropReason;
 import io.parley.server.sfu.MediaCounters;
 import io.parley.server.sfu.MediaPlane;
+import io.parley.server.sfu.RetransmitRefusal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -37,6 +38,11 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        for (RetransmitRefusal why : RetransmitRefusal.values()) {
+            FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
+                    .description("NACKed packets not resent to players, by reason (docs/metrics.md)")
+                    .tag("reason", why.label()).register(r);
+        }
         Gauge.builder("parley.media.transports", plane, MediaPlane::transportCount)
                 .description("Open media transports (ICE + DTLS + SRTP)").register(r);
         Timer forward = Timer.builder("parley.media.forward.latency")

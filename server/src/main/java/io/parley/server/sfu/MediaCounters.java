@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 /** Packet and byte counters of the media plane; written on the media loop, read by metrics and tests. */
 public final class MediaCounters {
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+    private final Map<RetransmitRefusal, LongAdder> refused = new EnumMap<>(RetransmitRefusal.class);
     final LongAdder rtpPacketsIn = new LongAdder();
     final LongAdder rtpBytesIn = new LongAdder();
     final LongAdder rtpPacketsOut = new LongAdder();
@@ -21,6 +22,18 @@ public final class MediaCounters {
         for (DropReason r : DropReason.values()) {
             dropped.put(r, new LongAdder());
         }
+        for (RetransmitRefusal r : RetransmitRefusal.values()) {
+            refused.put(r, new LongAdder());
+        }
+    }
+
+    void refuse(RetransmitRefusal reason) {
+        refused.get(reason).increment();
+    }
+
+    /** NACKed packets not resent, by reason. */
+    public long refused(RetransmitRefusal reason) {
+        return refused.get(reason).sum();
     }
 
     void drop(DropReason reason) {

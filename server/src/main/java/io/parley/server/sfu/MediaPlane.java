@@ -407,6 +407,7 @@ public final class MediaPlane implements AutoCloseable {
         int qualitySlot = tick % QUALITY_EVERY_TICKS;
         for (Producer p : producers) {
             if (p.tickPhase % REPORT_EVERY_TICKS == reportSlot) {
+                p.measureRate(now);
                 p.sendReceiverReport(now);
             }
             if (p.tickPhase == qualitySlot) {
