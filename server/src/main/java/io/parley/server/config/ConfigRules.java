@@ -54,6 +54,10 @@ public final class ConfigRules {
         if (m.retransmitBudgetPercent() < 0 || m.retransmitBudgetPercent() > 1000) {
             p.add("media.retransmitBudgetPercent: " + m.retransmitBudgetPercent() + " (expected: 0..1000)");
         }
+        if (m.stunErrorRepliesPerSecond() < 0 || m.stunErrorRepliesPerSecond() > 1000) {
+            p.add("media.stunErrorRepliesPerSecond: " + m.stunErrorRepliesPerSecond()
+                    + " (expected: 0..1000, 0 = never answer a failed check)");
+        }
         ParleyConfig.Auth au = c.auth();
         if (au.clockSkew().isNegative() || au.clockSkew().compareTo(Duration.ofMinutes(10)) > 0) {
             p.add("auth.clockSkew: " + Durations.format(au.clockSkew()) + " (expected: 0s..10m)");

@@ -32,15 +32,17 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
      * The media plane's UDP side. {@code announcedAddress} is the address put in ICE candidates; empty means
      * {@link #resolvedAnnouncedAddress()}. A transport whose peer stops answering STUN for {@code iceTimeout} is closed.
      * A player's NACKs get each packet at most {@code nackMaxResends} times, and retransmissions per player at most
-     * {@code retransmitBudgetPercent} of the stream's bitrate.
+     * {@code retransmitBudgetPercent} of the stream's bitrate. STUN error replies (400, 401) go to each source address
+     * at most {@code stunErrorRepliesPerSecond} times a second; requests for unknown ufrags get none.
      */
     public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
-                        int retransmitBudgetPercent) {
-        public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100);
+                        int retransmitBudgetPercent, int stunErrorRepliesPerSecond) {
+        public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100, 5);
 
         /** The network keys only; the hardening limits keep their defaults (tests, benchmarks). */
         public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout) {
-            this(port, announcedAddress, bindAddress, iceTimeout, 3, 100);
+            this(port, announcedAddress, bindAddress, iceTimeout, DEFAULTS.nackMaxResends, DEFAULTS.retransmitBudgetPercent,
+                    DEFAULTS.stunErrorRepliesPerSecond);
         }
 
         /** The configured address, or the first non-loopback IPv4 address of this host, or 127.0.0.1. */

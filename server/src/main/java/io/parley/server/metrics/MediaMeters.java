@@ -43,6 +43,11 @@ final class MediaMeters {
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")
                     .tag("reason", why.label()).register(r);
         }
+        FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorReplies)
+                .description("STUN 400/401 replies to binding requests of known ufrags, sent or rate-limited")
+                .tag("outcome", "sent").register(r);
+        FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorRepliesLimited)
+                .tag("outcome", "limited").register(r);
         Gauge.builder("parley.media.transports", plane, MediaPlane::transportCount)
                 .description("Open media transports (ICE + DTLS + SRTP)").register(r);
         Timer forward = Timer.builder("parley.media.forward.latency")

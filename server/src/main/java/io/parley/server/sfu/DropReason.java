@@ -8,9 +8,9 @@ public enum DropReason {
     UNKNOWN_ADDRESS,
     /** Not a STUN, DTLS, RTP or RTCP packet, or a header that does not parse. */
     MALFORMED,
-    /** A STUN request whose USERNAME names no transport. */
+    /** A STUN request whose USERNAME names no transport (never answered). */
     STUN_UNKNOWN_USERNAME,
-    /** A STUN request whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
+    /** A STUN request with no MESSAGE-INTEGRITY, or whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
     STUN_BAD_INTEGRITY,
     /** SRTP/SRTCP before the DTLS handshake gave keys. */
     NOT_CONNECTED,

@@ -17,6 +17,8 @@ public final class MediaCounters {
     final LongAdder rtcpPacketsOut = new LongAdder();
     final LongAdder rtcpBytesOut = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
+    final LongAdder stunErrorReplies = new LongAdder();
+    final LongAdder stunErrorRepliesLimited = new LongAdder();
 
     MediaCounters() {
         for (DropReason r : DropReason.values()) {
@@ -78,5 +80,15 @@ public final class MediaCounters {
 
     public long retransmissions() {
         return retransmissions.sum();
+    }
+
+    /** STUN 400/401 replies sent. */
+    public long stunErrorReplies() {
+        return stunErrorReplies.sum();
+    }
+
+    /** STUN 400/401 replies not sent: that source address had its {@code media.stunErrorRepliesPerSecond}. */
+    public long stunErrorRepliesLimited() {
+        return stunErrorRepliesLimited.sum();
     }
 }

@@ -84,6 +84,7 @@ public final class MediaPlane implements AutoCloseable {
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
     private final Set<Consumer> consumers = new LinkedHashSet<>();
+    private final StunErrorLimiter stunErrors;
     private ScheduledFuture<?> ticker;
     private int ticks;
     private int nextPhase;
@@ -100,6 +101,7 @@ public final class MediaPlane implements AutoCloseable {
                     return t;
                 });
         this.announcedAddress = config.resolvedAnnouncedAddress();
+        this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
     private void attach(Channel ch) {
@@ -369,17 +371,32 @@ public final class MediaPlane implements AutoCloseable {
         int colon = username == null ? -1 : username.indexOf(':');
         WebRtcTransport t = colon <= 0 ? null : byUfrag.get(username.substring(0, colon));
         if (t == null) {
+            // Silence: a port that answers any binding request is a reflector for spoofed sources.
             counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
-            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "unknown username", null), from);
             return;
         }
-        if (!msg.hasMessageIntegrity() || !msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
+        if (!msg.hasMessageIntegrity()) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "bad integrity", null), from);
+            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", from, now);
+            return;
+        }
+        if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
+            counters.drop(DropReason.STUN_BAD_INTEGRITY);
+            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", from, now);
             return;
         }
         reply(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey), from);
         t.checked(from, msg.useCandidate(), now);
+    }
+
+    /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
+    private void replyError(StunMessage msg, int code, String reason, InetSocketAddress to, long now) {
+        if (!stunErrors.allow(to.getAddress(), now)) {
+            counters.stunErrorRepliesLimited.increment();
+            return;
+        }
+        counters.stunErrorReplies.increment();
+        reply(StunEncoder.bindingError(msg.transactionId(), code, reason, null), to);
     }
 
     private void reply(byte[] stun, InetSocketAddress to) {
