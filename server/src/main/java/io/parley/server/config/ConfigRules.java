@@ -58,6 +58,14 @@ public final class ConfigRules {
             p.add("media.stunErrorRepliesPerSecond: " + m.stunErrorRepliesPerSecond()
                     + " (expected: 0..1000, 0 = never answer a failed check)");
         }
+        positive(p, "media.dtlsHandshakeTimeout", m.dtlsHandshakeTimeout());
+        positive(p, "media.dtlsStallTimeout", m.dtlsStallTimeout());
+        if (m.dtlsMaxHandshakes() < 1 || m.dtlsMaxHandshakes() > 4096) {
+            p.add("media.dtlsMaxHandshakes: " + m.dtlsMaxHandshakes() + " (expected: 1..4096; each holds a thread)");
+        }
+        atLeastOne(p, "media.dtlsMaxHandshakesPerAddress", m.dtlsMaxHandshakesPerAddress());
+        atLeastOne(p, "media.dtlsMaxHandshakesPerSession", m.dtlsMaxHandshakesPerSession());
+        atLeastOne(p, "media.dtlsMaxHandshakesPerApp", m.dtlsMaxHandshakesPerApp());
         ParleyConfig.Auth au = c.auth();
         if (au.clockSkew().isNegative() || au.clockSkew().compareTo(Duration.ofMinutes(10)) > 0) {
             p.add("auth.clockSkew: " + Durations.format(au.clockSkew()) + " (expected: 0s..10m)");
@@ -116,6 +124,12 @@ public final class ConfigRules {
     private static void port(List<String> p, String key, int port) {
         if (port < 0 || port > 65535) {
             p.add(key + ": " + port + " (expected: 1..65535, or 0 for any free port)");
+        }
+    }
+
+    private static void atLeastOne(List<String> p, String key, int n) {
+        if (n < 1) {
+            p.add(key + ": " + n + " (expected: >= 1)");
         }
     }
 

@@ -48,6 +48,10 @@ final class MediaMeters {
                 .tag("outcome", "sent").register(r);
         FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorRepliesLimited)
                 .tag("outcome", "limited").register(r);
+        Gauge.builder("parley.media.dtls.handshakes", plane, MediaPlane::dtlsHandshakesRunning)
+                .description("DTLS handshakes running (each holds a parley-dtls thread)").register(r);
+        FunctionCounter.builder("parley.media.dtls.handshakes.preempted", c, MediaCounters::dtlsPreempted)
+                .description("DTLS handshakes aborted to give their slot to another App").register(r);
         Gauge.builder("parley.media.transports", plane, MediaPlane::transportCount)
                 .description("Open media transports (ICE + DTLS + SRTP)").register(r);
         Timer forward = Timer.builder("parley.media.forward.latency")

@@ -113,6 +113,11 @@ public final class Consumer extends MediaEndpoint {
     }
 
     @Override
+    MediaObserver observer() {
+        return observer;
+    }
+
+    @Override
     boolean acceptsRtpFrom(ByteBuf packet) {
         return false; // players send RTCP only
     }

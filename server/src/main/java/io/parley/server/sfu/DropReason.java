@@ -12,6 +12,8 @@ public enum DropReason {
     STUN_UNKNOWN_USERNAME,
     /** A STUN request with no MESSAGE-INTEGRITY, or whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
     STUN_BAD_INTEGRITY,
+    /** A DTLS datagram that would start a handshake while the handshake limits are reached (the peer retransmits). */
+    DTLS_BUSY,
     /** SRTP/SRTCP before the DTLS handshake gave keys. */
     NOT_CONNECTED,
     /** SRTP/SRTCP authentication failed, or a replay. */

@@ -18,6 +18,7 @@ public final class MediaCounters {
     final LongAdder rtcpBytesOut = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
     final LongAdder stunErrorReplies = new LongAdder();
+    final LongAdder dtlsPreempted = new LongAdder();
     final LongAdder stunErrorRepliesLimited = new LongAdder();
 
     MediaCounters() {
@@ -90,5 +91,10 @@ public final class MediaCounters {
     /** STUN 400/401 replies not sent: that source address had its {@code media.stunErrorRepliesPerSecond}. */
     public long stunErrorRepliesLimited() {
         return stunErrorRepliesLimited.sum();
+    }
+
+    /** DTLS handshakes aborted to give their slot to another App (fair share). */
+    public long dtlsPreempted() {
+        return dtlsPreempted.sum();
     }
 }

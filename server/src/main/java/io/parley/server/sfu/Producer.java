@@ -67,6 +67,11 @@ public final class Producer extends MediaEndpoint {
     }
 
     @Override
+    MediaObserver observer() {
+        return observer;
+    }
+
+    @Override
     boolean acceptsRtpFrom(ByteBuf packet) {
         return ssrc < 0 || packet.readableBytes() < 12 || packet.getUnsignedInt(packet.readerIndex() + 8) == ssrc;
     }

@@ -102,6 +102,7 @@ class BadPacketsTest {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(media.getPort());
             });
+            await().until(() -> server.server().media().transportCount() == 1); // registered on the media loop
             String serverUfrag = audio.iceUfrag() != null ? audio.iceUfrag() : answer.iceUfrag();
             String serverPwd = audio.icePwd() != null ? audio.icePwd() : answer.icePwd();
 

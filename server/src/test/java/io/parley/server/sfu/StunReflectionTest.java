@@ -4,6 +4,7 @@ import static io.parley.server.TestServer.token;
 import static io.parley.server.TestServer.user;
 import static io.parley.server.TestServer.withUserUpdates;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.parley.client.ParleyEngine;
 import io.parley.client.Result;
@@ -92,6 +93,8 @@ class StunReflectionTest {
         String offer = SdpWriter.offer(Sdp.Direction.SENDONLY, ice, new SdpWriter.LocalSource(1234, "cname1", "s", "t"), 1);
         Result r = e.request(Messages.START_PUBLISHING, new Messages.StartPublishing("pub-mic", "", offer)).get();
         assertThat(r.code()).as(r.message()).isZero();
+        // Registration hops to the media loop; a check before it would be (silently) unknown.
+        await().until(() -> server.server().media().transportCount() == 1);
         SessionDescription answer = SessionDescription.parse(r.data().path("sdp").asText());
         MediaSection audio = answer.media().get(0);
         return new Ice(audio.iceUfrag() != null ? audio.iceUfrag() : answer.iceUfrag(),
