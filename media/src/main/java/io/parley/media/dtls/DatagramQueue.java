@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsTimeoutException;
 
 /**
  * The {@link DatagramTransport} BouncyCastle reads and writes: received datagrams are queued by
@@ -26,16 +27,38 @@ final class DatagramQueue implements DatagramTransport {
     static final int CAPACITY = 64;
 
     private static final byte[] WAKE_UP = new byte[0];
+    /** The message of the timeout a stalled handshake fails with. */
+    static final String STALLED = "nothing heard from the peer for ";
 
     private final BlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>(CAPACITY);
     private final Consumer<byte[]> outbound;
     private final BooleanSupplier aborted;
+    /** Only while handshaking: afterwards DTLS is quiet for hours and that is fine. */
+    private volatile long stallNanos;
+    /** When the handshake last heard from the peer (read and written by the handshake thread only). */
+    private long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
     /** @param aborted polled on every receive: when true the handshake gives up (local close) */
     DatagramQueue(Consumer<byte[]> outbound, BooleanSupplier aborted) {
+        this(outbound, aborted, Long.MAX_VALUE);
+    }
+
+    /** @param stallNanos a receive that hears nothing from the peer for this long fails with a timeout */
+    DatagramQueue(Consumer<byte[]> outbound, BooleanSupplier aborted, long stallNanos) {
         this.outbound = outbound;
         this.aborted = aborted;
+        this.stallNanos = stallNanos;
+    }
+
+    /** The handshake starts now: the stall clock too. */
+    void startClock() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** The handshake is over: no more stall timeout. */
+    void stopClock() {
+        stallNanos = Long.MAX_VALUE;
     }
 
     /** Queues a datagram; false if closed or full (the peer will retransmit). */
@@ -65,15 +88,28 @@ final class DatagramQueue implements DatagramTransport {
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
         checkAborted();
+        long stall = stallNanos;
+        long quietNanos = System.nanoTime() - lastHeardNanos;
+        if (quietNanos >= stall) {
+            throw new TlsTimeoutException(STALLED + stall / 1_000_000 + " ms");
+        }
+        // Never wait past the stall deadline, so a quiet peer is noticed on time however long BouncyCastle asks to wait.
+        long wait = stall == Long.MAX_VALUE ? waitMillis : Math.min(waitMillis, (stall - quietNanos) / 1_000_000 + 1);
         byte[] datagram;
         try {
-            datagram = waitMillis > 0 ? inbound.poll(waitMillis, TimeUnit.MILLISECONDS) : inbound.poll();
+            datagram = wait > 0 ? inbound.poll(wait, TimeUnit.MILLISECONDS) : inbound.poll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a DTLS datagram");
         }
         if (datagram == null) {
+            if (System.nanoTime() - lastHeardNanos >= stall) {
+                throw new TlsTimeoutException(STALLED + stall / 1_000_000 + " ms");
+            }
             return -1;
+        }
+        if (datagram != WAKE_UP) {
+            lastHeardNanos = System.nanoTime();
         }
         if (datagram == WAKE_UP) {
             checkAborted();

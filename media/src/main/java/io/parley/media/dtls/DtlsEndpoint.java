@@ -89,7 +89,9 @@ public final class DtlsEndpoint implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.transport = new DatagramQueue(Objects.requireNonNull(outbound, "outbound"),
-                () -> closeRequested && state.get() == HANDSHAKING);
+                () -> closeRequested && state.get() == HANDSHAKING,
+                settings.stallTimeout().compareTo(settings.handshakeTimeout()) < 0 ? settings.stallTimeout().toNanos()
+                        : Long.MAX_VALUE); // not shorter: the handshake timeout alone rules
     }
 
     public DtlsRole role() {
@@ -150,6 +152,7 @@ public final class DtlsEndpoint implements AutoCloseable {
     }
 
     private void runHandshake() {
+        transport.startClock();
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         DtlsPeerSupport.AlertListener alerts = this::alertReceived;
         try {
@@ -164,6 +167,7 @@ public final class DtlsEndpoint implements AutoCloseable {
                 connected = new DTLSClientProtocol().connect(client, transport);
                 keys = client.keys();
             }
+            transport.stopClock();
             dtls = connected;
             state.set(CONNECTED);
             log.debug("DTLS {} handshake done: {}", role, keys.profile());
@@ -177,6 +181,9 @@ public final class DtlsEndpoint implements AutoCloseable {
     private DtlsHandshakeException describe(Exception e) {
         if (closeRequested) {
             return new DtlsHandshakeException("DTLS handshake aborted: endpoint closed", e);
+        }
+        if (e instanceof TlsTimeoutException && String.valueOf(e.getMessage()).startsWith(DatagramQueue.STALLED)) {
+            return new DtlsHandshakeException("DTLS handshake stalled: " + e.getMessage() + " (" + role + ")", e);
         }
         if (e instanceof TlsTimeoutException) {
             return new DtlsHandshakeException("DTLS handshake timed out after "

@@ -206,6 +206,31 @@ class DtlsEndpointTest {
     }
 
     @Test
+    void aServerThatHearsNothingMoreGivesUpAfterTheStallTimeoutLongBeforeTheHandshakeTimeout() {
+        DtlsEndpoint stalled = new DtlsEndpoint(DtlsRole.SERVER, SERVER_CERT, CLIENT_CERT.fingerprint(),
+                DtlsSettings.DEFAULTS.withHandshakeTimeout(Duration.ofSeconds(30)).withStallTimeout(Duration.ofMillis(300)),
+                pool, d -> { });
+        // A record that is no ClientHello (garbage from a hostile peer), then silence.
+        stalled.offer(new byte[] {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0});
+        long started = System.nanoTime();
+        stalled.start();
+        assertThatThrownBy(() -> stalled.handshake().get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .cause().isInstanceOf(DtlsHandshakeException.class)
+                .hasMessage("DTLS handshake stalled: nothing heard from the peer for 300 ms (SERVER)");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(250L, 10_000L);
+        assertThat(stalled.closed().getNow(null)).isEqualTo(DtlsEndpoint.CloseReason.HANDSHAKE_FAILED);
+    }
+
+    @Test
+    void aStallTimeoutDoesNotDisturbAHandshakeNorTheAssociationAfterIt() throws Exception {
+        DtlsSettings quick = DtlsSettings.DEFAULTS.withStallTimeout(Duration.ofMillis(2000));
+        DtlsEndpoint[] p = pair(quick, quick);
+        keys(p[0]);
+        keys(p[1]);
+        closeAndExpectPeerClose(p[1], p[0]);
+    }
+
+    @Test
     void closeAbortsAHandshakeInProgress() throws Exception {
         DtlsEndpoint lonely = new DtlsEndpoint(DtlsRole.SERVER, SERVER_CERT, CLIENT_CERT.fingerprint(),
                 DtlsSettings.DEFAULTS, pool, d -> { });

@@ -1,7 +1,6 @@
 package io.parley.protocol.media;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -154,12 +153,16 @@ public sealed interface RtcpPacket {
 
         /** Every sequence number this NACK names, in item order. */
         public int[] lostSequenceNumbers() {
-            int[] all = new int[0];
+            int total = 0;
+            for (NackItem item : items) {
+                total += 1 + Integer.bitCount(item.blp());
+            }
+            int[] all = new int[total]; // sized once: a NACK of hundreds of items costs no quadratic copying
+            int n = 0;
             for (NackItem item : items) {
                 int[] lost = item.lostSequenceNumbers();
-                int n = all.length;
-                all = Arrays.copyOf(all, n + lost.length);
                 System.arraycopy(lost, 0, all, n, lost.length);
+                n += lost.length;
             }
             return all;
         }

@@ -48,6 +48,24 @@ public final class ConfigRules {
             p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0)");
         }
         positive(p, "media.iceTimeout", m.iceTimeout());
+        if (m.nackMaxResends() < 0 || m.nackMaxResends() > 10) {
+            p.add("media.nackMaxResends: " + m.nackMaxResends() + " (expected: 0..10, 0 = never retransmit)");
+        }
+        if (m.retransmitBudgetPercent() < 0 || m.retransmitBudgetPercent() > 1000) {
+            p.add("media.retransmitBudgetPercent: " + m.retransmitBudgetPercent() + " (expected: 0..1000)");
+        }
+        if (m.stunErrorRepliesPerSecond() < 0 || m.stunErrorRepliesPerSecond() > 1000) {
+            p.add("media.stunErrorRepliesPerSecond: " + m.stunErrorRepliesPerSecond()
+                    + " (expected: 0..1000, 0 = never answer a failed check)");
+        }
+        positive(p, "media.dtlsHandshakeTimeout", m.dtlsHandshakeTimeout());
+        positive(p, "media.dtlsStallTimeout", m.dtlsStallTimeout());
+        if (m.dtlsMaxHandshakes() < 1 || m.dtlsMaxHandshakes() > 4096) {
+            p.add("media.dtlsMaxHandshakes: " + m.dtlsMaxHandshakes() + " (expected: 1..4096; each holds a thread)");
+        }
+        atLeastOne(p, "media.dtlsMaxHandshakesPerAddress", m.dtlsMaxHandshakesPerAddress());
+        atLeastOne(p, "media.dtlsMaxHandshakesPerSession", m.dtlsMaxHandshakesPerSession());
+        atLeastOne(p, "media.dtlsMaxHandshakesPerApp", m.dtlsMaxHandshakesPerApp());
         ParleyConfig.Auth au = c.auth();
         if (au.clockSkew().isNegative() || au.clockSkew().compareTo(Duration.ofMinutes(10)) > 0) {
             p.add("auth.clockSkew: " + Durations.format(au.clockSkew()) + " (expected: 0s..10m)");
@@ -106,6 +124,12 @@ public final class ConfigRules {
     private static void port(List<String> p, String key, int port) {
         if (port < 0 || port > 65535) {
             p.add(key + ": " + port + " (expected: 1..65535, or 0 for any free port)");
+        }
+    }
+
+    private static void atLeastOne(List<String> p, String key, int n) {
+        if (n < 1) {
+            p.add(key + ": " + n + " (expected: >= 1)");
         }
     }
 

@@ -31,9 +31,39 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
     /**
      * The media plane's UDP side. {@code announcedAddress} is the address put in ICE candidates; empty means
      * {@link #resolvedAnnouncedAddress()}. A transport whose peer stops answering STUN for {@code iceTimeout} is closed.
+     * A player's NACKs get each packet at most {@code nackMaxResends} times, and retransmissions per player at most
+     * {@code retransmitBudgetPercent} of the stream's bitrate. STUN error replies (400, 401) go to each source address
+     * at most {@code stunErrorRepliesPerSecond} times a second; requests for unknown ufrags get none. A DTLS handshake
+     * starts at the peer's first DTLS datagram and fails after {@code dtlsHandshakeTimeout}, or sooner when the peer is
+     * silent for {@code dtlsStallTimeout}; at most {@code dtlsMaxHandshakes} run at once, and at most
+     * {@code dtlsMaxHandshakesPerAddress}, {@code ...PerSession} and {@code ...PerApp} of them per source address,
+     * session and App.
      */
-    public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout) {
-        public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30));
+    public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
+                        int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
+                        Duration dtlsStallTimeout, int dtlsMaxHandshakes, int dtlsMaxHandshakesPerAddress,
+                        int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp) {
+        public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100, 5,
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64);
+
+        /** The network keys only; the hardening limits keep their defaults (tests, benchmarks). */
+        public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout) {
+            this(port, announcedAddress, bindAddress, iceTimeout, DEFAULTS.nackMaxResends, DEFAULTS.retransmitBudgetPercent,
+                    DEFAULTS.stunErrorRepliesPerSecond, DEFAULTS.dtlsHandshakeTimeout, DEFAULTS.dtlsStallTimeout,
+                    DEFAULTS.dtlsMaxHandshakes, DEFAULTS.dtlsMaxHandshakesPerAddress, DEFAULTS.dtlsMaxHandshakesPerSession,
+                    DEFAULTS.dtlsMaxHandshakesPerApp);
+        }
+
+        public Media withDtlsLimits(int total, int perAddress, int perSession, int perApp) {
+            return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, total, perAddress, perSession, perApp);
+        }
+
+        public Media withDtlsTimeouts(Duration handshake, Duration stall) {
+            return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, handshake, stall, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress,
+                    dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp);
+        }
 
         /** The configured address, or the first non-loopback IPv4 address of this host, or 127.0.0.1. */
         public String resolvedAnnouncedAddress() {

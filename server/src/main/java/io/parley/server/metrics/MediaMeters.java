@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.parley.server.sfu.DropReason;
 import io.parley.server.sfu.MediaCounters;
 import io.parley.server.sfu.MediaPlane;
+import io.parley.server.sfu.RetransmitRefusal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -37,6 +38,20 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        for (RetransmitRefusal why : RetransmitRefusal.values()) {
+            FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
+                    .description("NACKed packets not resent to players, by reason (docs/metrics.md)")
+                    .tag("reason", why.label()).register(r);
+        }
+        FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorReplies)
+                .description("STUN 400/401 replies to binding requests of known ufrags, sent or rate-limited")
+                .tag("outcome", "sent").register(r);
+        FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorRepliesLimited)
+                .tag("outcome", "limited").register(r);
+        Gauge.builder("parley.media.dtls.handshakes", plane, MediaPlane::dtlsHandshakesRunning)
+                .description("DTLS handshakes running (each holds a parley-dtls thread)").register(r);
+        FunctionCounter.builder("parley.media.dtls.handshakes.preempted", c, MediaCounters::dtlsPreempted)
+                .description("DTLS handshakes aborted to give their slot to another App").register(r);
         Gauge.builder("parley.media.transports", plane, MediaPlane::transportCount)
                 .description("Open media transports (ICE + DTLS + SRTP)").register(r);
         Timer forward = Timer.builder("parley.media.forward.latency")

@@ -58,6 +58,16 @@ final class SessionMediaObserver implements MediaObserver {
     }
 
     @Override
+    public long appId() {
+        return session.appId();
+    }
+
+    @Override
+    public Object session() {
+        return session;
+    }
+
+    @Override
     public String who() {
         return session + " stream=" + streamId;
     }

@@ -51,6 +51,8 @@ public final class Consumer extends MediaEndpoint {
     private double jitterMillis;
     private double rttMillis = -1;
     private long qualitySinceNanos;
+    /** Made at the first NACK: most players never lose a packet. */
+    private RetransmitLimiter rtxLimiter;
 
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
              int payloadType) {
@@ -123,6 +125,11 @@ public final class Consumer extends MediaEndpoint {
     }
 
     @Override
+    MediaObserver observer() {
+        return observer;
+    }
+
+    @Override
     boolean acceptsRtpFrom(ByteBuf packet) {
         return false; // players send RTCP only
     }
@@ -148,16 +155,39 @@ public final class Consumer extends MediaEndpoint {
                 }
             }
         } else if (packet instanceof RtcpPacket.Nack nack) {
-            for (int seq : nack.lostSequenceNumbers()) {
-                int producerSeq = (seq - seqOffset) & 0xFFFF;
-                ByteBuf cached = producer.cached(producerSeq);
-                if (cached != null) {
-                    forward(cached, producerSeq, 0, nowNanos, true);
-                }
-            }
-            plane.channel().flush();
+            answerNack(nack, nowNanos);
         } else if (packet instanceof RtcpPacket.Pli || packet instanceof RtcpPacket.Fir) {
             producer.requestKeyframe(nowNanos);
+        }
+    }
+
+    /** Resends what the player lost from the Producer's cache, within {@link RetransmitLimiter}'s limits. */
+    private void answerNack(RtcpPacket.Nack nack, long nowNanos) {
+        if (transport == null || !seqStarted) {
+            return;
+        }
+        if (rtxLimiter == null) {
+            rtxLimiter = new RetransmitLimiter();
+        }
+        long interval = RetransmitLimiter.intervalNanos(rttMillis);
+        int maxResends = plane.config().nackMaxResends();
+        double budget = Math.max(RetransmitLimiter.MIN_BUDGET_BYTES_PER_SECOND,
+                producer.bytesPerSecond * plane.config().retransmitBudgetPercent() / 100.0);
+        boolean sent = false;
+        for (int seq : nack.lostSequenceNumbers()) {
+            int producerSeq = (seq - seqOffset) & 0xFFFF;
+            ByteBuf cached = producer.cached(producerSeq);
+            RetransmitRefusal no = cached == null ? RetransmitRefusal.NOT_CACHED
+                    : rtxLimiter.admit(producerSeq, cached.readableBytes(), nowNanos, interval, maxResends, budget);
+            if (no != null) {
+                plane.counters().refuse(no);
+                continue;
+            }
+            forward(cached, producerSeq, 0, nowNanos, true);
+            sent = true;
+        }
+        if (sent) {
+            plane.channel().flush();
         }
     }
 

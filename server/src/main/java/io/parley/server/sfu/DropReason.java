@@ -8,10 +8,12 @@ public enum DropReason {
     UNKNOWN_ADDRESS,
     /** Not a STUN, DTLS, RTP or RTCP packet, or a header that does not parse. */
     MALFORMED,
-    /** A STUN request whose USERNAME names no transport. */
+    /** A STUN request whose USERNAME names no transport (never answered). */
     STUN_UNKNOWN_USERNAME,
-    /** A STUN request whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
+    /** A STUN request with no MESSAGE-INTEGRITY, or whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
     STUN_BAD_INTEGRITY,
+    /** A DTLS datagram that would start a handshake while the handshake limits are reached (the peer retransmits). */
+    DTLS_BUSY,
     /** SRTP/SRTCP before the DTLS handshake gave keys. */
     NOT_CONNECTED,
     /** SRTP/SRTCP authentication failed, or a replay. */

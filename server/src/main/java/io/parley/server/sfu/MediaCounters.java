@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 /** Packet and byte counters of the media plane; written on the media loop, read by metrics and tests. */
 public final class MediaCounters {
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+    private final Map<RetransmitRefusal, LongAdder> refused = new EnumMap<>(RetransmitRefusal.class);
     final LongAdder rtpPacketsIn = new LongAdder();
     final LongAdder rtpBytesIn = new LongAdder();
     final LongAdder rtpPacketsOut = new LongAdder();
@@ -16,11 +17,26 @@ public final class MediaCounters {
     final LongAdder rtcpPacketsOut = new LongAdder();
     final LongAdder rtcpBytesOut = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
+    final LongAdder stunErrorReplies = new LongAdder();
+    final LongAdder dtlsPreempted = new LongAdder();
+    final LongAdder stunErrorRepliesLimited = new LongAdder();
 
     MediaCounters() {
         for (DropReason r : DropReason.values()) {
             dropped.put(r, new LongAdder());
         }
+        for (RetransmitRefusal r : RetransmitRefusal.values()) {
+            refused.put(r, new LongAdder());
+        }
+    }
+
+    void refuse(RetransmitRefusal reason) {
+        refused.get(reason).increment();
+    }
+
+    /** NACKed packets not resent, by reason. */
+    public long refused(RetransmitRefusal reason) {
+        return refused.get(reason).sum();
     }
 
     void drop(DropReason reason) {
@@ -65,5 +81,20 @@ public final class MediaCounters {
 
     public long retransmissions() {
         return retransmissions.sum();
+    }
+
+    /** STUN 400/401 replies sent. */
+    public long stunErrorReplies() {
+        return stunErrorReplies.sum();
+    }
+
+    /** STUN 400/401 replies not sent: that source address had its {@code media.stunErrorRepliesPerSecond}. */
+    public long stunErrorRepliesLimited() {
+        return stunErrorRepliesLimited.sum();
+    }
+
+    /** DTLS handshakes aborted to give their slot to another App (fair share). */
+    public long dtlsPreempted() {
+        return dtlsPreempted.sum();
     }
 }

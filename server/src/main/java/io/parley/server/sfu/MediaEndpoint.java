@@ -8,6 +8,9 @@ abstract sealed class MediaEndpoint permits Producer, Consumer {
     /** Which tick of the report cycle this endpoint's reports fall on, so reports spread over the period. */
     int tickPhase;
 
+    /** Who is told what happens; also names the App and session for DTLS admission. */
+    abstract MediaObserver observer();
+
     abstract boolean acceptsRtpFrom(ByteBuf packet);
 
     abstract void onRtp(ByteBuf plaintext, long nowNanos);

@@ -12,6 +12,16 @@ public interface MediaObserver {
         return "";
     }
 
+    /** The App the endpoint belongs to, for fair shares of the DTLS handshake slots; 0 when none. */
+    default long appId() {
+        return 0;
+    }
+
+    /** What counts as one session for the per-session DTLS handshake limit (equal objects: one session). */
+    default Object session() {
+        return this;
+    }
+
     /** Drops every event (benchmarks, sources nobody listens to). */
     MediaObserver NONE = event -> { };
 }

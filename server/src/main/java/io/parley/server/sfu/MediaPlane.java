@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -54,7 +54,8 @@ public final class MediaPlane implements AutoCloseable {
     static final int OPUS_CLOCK_RATE = 48_000;
     static final int SRTP_OVERHEAD = 32;
     private static final int MAX_DATAGRAM = 2048;
-    private static final int MAX_CONCURRENT_HANDSHAKES = 256;
+    /** Threads beyond the handshake limit, for the short post-handshake DTLS tasks (alerts, close_notify). */
+    private static final int DTLS_DRAIN_THREADS = 16;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
     /** The timer's period; each endpoint's reports fall on its own tick of the cycle, so they spread out. */
     static final long TICK_MILLIS = 100;
@@ -77,6 +78,7 @@ public final class MediaPlane implements AutoCloseable {
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final DtlsSettings dtlsSettings;
     private final ExecutorService dtlsPool;
+    private final DtlsAdmission dtlsAdmission;
     private final MediaCounters counters = new MediaCounters();
     private final RtpPacket rtpView = new RtpPacket();
     /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
@@ -86,6 +88,7 @@ public final class MediaPlane implements AutoCloseable {
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
     private final Set<Consumer> consumers = new LinkedHashSet<>();
+    private final StunErrorLimiter stunErrors;
     private ScheduledFuture<?> ticker;
     private int ticks;
     private int nextPhase;
@@ -94,14 +97,23 @@ public final class MediaPlane implements AutoCloseable {
     private MediaPlane(ParleyConfig.Media config, MediaClock clock) {
         this.config = config;
         this.clock = clock;
-        this.dtlsSettings = DtlsSettings.DEFAULTS.withHandshakeTimeout(config.iceTimeout());
-        this.dtlsPool = new ThreadPoolExecutor(0, MAX_CONCURRENT_HANDSHAKES, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
+        this.dtlsSettings = DtlsSettings.DEFAULTS.withHandshakeTimeout(config.dtlsHandshakeTimeout())
+                .withStallTimeout(config.dtlsStallTimeout());
+        this.dtlsAdmission = new DtlsAdmission(new DtlsAdmission.Limits(config.dtlsMaxHandshakes(),
+                config.dtlsMaxHandshakesPerAddress(), config.dtlsMaxHandshakesPerSession(), config.dtlsMaxHandshakesPerApp()));
+        // Admission keeps running handshakes within the limit, so a handshake always finds a thread; a queue (not a
+        // rejection) absorbs a burst of post-handshake tasks, which are short.
+        int threads = config.dtlsMaxHandshakes() + DTLS_DRAIN_THREADS;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "parley-dtls");
                     t.setDaemon(true);
                     return t;
                 });
+        pool.allowCoreThreadTimeOut(true);
+        this.dtlsPool = pool;
         this.announcedAddress = config.resolvedAnnouncedAddress();
+        this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
     private void attach(Channel ch) {
@@ -249,6 +261,15 @@ public final class MediaPlane implements AutoCloseable {
         return dtlsPool;
     }
 
+    DtlsAdmission dtlsAdmission() {
+        return dtlsAdmission;
+    }
+
+    /** DTLS handshakes holding a thread right now (for metrics); any thread, approximate. */
+    public int dtlsHandshakesRunning() {
+        return dtlsAdmission.running();
+    }
+
     Channel channel() {
         return channel;
     }
@@ -375,17 +396,32 @@ public final class MediaPlane implements AutoCloseable {
         int colon = username == null ? -1 : username.indexOf(':');
         WebRtcTransport t = colon <= 0 ? null : byUfrag.get(username.substring(0, colon));
         if (t == null) {
+            // Silence: a port that answers any binding request is a reflector for spoofed sources.
             counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
-            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "unknown username", null), from);
             return;
         }
-        if (!msg.hasMessageIntegrity() || !msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
+        if (!msg.hasMessageIntegrity()) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            reply(StunEncoder.bindingError(msg.transactionId(), StunEncoder.UNAUTHORIZED, "bad integrity", null), from);
+            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", from, now);
+            return;
+        }
+        if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
+            counters.drop(DropReason.STUN_BAD_INTEGRITY);
+            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", from, now);
             return;
         }
         reply(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey), from);
         t.checked(from, msg.useCandidate(), now);
+    }
+
+    /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
+    private void replyError(StunMessage msg, int code, String reason, InetSocketAddress to, long now) {
+        if (!stunErrors.allow(to.getAddress(), now)) {
+            counters.stunErrorRepliesLimited.increment();
+            return;
+        }
+        counters.stunErrorReplies.increment();
+        reply(StunEncoder.bindingError(msg.transactionId(), code, reason, null), to);
     }
 
     private void reply(byte[] stun, InetSocketAddress to) {
@@ -413,6 +449,7 @@ public final class MediaPlane implements AutoCloseable {
         int qualitySlot = tick % QUALITY_EVERY_TICKS;
         for (Producer p : producers) {
             if (p.tickPhase % REPORT_EVERY_TICKS == reportSlot) {
+                p.measureRate(now);
                 p.sendReceiverReport(now);
             }
             if (p.tickPhase == qualitySlot) {

@@ -46,6 +46,10 @@ public final class Producer extends MediaEndpoint {
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
     private long qualitySinceNanos;
+    private long rateBytesPrior;
+    private long rateSinceNanos = -1;
+    /** Bytes per second received in the last measured second; sets the players' retransmission budgets. */
+    double bytesPerSecond;
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
         this(plane, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of());
@@ -69,6 +73,11 @@ public final class Producer extends MediaEndpoint {
 
     public String streamId() {
         return streamId;
+    }
+
+    @Override
+    MediaObserver observer() {
+        return observer;
     }
 
     @Override
@@ -182,6 +191,16 @@ public final class Producer extends MediaEndpoint {
         if (consumers.length != before) {
             consumersChanged();
         }
+    }
+
+    /** Once a second (on its report tick): how many bytes per second this stream carries. */
+    void measureRate(long nowNanos) {
+        long bytes = stats.bytes();
+        if (rateSinceNanos >= 0 && nowNanos > rateSinceNanos) {
+            bytesPerSecond = (bytes - rateBytesPrior) * 1e9 / (nowNanos - rateSinceNanos);
+        }
+        rateBytesPrior = bytes;
+        rateSinceNanos = nowNanos;
     }
 
     void sendReceiverReport(long nowNanos) {

@@ -13,6 +13,7 @@ import io.parley.protocol.media.RtcpCodec;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.Parsed;
 import io.parley.protocol.media.StunMessage;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ final class WebRtcTransport {
     volatile SrtpSession srtp;
     long lastHeardNanos;
     boolean closed;
+    /** Where the handshake's admission slot was counted; null when it holds none (media loop only). */
+    InetAddress admittedFrom;
+    private boolean refusalLogged;
 
     WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
                    MediaEndpoint owner, long nowNanos) {
@@ -52,45 +56,66 @@ final class WebRtcTransport {
         this.lastHeardNanos = nowNanos;
     }
 
-    /** A verified ICE check from {@code from}: latch it (first check or a nominated one) and start DTLS. */
+    /** A verified ICE check from {@code from}: latch it (first check or a nominated one); DTLS starts at its first datagram. */
     void checked(InetSocketAddress from, boolean nominated, long nowNanos) {
         lastHeardNanos = nowNanos;
         if (address == null || (nominated && !from.equals(address))) {
             plane.latch(this, from);
             address = from;
         }
-        if (dtls == null) {
-            dtls = new DtlsEndpoint(DtlsRole.SERVER, plane.certificate(), remoteFingerprint, plane.dtlsSettings(),
-                    plane.dtlsPool(), this::sendDtls);
-            dtls.handshake().whenComplete((keys, err) -> {
-                if (err == null) {
-                    // Installed at once (not after the hop) so media the peer sends right after its Finished is kept.
-                    srtp = new SrtpSession(keys);
-                }
-                plane.loop().execute(() -> {
-                    if (closed) {
-                        return;
-                    }
-                    if (err != null) {
-                        String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
-                        log.info("DTLS failed for {}: {}", owner, why);
-                        fail("DTLS handshake failed: " + why);
-                    }
-                });
-            });
-            dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
+    }
+
+    /**
+     * Starts DTLS at the peer's first DTLS datagram (we are passive: the client speaks first), not at the ICE check, so
+     * a peer that only sends checks holds no handshake thread; false if the admission limits refuse it now.
+     */
+    private boolean startDtls(InetSocketAddress from) {
+        String refused = plane.dtlsAdmission().admit(this, from.getAddress(), plane.counters());
+        if (refused != null) {
+            if (!refusalLogged) {
+                refusalLogged = true;
+                log.info("DTLS handshake of {} ({}) deferred: {}", this, owner, refused);
+            }
+            return false;
+        }
+        dtls = new DtlsEndpoint(DtlsRole.SERVER, plane.certificate(), remoteFingerprint, plane.dtlsSettings(),
+                plane.dtlsPool(), this::sendDtls);
+        dtls.handshake().whenComplete((keys, err) -> {
+            if (err == null) {
+                // Installed at once (not after the hop) so media the peer sends right after its Finished is kept.
+                srtp = new SrtpSession(keys);
+            }
+            plane.loop().execute(() -> {
+                plane.dtlsAdmission().release(this);
                 if (closed) {
                     return;
                 }
-                if (reason == DtlsEndpoint.CloseReason.PEER_CLOSE_NOTIFY) {
-                    // The peer closed its PeerConnection: an orderly end of this media path, not a failure.
-                    owner.peerClosed();
-                } else if (reason == DtlsEndpoint.CloseReason.PEER_FATAL_ALERT) {
-                    fail("the peer sent a fatal DTLS alert");
+                if (err != null) {
+                    String why = err instanceof DtlsHandshakeException ? err.getMessage() : String.valueOf(err);
+                    log.info("DTLS failed for {}: {}", owner, why);
+                    fail("DTLS handshake failed: " + why);
                 }
-            }));
-            dtls.start();
-        }
+            });
+        });
+        dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (reason == DtlsEndpoint.CloseReason.PEER_CLOSE_NOTIFY) {
+                // The peer closed its PeerConnection: an orderly end of this media path, not a failure.
+                owner.peerClosed();
+            } else if (reason == DtlsEndpoint.CloseReason.PEER_FATAL_ALERT) {
+                fail("the peer sent a fatal DTLS alert");
+            }
+        }));
+        dtls.start();
+        return true;
+    }
+
+    /** The admission took this handshake's slot for another App: abort it and fail the media path. */
+    void preempted(String why) {
+        log.info("{} of {}: {}", this, owner, why);
+        fail(why);
     }
 
     private void sendDtls(byte[] datagram) {
@@ -101,10 +126,15 @@ final class WebRtcTransport {
     }
 
     void onDtls(ByteBuf datagram, long nowNanos) {
-        lastHeardNanos = nowNanos;
-        if (dtls != null) {
-            dtls.offer(datagram);
+        if (closed) {
+            return;
         }
+        if (dtls == null && !startDtls(address)) {
+            plane.counters().drop(DropReason.DTLS_BUSY);
+            return;
+        }
+        lastHeardNanos = nowNanos;
+        dtls.offer(datagram);
     }
 
     void onRtp(ByteBuf packet, long nowNanos) {
@@ -207,6 +237,7 @@ final class WebRtcTransport {
             return;
         }
         closed = true;
+        plane.dtlsAdmission().release(this);
         plane.unregister(this);
         if (dtls != null) {
             dtls.close();

@@ -77,7 +77,7 @@ class ConfigLoaderTest {
                 "server.port: 'eighty' (expected: an integer)",
                 "session.heartbeatInterval: '30' (expected: a duration like 250ms, 30s, 5m, 2h, 1d or PT1M)",
                 "dev: 'maybe' (expected: true or false)",
-                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout)");
+                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp)");
     }
 
     @Test
@@ -134,7 +134,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
                 .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
                 .containsEntry("PARLEY_DEV", "dev")
-                .hasSize(37);
+                .hasSize(46);
     }
 
     @Test

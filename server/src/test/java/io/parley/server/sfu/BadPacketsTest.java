@@ -102,6 +102,7 @@ class BadPacketsTest {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(media.getPort());
             });
+            await().until(() -> server.server().media().transportCount() == 1); // registered on the media loop
             String serverUfrag = audio.iceUfrag() != null ? audio.iceUfrag() : answer.iceUfrag();
             String serverPwd = audio.icePwd() != null ? audio.icePwd() : answer.icePwd();
 
@@ -112,17 +113,16 @@ class BadPacketsTest {
             StunMessage bad = receiveStun();
             assertThat(bad.isBindingError()).isTrue();
             assertThat(bad.errorCode()).isEqualTo(401);
-            // Unknown username: 401, counted.
+            // Unknown username: no answer at all (the next thing heard is the good check's success), counted.
             send(StunEncoder.bindingRequest(StunEncoder.newTransactionId(), "nobody:cliufrag", 1, true, 42, true,
                     StunMessage.shortTermKey(serverPwd)));
-            assertThat(receiveStun().errorCode()).isEqualTo(401);
-            assertThat(counters().dropped(DropReason.STUN_BAD_INTEGRITY)).isEqualTo(1);
-            assertThat(counters().dropped(DropReason.STUN_UNKNOWN_USERNAME)).isEqualTo(1);
 
             // The right check still works after all that: success with our address, integrity by the server's pwd.
             byte[] good = StunEncoder.newTransactionId();
             send(StunEncoder.bindingRequest(good, serverUfrag + ":cliufrag", 1, true, 42, true, StunMessage.shortTermKey(serverPwd)));
             StunMessage ok = receiveStun();
+            assertThat(counters().dropped(DropReason.STUN_BAD_INTEGRITY)).isEqualTo(1);
+            assertThat(counters().dropped(DropReason.STUN_UNKNOWN_USERNAME)).isEqualTo(1);
             assertThat(ok.isBindingSuccess()).isTrue();
             assertThat(ok.transactionIdEquals(good)).isTrue();
             assertThat(ok.checkIntegrity(StunMessage.shortTermKey(serverPwd))).isTrue();
