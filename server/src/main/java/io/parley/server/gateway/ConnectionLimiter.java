@@ -4,7 +4,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +79,16 @@ final class ConnectionLimiter {
         events.connectionRefused(why);
         var res = HttpLimits.text(status, body);
         res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
-        ch.pipeline().addLast(new HttpServerCodec());
-        ch.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        ch.pipeline().addLast(new HttpResponseEncoder(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ReferenceCountUtil.release(msg); // the request is not read: the answer is the same whatever it says
+            }
+        });
     }
 }

@@ -58,6 +58,9 @@ public interface GatewayEvents {
     /** A new connection was refused. */
     default void connectionRefused(Refusal why) {}
 
+    /** The gateway's count of open connections (those its caps count), for a gauge. Called once per listener. */
+    default void openConnections(java.util.function.IntSupplier open) {}
+
     /** A best-effort push (quality update) was not sent because its connection was unwritable. */
     default void pushDropped() {}
 

@@ -52,6 +52,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         this.limits = limits;
         this.connections = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress(), events);
         this.httpLimits = new HttpLimits(events);
+        events.openConnections(connections::open);
         this.liveHandler = liveHandler;
         this.rooms = rooms;
         this.maxFrameBytes = maxFrameBytes;

@@ -123,6 +123,13 @@ final class GatewayMetrics implements GatewayEvents {
     }
 
     @Override
+    public void openConnections(java.util.function.IntSupplier open) {
+        Gauge.builder("parley.gateway.connections", open, s -> s.getAsInt())
+                .description("Open connections on the public port (HTTP, WebSocket, HTTP-FLV), as counted by the caps")
+                .register(registry);
+    }
+
+    @Override
     public void pushDropped() {
         pushesDropped.increment();
     }
