@@ -29,13 +29,16 @@ public final class ErrorCode {
     public static final int ROOM_ID_ILLEGAL = def(1002012, "roomID has an illegal character");
     public static final int ROOM_ID_TOO_LONG = def(1002013, "roomID too long");
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
+    public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
     public static final int LOGIN_RATE_LIMITED = def(1002071, "too many failed logins from this address or App: retry later");
+    public static final int REQUEST_RATE_LIMITED = def(1002072, "too many requests on this connection: slow down");
     /** A login refused because the server is shutting down (drain). */
     public static final int SERVER_DRAINING = def(1002099, "room internal error (server draining or failed)");
     /** A request that failed inside the server: ZEGO's "room internal error", the same code as a drain refusal. */
     public static final int INTERNAL_ERROR = SERVER_DRAINING;
+    public static final int TOO_MANY_STREAMS = def(1003023, "too many streams: per user or per room limit reached");
     public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");

@@ -2,7 +2,9 @@ package io.parley.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -47,6 +49,8 @@ public final class ParleyServer implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel channel;
+    /** The management listener, or null when /metrics, /healthz and /readyz are served on the public port. */
+    private final Channel management;
     private final GatewayInitializer gateway;
     private final RtmpEdge rtmp;
 
@@ -60,15 +64,20 @@ public final class ParleyServer implements AutoCloseable {
         // Media gets a loop of its own, so that signalling and room work never delay forwarding.
         this.media = MediaPlane.start(config.media(), io, epoll, MediaClock.SYSTEM);
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
-        this.rooms = new RoomService(config.apps(), workers, verifier, config.session(),
+        this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media));
         rooms.subscribe(metrics.roomEventListener());
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
         metrics.bind(verifier.guard());
-        Map<String, HttpRoutes.Route> routes = new LinkedHashMap<>();
-        routes.putAll(readiness.routes());
-        routes.put(ParleyMetrics.PATH, metrics.route());
+        Map<String, HttpRoutes.Route> ops = new LinkedHashMap<>();
+        ops.putAll(readiness.routes());
+        ops.put(ParleyMetrics.PATH, metrics.route());
+        Map<String, HttpRoutes.Route> publicRoutes = new LinkedHashMap<>();
+        if (!config.management().enabled()) {
+            publicRoutes.putAll(ops); // else only on the management port: the public one answers 404 for them
+        }
+        Map<String, HttpRoutes.Route> routes = publicRoutes;
         routes.putAll(DevRoutes.routes(config));
         routes.putAll(StaticRoutes.routes(config.dev()));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -80,10 +89,29 @@ public final class ParleyServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), metrics.gatewayEvents(),
-                        HttpRoutes.get(routes), rtmp == null ? null : rtmp.flvHandler()));
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.gateway().writeBufferLowBytes(), config.gateway().writeBufferHighBytes()))
+                // One busy connection reads at most this many times per loop turn, so its neighbours get their turn.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                        new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(config.gateway().maxMessagesPerRead()))
+                .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), config.gateway(),
+                        metrics.gatewayEvents(), HttpRoutes.get(publicRoutes), rtmp == null ? null : rtmp.flvHandler()));
         this.gateway = gateway;
         this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        if (config.management().enabled()) {
+            this.management = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(channelType)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                            config.gateway().writeBufferLowBytes(), config.gateway().writeBufferHighBytes()))
+                    .childHandler(GatewayInitializer.management(config.gateway(), metrics.gatewayEvents(),
+                            HttpRoutes.get(ops), gateway.channels()))
+                    .bind(config.management().host(), config.management().port()).sync().channel();
+            log.info("management (/metrics, /healthz, /readyz) on {}", management.localAddress());
+        } else {
+            this.management = null;
+        }
         if (rtmp != null) {
             rtmp.announce(port());
         }
@@ -97,6 +125,11 @@ public final class ParleyServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** The port serving /metrics, /healthz and /readyz: the management port when enabled, else {@link #port()}. */
+    public int managementPort() {
+        return management == null ? port() : ((InetSocketAddress) management.localAddress()).getPort();
     }
 
     /** The RTMP port, or -1 when the RTMP edge is off. */
@@ -137,6 +170,9 @@ public final class ParleyServer implements AutoCloseable {
         }
         readiness.advance(Readiness.State.STOPPED);
         channel.close().syncUninterruptibly();
+        if (management != null) {
+            management.close().syncUninterruptibly();
+        }
         gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (rtmp != null) {
             rtmp.close();

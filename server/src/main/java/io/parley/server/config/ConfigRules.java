@@ -32,6 +32,22 @@ public final class ConfigRules {
         if (s.ioThreads() < 0 || s.ioThreads() > 1024) {
             p.add("server.ioThreads: " + s.ioThreads() + " (expected: 0..1024, 0 = one per core)");
         }
+        p.addAll(gateway(c.gateway()));
+        ParleyConfig.Limits l = c.limits();
+        atLeast(p, "limits.maxStreamsPerUser", l.maxStreamsPerUser(), 1);
+        atLeast(p, "limits.maxStreamsPerRoom", l.maxStreamsPerRoom(), 1);
+        atLeast(p, "limits.maxRoomsPerApp", l.maxRoomsPerApp(), 1);
+        ParleyConfig.Management mg = c.management();
+        if (mg.enabled()) {
+            if (mg.host().isBlank()) {
+                p.add("management.host: empty (expected: an address to bind, e.g. 0.0.0.0 or 127.0.0.1)");
+            }
+            port(p, "management.port", mg.port());
+            if (mg.port() != 0 && mg.port() == s.port() && mg.host().equals(s.host())) {
+                p.add("management.port: " + mg.port() + " (expected: a port other than server.port, or management.enabled: false"
+                        + " to serve /metrics, /healthz and /readyz on server.port)");
+            }
+        }
         ParleyConfig.Session se = c.session();
         positive(p, "session.heartbeatInterval", se.heartbeatInterval());
         if (se.heartbeatTimeout().compareTo(se.heartbeatInterval()) <= 0) {
@@ -119,6 +135,43 @@ public final class ConfigRules {
             }
         }
         return out;
+    }
+
+    private static List<String> gateway(ParleyConfig.Gateway g) {
+        List<String> p = new ArrayList<>();
+        atLeast(p, "gateway.writeBufferLowBytes", g.writeBufferLowBytes(), 1024);
+        if (g.writeBufferHighBytes() <= g.writeBufferLowBytes()) {
+            p.add("gateway.writeBufferHighBytes: " + g.writeBufferHighBytes() + " (expected: more than gateway.writeBufferLowBytes "
+                    + g.writeBufferLowBytes() + ")");
+        }
+        if (g.maxOutboundBytes() < g.writeBufferHighBytes()) {
+            p.add("gateway.maxOutboundBytes: " + g.maxOutboundBytes() + " (expected: >= gateway.writeBufferHighBytes "
+                    + g.writeBufferHighBytes() + ")");
+        }
+        positive(p, "gateway.slowClientTimeout", g.slowClientTimeout());
+        positive(p, "gateway.closeTimeout", g.closeTimeout());
+        positive(p, "gateway.requestTimeout", g.requestTimeout());
+        positive(p, "gateway.loginTimeout", g.loginTimeout());
+        if (g.maxInitialLineBytes() < 256 || g.maxInitialLineBytes() > 65536) {
+            p.add("gateway.maxInitialLineBytes: " + g.maxInitialLineBytes() + " (expected: 256..65536)");
+        }
+        if (g.maxHeaderBytes() < 1024 || g.maxHeaderBytes() > 65536) {
+            p.add("gateway.maxHeaderBytes: " + g.maxHeaderBytes() + " (expected: 1024..65536)");
+        }
+        atLeast(p, "gateway.requestsPerSecond", g.requestsPerSecond(), 1);
+        atLeast(p, "gateway.requestBurst", g.requestBurst(), 1);
+        if (g.maxMessagesPerRead() < 1 || g.maxMessagesPerRead() > 64) {
+            p.add("gateway.maxMessagesPerRead: " + g.maxMessagesPerRead() + " (expected: 1..64)");
+        }
+        atLeast(p, "gateway.maxConnections", g.maxConnections(), 1);
+        atLeast(p, "gateway.maxConnectionsPerAddress", g.maxConnectionsPerAddress(), 1);
+        return p;
+    }
+
+    private static void atLeast(List<String> p, String key, int value, int min) {
+        if (value < min) {
+            p.add(key + ": " + value + " (expected: >= " + min + ")");
+        }
     }
 
     private static void port(List<String> p, String key, int port) {

@@ -14,13 +14,37 @@ import java.util.Objects;
  * The whole configuration as one record tree with one {@link #DEFAULTS} value. Every key is documented in
  * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
-public record ParleyConfig(Server server, Session session, Media media, RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log,
-                           List<AppConfig> apps, boolean dev) {
+public record ParleyConfig(Server server, Gateway gateway, Limits limits, Management management, Session session, Media media,
+                           RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
         public static final int MAX_FRAME_BYTES = 64 * 1024;
         public static final Server DEFAULTS = new Server("0.0.0.0", 8080, MAX_FRAME_BYTES, 0);
+    }
+
+    /**
+     * What one connection may cost the gateway: outbound bytes (water marks, a hard cap, how long it may stay above the
+     * high mark), deadlines (HTTP request or upgrade, login, the close handshake), request-line and header sizes, the
+     * request rate (token bucket), reads per loop turn, and connections per node and per source address.
+     */
+    public record Gateway(int writeBufferLowBytes, int writeBufferHighBytes, int maxOutboundBytes, Duration slowClientTimeout,
+                          Duration closeTimeout, Duration requestTimeout, Duration loginTimeout, int maxInitialLineBytes,
+                          int maxHeaderBytes, int requestsPerSecond, int requestBurst, int maxMessagesPerRead,
+                          int maxConnections, int maxConnectionsPerAddress) {
+        public static final Gateway DEFAULTS = new Gateway(64 * 1024, 256 * 1024, 4 * 1024 * 1024, Duration.ofSeconds(5),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), 4096, 8192, 50, 100, 4,
+                10_000, 256);
+    }
+
+    /** Room-side bounds: streams per user and per room (which bounds the login's stream list), rooms per App. */
+    public record Limits(int maxStreamsPerUser, int maxStreamsPerRoom, int maxRoomsPerApp) {
+        public static final Limits DEFAULTS = new Limits(8, 500, 10_000);
+    }
+
+    /** /metrics, /healthz, /readyz on a port of their own (then the public port answers 404 for them). */
+    public record Management(boolean enabled, String host, int port) {
+        public static final Management DEFAULTS = new Management(false, "0.0.0.0", 8082);
     }
 
     /** Session liveness: the heartbeat interval told to clients and the silence after which a session is removed. */
@@ -107,11 +131,15 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
         public static final Log DEFAULTS = new Log("INFO");
     }
 
-    public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
+    public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Gateway.DEFAULTS,
+            Limits.DEFAULTS, Management.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
             RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(management, "management");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(media, "media");
         Objects.requireNonNull(rtmp, "rtmp");
@@ -121,39 +149,51 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
         apps = List.copyOf(apps);
     }
 
-    public ParleyConfig withServer(Server s) {
-        return new ParleyConfig(s, session, media, rtmp, auth, shutdown, log, apps, dev);
+    public ParleyConfig withServer(Server v) {
+        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withSession(Session s) {
-        return new ParleyConfig(server, s, media, rtmp, auth, shutdown, log, apps, dev);
+    public ParleyConfig withGateway(Gateway v) {
+        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withMedia(Media m) {
-        return new ParleyConfig(server, session, m, rtmp, auth, shutdown, log, apps, dev);
+    public ParleyConfig withLimits(Limits v) {
+        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withRtmp(RtmpConfig r) {
-        return new ParleyConfig(server, session, media, r, auth, shutdown, log, apps, dev);
+    public ParleyConfig withManagement(Management v) {
+        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withAuth(Auth a) {
-        return new ParleyConfig(server, session, media, rtmp, a, shutdown, log, apps, dev);
+    public ParleyConfig withSession(Session v) {
+        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withShutdown(Shutdown s) {
-        return new ParleyConfig(server, session, media, rtmp, auth, s, log, apps, dev);
+    public ParleyConfig withMedia(Media v) {
+        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withLog(Log l) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, l, apps, dev);
+    public ParleyConfig withRtmp(RtmpConfig v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withApps(List<AppConfig> a) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, a, dev);
+    public ParleyConfig withAuth(Auth v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev);
     }
 
-    public ParleyConfig withDev(boolean d) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, d);
+    public ParleyConfig withShutdown(Shutdown v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev);
+    }
+
+    public ParleyConfig withLog(Log v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev);
+    }
+
+    public ParleyConfig withApps(List<AppConfig> v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev);
+    }
+
+    public ParleyConfig withDev(boolean v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v);
     }
 }

@@ -13,10 +13,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.room.RoomService;
 import java.util.Map;
 
-/** Assembles the gateway pipeline: HTTP, the WebSocket upgrade at /ws, JSON signalling, plain HTTP routes. */
+/**
+ * Assembles the gateway pipeline: the outbound guard, HTTP (with its deadline and size limits), the WebSocket upgrade
+ * at /ws, JSON signalling, plain HTTP routes. Connections over the node's or an address's cap are refused here.
+ */
 public final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     public static final String WS_PATH = "/ws";
     private static final int MAX_HTTP_REQUEST_BYTES = 16 * 1024;
@@ -28,6 +32,9 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final HttpRoutes routes;
     private final ChannelGroup channels = new DefaultChannelGroup("parley-gateway", GlobalEventExecutor.INSTANCE);
     private final ChannelHandler liveHandler;
+    private final ParleyConfig.Gateway limits;
+    private final ConnectionLimiter connections;
+    private final HttpLimits httpLimits;
 
     public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events,
                               Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes) {
@@ -37,6 +44,15 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     /** {@code liveHandler}: a shared handler for streaming HTTP answers (HTTP-FLV) placed before the plain routes; may be null. */
     public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events,
                               Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes, ChannelHandler liveHandler) {
+        this(rooms, maxFrameBytes, ParleyConfig.Gateway.DEFAULTS, events, routes, liveHandler);
+    }
+
+    public GatewayInitializer(RoomService rooms, int maxFrameBytes, ParleyConfig.Gateway limits, GatewayEvents events,
+                              Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes, ChannelHandler liveHandler) {
+        this.limits = limits;
+        this.connections = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress(), events);
+        this.httpLimits = new HttpLimits(events);
+        events.openConnections(connections::open);
         this.liveHandler = liveHandler;
         this.rooms = rooms;
         this.maxFrameBytes = maxFrameBytes;
@@ -50,15 +66,43 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         return channels;
     }
 
+    /** A pipeline for the management port: HTTP only, same limits, these routes. */
+    public static ChannelInitializer<SocketChannel> management(ParleyConfig.Gateway limits, GatewayEvents events,
+                                                               Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes,
+                                                               ChannelGroup channels) {
+        HttpRoutes handler = new HttpRoutes(routes);
+        HttpLimits httpLimits = new HttpLimits(events);
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                channels.add(ch);
+                ChannelPipeline p = ch.pipeline();
+                p.addLast(PipelineNames.OUTBOUND_GUARD, new OutboundGuard(limits, events));
+                p.addLast(PipelineNames.HTTP_CODEC, httpCodec(limits));
+                p.addLast(PipelineNames.HTTP_DEADLINE, new HttpDeadline(limits.requestTimeout().toNanos(), events));
+                p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
+                p.addLast(PipelineNames.HTTP_LIMITS, httpLimits);
+                p.addLast(PipelineNames.HTTP_ROUTES, handler);
+            }
+        };
+    }
+
+    private static HttpServerCodec httpCodec(ParleyConfig.Gateway limits) {
+        return new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 8192);
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            return;
+        }
         channels.add(ch);
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(WS_PATH)
                 .checkStartsWith(true)
                 .handleCloseFrames(false)
                 .dropPongFrames(false)
-                .handshakeTimeoutMillis(10_000)
+                .handshakeTimeoutMillis(limits.requestTimeout().toMillis())
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxFrameBytes)
                         .allowExtensions(false)
@@ -67,11 +111,14 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
                         .build())
                 .build();
         ChannelPipeline p = ch.pipeline();
-        p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());
+        p.addLast(PipelineNames.OUTBOUND_GUARD, new OutboundGuard(limits, events));
+        p.addLast(PipelineNames.HTTP_CODEC, httpCodec(limits));
+        p.addLast(PipelineNames.HTTP_DEADLINE, new HttpDeadline(limits.requestTimeout().toNanos(), events));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
+        p.addLast(PipelineNames.HTTP_LIMITS, httpLimits);
         p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(ws));
         p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
-        p.addLast(PipelineNames.WS_SIGNAL, new SignalFrameHandler(rooms, dispatcher, events));
+        p.addLast(PipelineNames.WS_SIGNAL, new SignalFrameHandler(rooms, dispatcher, events, limits));
         if (liveHandler != null) {
             p.addLast(PipelineNames.HTTP_LIVE, liveHandler);
         }

@@ -4,7 +4,11 @@ package io.parley.server.gateway;
 final class PipelineNames {
     private PipelineNames() {}
 
+    static final String OUTBOUND_GUARD = "outbound-guard";
     static final String HTTP_CODEC = "http-codec";
+    static final String HTTP_DEADLINE = "http-deadline";
+    static final String HTTP_LIMITS = "http-limits";
+    static final String WS_GUARD = "ws-guard";
     static final String HTTP_AGGREGATOR = "http-aggregator";
     static final String WS_PROTOCOL = "ws-protocol";
     static final String WS_AGGREGATOR = "ws-aggregator";

@@ -2,8 +2,8 @@ package io.parley.server.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -19,35 +19,76 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.signal.Envelope;
 import io.parley.protocol.signal.SignalCodec;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.room.RoomService;
 import io.parley.server.room.Session;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One per WebSocket: turns JSON text frames into requests for the session; anything else closes with a status. */
+/**
+ * One per WebSocket: turns JSON text frames into requests for the session; anything else closes with a status. At
+ * the upgrade it installs the connection's {@link WsGuard} (rate limit, liveness), retires the HTTP request deadline
+ * and starts the login deadline ({@code gateway.loginTimeout}: a socket that has not sent a valid loginRoom by then
+ * is closed with 1008; heartbeats do not extend it).
+ */
 final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(SignalFrameHandler.class);
 
     private final RoomService rooms;
     private final RequestDispatcher dispatcher;
     private final GatewayEvents events;
+    private final ParleyConfig.Gateway limits;
     private Session session;
     private boolean closedByClient;
+    private ScheduledFuture<?> loginDeadline;
 
     SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events) {
+        this(rooms, dispatcher, events, ParleyConfig.Gateway.DEFAULTS);
+    }
+
+    SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events, ParleyConfig.Gateway limits) {
         this.rooms = rooms;
         this.dispatcher = dispatcher;
         this.events = events;
+        this.limits = limits;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            session = rooms.open(ctx.channel().eventLoop(), new WsConnection(ctx.channel(), events));
+            Session s = rooms.open(ctx.channel().eventLoop(),
+                    new WsConnection(ctx.channel(), events, limits.closeTimeout().toNanos()));
+            session = s;
             events.connectionOpened();
+            ChannelPipeline p = ctx.pipeline();
+            if (p.get(PipelineNames.HTTP_DEADLINE) != null) {
+                p.remove(PipelineNames.HTTP_DEADLINE);
+            }
+            if (p.get(PipelineNames.WS_PROTOCOL) != null && p.get(PipelineNames.WS_GUARD) == null) {
+                p.addBefore(PipelineNames.WS_PROTOCOL, PipelineNames.WS_GUARD,
+                        new WsGuard(s::touch, limits, events, System::nanoTime));
+            }
+            OutboundGuard guard = OutboundGuard.of(ctx.channel());
+            if (guard != null) {
+                guard.upgraded();
+            }
+            loginDeadline = ctx.executor().schedule(() -> loginDeadline(ctx), limits.loginTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    private void loginDeadline(ChannelHandlerContext ctx) {
+        loginDeadline = null;
+        if (session.userId() == null && session.state() == Session.State.NEW && ctx.channel().isActive()) {
+            log.info("closing {}: no loginRoom within {}", session, limits.loginTimeout());
+            events.connectionEnded(GatewayEvents.End.LOGIN_TIMEOUT);
+            close(ctx, OutboundGuard.POLICY_VIOLATION, "login timeout: no loginRoom within "
+                    + limits.loginTimeout().toMillis() + " ms (expected: loginRoom first)");
+        }
     }
 
     @Override
@@ -61,8 +102,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not accepted (expected: JSON text)");
         } else if (frame instanceof CloseWebSocketFrame close) {
             closedByClient = true;
-            ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode() < 0 ? 1000 : close.statusCode(), ""))
-                    .addListener(ChannelFutureListener.CLOSE);
+            close(ctx, close.statusCode() < 0 ? 1000 : close.statusCode(), "");
             if (session != null) {
                 rooms.connectionClosed(session);
             }
@@ -93,12 +133,15 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
     }
 
-    private static void close(ChannelHandlerContext ctx, int status, String reason) {
-        ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+    private void close(ChannelHandlerContext ctx, int status, String reason) {
+        OutboundGuard.closeWebSocket(ctx.channel(), status, reason, limits.closeTimeout().toNanos());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+        }
         if (session != null) {
             events.connectionClosed();
             if (!closedByClient) {

@@ -2,9 +2,7 @@ package io.parley.server.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.server.room.Connection;
 import io.parley.server.room.Signal;
@@ -14,17 +12,30 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A session's WebSocket. Signals from other loops hop to the channel's loop in order, like Netty's own write, and
- * are encoded there ({@link SignalEncoder}), so room loops never encode JSON.
+ * are encoded there ({@link SignalEncoder}), so room loops never encode JSON. While the channel is unwritable,
+ * best-effort pushes ({@link #bestEffort}) are dropped; replies and state/room updates are always queued (the
+ * {@link OutboundGuard} bounds that queue). Closing is bounded by {@code gateway.closeTimeout}.
  */
 final class WsConnection implements Connection {
     private static final long UNTIMED = Long.MIN_VALUE;
 
     private final Channel channel;
     private final GatewayEvents events;
+    private final long closeTimeoutNanos;
 
-    WsConnection(Channel channel, GatewayEvents events) {
+    WsConnection(Channel channel, GatewayEvents events, long closeTimeoutNanos) {
         this.channel = channel;
         this.events = events;
+        this.closeTimeoutNanos = closeTimeoutNanos;
+    }
+
+    /**
+     * Quality updates are periodic and superseded by the next one: a client that cannot keep up loses them. Replies,
+     * state updates (publisher, player, room state) and room updates (users, streams) change what the client
+     * believes and are never dropped.
+     */
+    static boolean bestEffort(Signal signal) {
+        return signal instanceof Signal.PublishQualityUpdate || signal instanceof Signal.PlayQualityUpdate;
     }
 
     @Override
@@ -50,6 +61,10 @@ final class WsConnection implements Connection {
         if (!channel.isActive()) {
             return;
         }
+        if (!channel.isWritable() && bestEffort(signal)) {
+            events.pushDropped();
+            return;
+        }
         ByteBuf json = SignalEncoder.encode(signal, channel.alloc());
         if (decidedNanos != UNTIMED) {
             events.notificationLatency(System.nanoTime() - decidedNanos);
@@ -65,8 +80,6 @@ final class WsConnection implements Connection {
 
     @Override
     public void close(int status, String reason) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
-        }
+        OutboundGuard.closeWebSocket(channel, status, reason, closeTimeoutNanos);
     }
 }

@@ -28,6 +28,10 @@ final class GatewayMetrics implements GatewayEvents {
     private final Counter framesIn;
     private final Counter framesOut;
     private final Timer notificationLatency;
+    private final Map<GatewayEvents.End, Counter> ended = new java.util.EnumMap<>(GatewayEvents.End.class);
+    private final Map<GatewayEvents.Refusal, Counter> refused = new java.util.EnumMap<>(GatewayEvents.Refusal.class);
+    private final Counter pushesDropped;
+    private final Counter rateLimited;
 
     GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +43,21 @@ final class GatewayMetrics implements GatewayEvents {
                 .description("Fan-out: from the room loop's decision to the write into each member's channel")
                 .serviceLevelObjectives(Buckets.FAST)
                 .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofMillis(250))
+                .register(registry);
+        for (GatewayEvents.End e : GatewayEvents.End.values()) {
+            ended.put(e, Counter.builder("parley.gateway.closed")
+                    .description("Connections the gateway closed on its own, by reason").tag("reason", e.label()).register(registry));
+        }
+        for (GatewayEvents.Refusal r : GatewayEvents.Refusal.values()) {
+            refused.put(r, Counter.builder("parley.gateway.refused")
+                    .description("New connections refused: node (503) or source address (429) over its cap")
+                    .tag("scope", r.label()).register(registry));
+        }
+        this.pushesDropped = Counter.builder("parley.pushes.dropped")
+                .description("Best-effort pushes (quality updates) not sent because the connection was unwritable")
+                .register(registry);
+        this.rateLimited = Counter.builder("parley.requests.rate.limited")
+                .description("WebSocket messages refused unread because their connection was over its request rate")
                 .register(registry);
         for (String t : Set.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
                 Messages.STOP_PUBLISHING, Messages.HEARTBEAT)) {
@@ -91,6 +110,33 @@ final class GatewayMetrics implements GatewayEvents {
     @Override
     public void connectionClosed() {
         sessions.decrementAndGet();
+    }
+
+    @Override
+    public void connectionEnded(GatewayEvents.End why) {
+        ended.get(why).increment();
+    }
+
+    @Override
+    public void connectionRefused(GatewayEvents.Refusal why) {
+        refused.get(why).increment();
+    }
+
+    @Override
+    public void openConnections(java.util.function.IntSupplier open) {
+        Gauge.builder("parley.gateway.connections", open, s -> s.getAsInt())
+                .description("Open connections on the public port (HTTP, WebSocket, HTTP-FLV), as counted by the caps")
+                .register(registry);
+    }
+
+    @Override
+    public void pushDropped() {
+        pushesDropped.increment();
+    }
+
+    @Override
+    public void rateLimited() {
+        rateLimited.increment();
     }
 
     /** Every message name the protocol defines (requests and pushes), so new request types need no change here. */

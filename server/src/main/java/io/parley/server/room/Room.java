@@ -9,6 +9,7 @@ import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.protocol.signal.StreamDeleteCode;
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.Consumer;
 import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaObserver;
@@ -37,6 +38,9 @@ public final class Room {
 
     private final AppSpace app;
     private final RoomId id;
+    /** The login's stream list comes in pushes of at most this many streams (PROTOCOL.md), so no frame is huge. */
+    static final int STREAM_LIST_PAGE = 100;
+
     private final EventLoop loop;
     private final RoomEvents events;
     private final RoomEvent.Listener listener;
@@ -44,6 +48,7 @@ public final class Room {
     private final ClaimStore claims;
     private final RoomDirectory directory;
     private final Supplier<RemoteMedia> remote;
+    private final ParleyConfig.Limits limits;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
@@ -60,6 +65,23 @@ public final class Room {
         this.claims = context.claims();
         this.directory = context.directory();
         this.remote = context.remote();
+        this.limits = context.limits();
+    }
+
+    /**
+     * Why {@code m} may not add a stream (limits.maxStreamsPerUser, limits.maxStreamsPerRoom; the room's cap also bounds
+     * the stream list a login is sent), or null when it may.
+     */
+    private String streamLimit(Member m) {
+        if (m.streams.size() >= limits.maxStreamsPerUser()) {
+            return "user '" + m.session.userId + "' already publishes " + m.streams.size()
+                    + " streams (expected: at most limits.maxStreamsPerUser " + limits.maxStreamsPerUser() + ")";
+        }
+        if (streams.size() >= limits.maxStreamsPerRoom()) {
+            return "room '" + id + "' already has " + streams.size() + " streams (expected: at most limits.maxStreamsPerRoom "
+                    + limits.maxStreamsPerRoom() + ")";
+        }
+        return null;
     }
 
     AppSpace app() {
@@ -151,8 +173,9 @@ public final class Room {
         if (m.userUpdate && !already.isEmpty()) {
             s.send(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, already)));
         }
-        if (!present.isEmpty()) {
-            s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, present, List.of()));
+        for (int i = 0; i < present.size(); i += STREAM_LIST_PAGE) {
+            List<Messages.StreamInfo> page = present.subList(i, Math.min(present.size(), i + STREAM_LIST_PAGE));
+            s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.copyOf(page), List.of()));
         }
         fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user))),
                 other -> other.userUpdate && other.session != s);
@@ -206,6 +229,13 @@ public final class Room {
                     "not logged in to room '" + id + "' any more", null);
             return;
         }
+        String over = streamLimit(m);
+        if (over != null) {
+            claims.releaseStream(app.appId(), st.id, st);
+            media.close(st.producer);
+            s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.TOO_MANY_STREAMS, over, null);
+            return;
+        }
         m.streams.put(st.id, st);
         streams.put(st.id, st);
         String answer = st.producer.answer();
@@ -257,6 +287,12 @@ public final class Room {
             claims.releaseStream(app.appId(), st.id, st);
             s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.NOT_LOGGED_IN,
                     "not logged in to room '" + id + "' any more", null);
+            return;
+        }
+        String over = streamLimit(m);
+        if (over != null) {
+            claims.releaseStream(app.appId(), st.id, st);
+            s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.TOO_MANY_STREAMS, over, null);
             return;
         }
         m.streams.put(st.id, st);

@@ -1,8 +1,14 @@
 package io.parley.server.room;
 
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaSessions;
 import java.util.function.Supplier;
 
-/** What every room of a node shares: its hooks, its listeners, the media plane and the registry seams. */
+/** What every room of a node shares: its hooks, its listeners, the media plane, the registry seams and the limits. */
 record RoomContext(RoomEvents events, RoomEvent.Listener listener, MediaSessions media, ClaimStore claims,
-                   RoomDirectory directory, Supplier<RemoteMedia> remote) {}
+                   RoomDirectory directory, Supplier<RemoteMedia> remote, ParleyConfig.Limits limits) {
+    RoomContext(RoomEvents events, RoomEvent.Listener listener, MediaSessions media, ClaimStore claims,
+                RoomDirectory directory, Supplier<RemoteMedia> remote) {
+        this(events, listener, media, claims, directory, remote, ParleyConfig.Limits.DEFAULTS);
+    }
+}

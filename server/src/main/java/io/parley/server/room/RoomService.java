@@ -38,6 +38,7 @@ public final class RoomService {
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
+    private final ParleyConfig.Limits limits;
     private final RoomEvents events;
     private final MediaSessions media;
     private final List<RoomEvent.Listener> listeners = new CopyOnWriteArrayList<>();
@@ -55,6 +56,13 @@ public final class RoomService {
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
                        ParleyConfig.Session sessionConfig, RoomEvents events, MediaSessions media) {
+        this(apps, roomLoops, verifier, sessionConfig, ParleyConfig.Limits.DEFAULTS, events, media);
+    }
+
+    /** With room-side limits (limits.*: streams per user and per room, rooms per App). */
+    public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
+                       ParleyConfig.Session sessionConfig, ParleyConfig.Limits limits, RoomEvents events, MediaSessions media) {
+        this.limits = limits;
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
         }
@@ -66,7 +74,7 @@ public final class RoomService {
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
-                        () -> remote)));
+                        () -> remote, limits)));
     }
 
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
@@ -165,6 +173,11 @@ public final class RoomService {
             max = cfg == null || cfg.maxMemberCount() == null ? 0 : cfg.maxMemberCount();
             if (max < 0) {
                 throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "config.maxMemberCount: " + max + " (expected: >= 0, 0 = unlimited)");
+            }
+            if (directory.find(app.appId(), roomId) == null && app.roomCount() >= limits.maxRoomsPerApp()) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "App " + app.appId() + " has " + app.roomCount()
+                        + " rooms open on this server (expected: at most limits.maxRoomsPerApp " + limits.maxRoomsPerApp()
+                        + "): log in to an existing room or try later");
             }
             claims = verifier.verifyLogin(app.config, s.remoteAddress(), req.token(), userId.value(), roomId.value());
             s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());

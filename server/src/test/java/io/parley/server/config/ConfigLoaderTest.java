@@ -60,7 +60,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, rtmp, auth, shutdown, log, apps, dev)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
                 .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens)");
     }
@@ -134,7 +134,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
                 .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
                 .containsEntry("PARLEY_DEV", "dev")
-                .hasSize(46);
+                .hasSize(66);
     }
 
     @Test

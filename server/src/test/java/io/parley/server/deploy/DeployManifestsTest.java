@@ -100,16 +100,22 @@ class DeployManifestsTest {
         JsonNode c = spec.path("containers").get(0);
         assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
         assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
-        assertThat(c.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(config.server().port());
+        // /metrics, /healthz and /readyz live on the management port only (the public port answers 404 for them).
+        assertThat(config.management().enabled()).isTrue();
+        int mgmt = config.management().port();
+        assertThat(mgmt).isNotEqualTo(config.server().port());
+        for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+            assertThat(c.path(probe).path("httpGet").path("port").asInt()).as(probe).isEqualTo(mgmt);
+        }
         assertThat(c.path("envFrom").get(0).path("secretRef").path("name").asText())
                 .isEqualTo(secret.path("metadata").path("name").asText());
         JsonNode annotations = pod.path("metadata").path("annotations");
         assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
-        assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(config.server().port());
+        assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(mgmt);
         List<Integer> ports = new ArrayList<>();
         c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
-        assertThat(ports).containsExactly(config.server().port(), config.media().port(), config.rtmp().port());
+        assertThat(ports).containsExactly(config.server().port(), mgmt, config.media().port(), config.rtmp().port());
 
         // A rollout never takes the only replica down first, and a drain may not evict the last one.
         JsonNode rolling = yaml(DEPLOY.resolve("k8s/deployment.yaml")).path("spec").path("strategy").path("rollingUpdate");
@@ -127,6 +133,7 @@ class DeployManifestsTest {
         assertThat(ram.find()).isTrue();
         assertThat(2 * Integer.parseInt(ram.group(1))).as("heap + direct, percent of the limit").isLessThanOrEqualTo(75);
         assertThat(dockerfile).contains("-XX:+ExitOnOutOfMemoryError");
+        assertThat(dockerfile).contains("${PARLEY_HEALTH_PORT}/healthz").contains("EXPOSE 8080/tcp " + mgmt + "/tcp");
         JsonNode res = c.path("resources");
         assertThat(res.path("requests").path("memory").asText()).isEqualTo(res.path("limits").path("memory").asText());
     }
@@ -140,8 +147,12 @@ class DeployManifestsTest {
         assertThat(Durations.parse(parley.path("stop_grace_period").asText())).isGreaterThan(config.shutdown().drainTimeout());
         JsonNode scrape = yaml(DEPLOY.resolve("prometheus.yml")).path("scrape_configs").get(0);
         assertThat(scrape.path("metrics_path").asText()).isEqualTo("/metrics");
+        assertThat(config.management().enabled()).isTrue();
         assertThat(scrape.path("static_configs").get(0).path("targets").get(0).asText())
-                .endsWith(":" + config.server().port());
+                .endsWith(":" + config.management().port());
+        assertThat(parley.path("environment").path("PARLEY_HEALTH_PORT").asText())
+                .isEqualTo(Integer.toString(config.management().port()));
+        assertThat(parley.path("healthcheck").path("test").toString()).contains(":" + config.management().port() + "/readyz");
     }
 
     @Test
