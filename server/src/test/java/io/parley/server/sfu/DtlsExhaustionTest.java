@@ -18,6 +18,7 @@ import io.parley.protocol.media.StunEncoder;
 import io.parley.protocol.media.StunMessage;
 import io.parley.protocol.signal.Messages;
 import io.parley.server.TestServer;
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.auth.JwtTokens;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -53,7 +54,8 @@ class DtlsExhaustionTest {
     @BeforeEach
     void start() throws Exception {
         server = TestServer.start(TestServer.config().withMedia(TestServer.config().media()
-                .withDtlsLimits(MAX_HANDSHAKES, 64, 64, 64).withDtlsTimeouts(Duration.ofSeconds(20), STALL)));
+                .withDtlsLimits(MAX_HANDSHAKES, 64, 64, 64).withDtlsTimeouts(Duration.ofSeconds(20), STALL))
+                .withLimits(new ParleyConfig.Limits(64, 500, 10_000))); // the attacker publishes many streams as one user
         media = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.server().media().port());
     }
 
