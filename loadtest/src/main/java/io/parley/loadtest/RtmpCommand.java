@@ -36,10 +36,15 @@ final class RtmpCommand implements Callable<Integer> {
             description = "How long a WebRTC player's transport may take for ICE and DTLS (default: ${DEFAULT-VALUE}).")
     java.time.Duration mediaTimeout;
 
+    @Option(names = "--steady", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "End the run this long after every player is set up (the steady phase), however long the set-up "
+            + "took; --duration still bounds the whole run (default: run until --duration).")
+    java.time.Duration steady;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate,
-                tokens -> new RtmpScenario(common, tokens, rooms, flvPlayers, webrtcPlayers, loginRate, mediaTimeout));
+                tokens -> new RtmpScenario(common, tokens, rooms, flvPlayers, webrtcPlayers, loginRate, mediaTimeout).steadyFor(steady));
     }
 
     void validate() {
@@ -49,6 +54,9 @@ final class RtmpCommand implements Callable<Integer> {
         Preflight.notNegative("--webrtc-players", webrtcPlayers);
         if (!(loginRate > 0)) {
             throw new BadSettings("--login-rate " + loginRate + " (expected: > 0 sessions per second)");
+        }
+        if (steady != null && (steady.isNegative() || steady.isZero())) {
+            throw new BadSettings("--steady " + steady + " (expected: > 0)");
         }
         if (common.duration.isNegative() || common.duration.isZero()) {
             throw new BadSettings("--duration " + common.duration + " (expected: > 0)");

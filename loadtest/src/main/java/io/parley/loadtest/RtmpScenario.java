@@ -45,6 +45,9 @@ final class RtmpScenario implements Scenario {
     static final long JUMP_MS = 1000;
     private static final int RING = 1 << 13;
     private static final int MASK = RING - 1;
+    /** Packets (0.5 s) whose arrival must keep pace with their media time before the jump is made. */
+    static final int PACED_WINDOW = 25;
+    static final long PACED_SPREAD_NANOS = 40_000_000L;
 
     /** A publishing bot: the frames it has handed to its socket and when. */
     final class Stream {
@@ -177,9 +180,32 @@ final class RtmpScenario implements Scenario {
         volatile long lost;
         volatile boolean synced;
         volatile boolean connected;
+        /** Arrival minus media time (ns) of the last {@link #PACED_WINDOW} packets, before the jump. */
+        private final long[] lag = new long[PACED_WINDOW];
+        private long firstRtp = -1;
+        private long count;
+        /** The last {@link #PACED_WINDOW} packets came in real time (a cold transcoder's backlog has drained). */
+        volatile boolean paced;
 
         RtpSub(Stream stream) {
             this.stream = stream;
+        }
+
+        private void pacing(long now, long rtp) {
+            if (firstRtp < 0) {
+                firstRtp = rtp;
+            }
+            long media = ((rtp - firstRtp) & 0xFFFFFFFFL) * 1_000_000_000L / 48_000;
+            lag[(int) (count++ % PACED_WINDOW)] = now - media;
+            if (count >= PACED_WINDOW) {
+                long min = Long.MAX_VALUE;
+                long max = Long.MIN_VALUE;
+                for (long l : lag) {
+                    min = Math.min(min, l);
+                    max = Math.max(max, l);
+                }
+                paced = max - min < PACED_SPREAD_NANOS;
+            }
         }
 
         void onPacket(ReceivedPacket p) {
@@ -196,6 +222,9 @@ final class RtmpScenario implements Scenario {
             }
             long r = p.timestamp() & 0xFFFFFFFFL;
             long j = stream.jumpIndex;
+            if (j < 0) {
+                pacing(now, r);
+            }
             if (jumpRtp < 0 && j >= 0 && prevTs >= 0) {
                 long dt = (r - prevTs) & 0xFFFFFFFFL;
                 if (dt > 2 * 960 && dt < (1L << 31)) {
@@ -264,6 +293,23 @@ final class RtmpScenario implements Scenario {
         this.mediaTimeout = mediaTimeout;
     }
 
+    private long steadyNanos = -1;
+
+    /** Ends the run {@code d} after the steady phase begins (null: at the deadline). */
+    RtmpScenario steadyFor(java.time.Duration d) {
+        steadyNanos = d == null ? -1 : d.toNanos();
+        return this;
+    }
+
+    /** The end of the steady phase: the deadline, or --steady after now if that is earlier. */
+    private long steadyEnd(long deadline) {
+        if (steadyNanos < 0) {
+            return deadline;
+        }
+        long end = System.nanoTime() + steadyNanos;
+        return end - deadline < 0 ? end : deadline;
+    }
+
     @Override
     public String name() {
         return "rtmp";
@@ -325,6 +371,13 @@ final class RtmpScenario implements Scenario {
         Waits.until(() -> playersSettled.get() >= playersJoined, deadline, () -> stopped);
         // FLV players are within a frame or two of their stream (at most 1 s)
         Waits.until(() -> caughtUp(2), Math.min(deadline, System.nanoTime() + 1_000_000_000L), () -> stopped);
+        if (webrtcPlayers > 0) {
+            // a transcoder's first frames wait for FFmpeg to load (seconds on a cold server), then its backlog comes
+            // out in a burst: the frames are matched once every WebRTC player receives in real time (at most 15 s)
+            phase = "webrtc players catching up";
+            Waits.until(() -> rtpSubs.stream().allMatch(r -> !r.connected || r.paced),
+                    Math.min(deadline, System.nanoTime() + 15_000_000_000L), () -> stopped);
+        }
         phase = "steady";
         stats.steady();
         if (webrtcPlayers > 0) {
@@ -332,7 +385,7 @@ final class RtmpScenario implements Scenario {
                 s.jumpRequested = true;
             }
         }
-        Waits.until(() -> false, deadline, () -> stopped);
+        Waits.until(() -> false, steadyEnd(deadline), () -> stopped);
         phase = "draining";
         sending = false;
         sender.shutdown();
