@@ -11,6 +11,7 @@ import io.parley.client.media.ReceivedPacket;
 import io.parley.loadtest.rtmp.AacClip;
 import io.parley.loadtest.rtmp.FlvPlayer;
 import io.parley.loadtest.rtmp.RtmpPublisher;
+import io.parley.loadtest.rtmp.RtpFrameMatcher;
 import io.parley.protocol.signal.Messages;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -38,8 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>FLV players know a frame's index from its bytes (the clip's frames are all distinct) and check every tag's
  * timestamp against the publisher's. WebRTC players match RTP timestamps to RTMP frames: the transcoder's RTP
  * timeline starts at an unknown random offset, so once every player is set up each publisher makes one forward
- * timestamp jump of {@value #JUMP_MS} ms; the transcoder re-anchors there (RTP = RTMP ms x 48 + offset), and from
- * the first packet after the jump the sample position of every packet, hence the frame it first carries, is exact.
+ * timestamp jump of {@value #JUMP_MS} ms; the transcoder re-anchors there, and from then on the sample position of
+ * every packet, hence the frame whose first sample it carries, is exact ({@link RtpFrameMatcher}).
  */
 final class RtmpScenario implements Scenario {
     static final long JUMP_MS = 1000;
@@ -172,10 +173,8 @@ final class RtmpScenario implements Scenario {
     /** One WebRTC player of an RTMP stream; touched on its transport loop. */
     final class RtpSub {
         final Stream stream;
-        long prevTs = -1;
         int prevSeq = -1;
-        long jumpRtp = -1;
-        long jumpIdx;
+        final RtpFrameMatcher matcher = new RtpFrameMatcher();
         volatile long received;
         volatile long lost;
         volatile boolean synced;
@@ -225,25 +224,14 @@ final class RtmpScenario implements Scenario {
             if (j < 0) {
                 pacing(now, r);
             }
-            if (jumpRtp < 0 && j >= 0 && prevTs >= 0) {
-                long dt = (r - prevTs) & 0xFFFFFFFFL;
-                if (dt > 2 * 960 && dt < (1L << 31)) {
-                    jumpRtp = r;
-                    jumpIdx = j;
-                    synced = true;
+            long frame = matcher.onPacket(r, j);
+            if (frame >= 0) {
+                synced = true;
+                long sent = stream.sentAt(frame);
+                if (sent != 0) {
+                    stats.record(Stats.Timer.RTMP_TO_RTP, now - sent);
                 }
             }
-            if (jumpRtp >= 0) {
-                long pos = (r - jumpRtp) & 0xFFFFFFFFL; // samples at 48 kHz since the jump frame's first sample
-                long k = (pos + AacClip.FRAME_SAMPLES - 1) / AacClip.FRAME_SAMPLES;
-                if (k * AacClip.FRAME_SAMPLES < pos + 960) {
-                    long sent = stream.sentAt(jumpIdx + k);
-                    if (sent != 0) {
-                        stats.record(Stats.Timer.RTMP_TO_RTP, now - sent);
-                    }
-                }
-            }
-            prevTs = r;
             prevSeq = seq;
         }
     }
