@@ -3,7 +3,7 @@
 # load generator side by side over loopback, and keeps every report, log, top snapshot, CPU-time and memory figure
 # under loadtest/results/<UTC stamp>-rtmp/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/rtmp.sh [latency|first_tag|ingest|ingest_pinned]...  (default: all, about 8 minutes)
+# Usage: loadtest/bench/rtmp.sh [latency|first_tag|first_tag_quiet|ingest|ingest_pinned]...  (default: all, about 8 minutes)
 #   ROOMS=200 FLV=5 DURATION=90s: the ingest run's size (latency and first_tag have fixed sizes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,6 +55,14 @@ snapshot_later() { (sleep "$1"; machine "$2") & }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 
+thread_ticks() { # pid comm-prefix: utime + stime of the process's threads whose name starts so, in clock ticks
+  local sum=0 t
+  for t in /proc/"$1"/task/*; do
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == "$2"* ]]; then sum=$((sum + $(awk '{print $14 + $15}' "$t/stat"))); fi
+  done
+  echo "$sum"
+}
+
 heap_used_kb() {
   jcmd "$SPID" GC.run >/dev/null
   jcmd "$SPID" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1
@@ -89,7 +97,14 @@ latency() { # RTMP push -> WebRTC player: 10 transcoded streams, 2 WebRTC player
   warm latency
   machine "latency: before"
   snapshot_later 30 "latency: 10 AAC->Opus streams, steady"
-  lt latency rtmp --rooms 10 --flv-players 0 --webrtc-players 2 -r 20 -d 120s --steady 60s
+  lt latency rtmp --rooms 10 --flv-players 0 --webrtc-players 2 -r 20 -d 120s --steady 60s &
+  local lpid=$! k0 k1
+  sleep 35 # set-up (about 15-25 s here) is over: the steady phase has begun
+  k0=$(thread_ticks "$SPID" parley-transcod)
+  sleep 40
+  k1=$(thread_ticks "$SPID" parley-transcod)
+  log "latency: transcode threads' CPU over 40 s of the steady phase with 10 AAC->Opus streams: $(echo "($k1 - $k0) / $HZ" | bc -l | xargs printf '%.2f') s = $(echo "($k1 - $k0) * 1000 / $HZ / 40 / 10" | bc -l | xargs printf '%.1f') ms CPU per stream per second of audio"
+  wait "$lpid" || true
   scrape latency
   stop_server
 }
@@ -99,6 +114,14 @@ first_tag() { # HTTP-FLV request -> first audio tag: 200 players joining 20 live
   warm first-tag
   machine "first_tag: before"
   lt first-tag rtmp --rooms 20 --flv-players 10 -r 20 -d 60s --steady 10s
+  stop_server
+}
+
+first_tag_quiet() { # the same with a tenth of the joins: 50 players joining 10 streams at 5/s
+  start_server first-tag-quiet
+  warm first-tag-quiet
+  machine "first_tag_quiet: before"
+  lt first-tag-quiet rtmp --rooms 10 --flv-players 5 -r 5 -d 60s --steady 5s
   stop_server
 }
 

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pre-encoded AAC-LC frames that RTMP publishers loop: 2 s of a voice-like signal (150 Hz harmonics with vibrato, a
+ * Pre-encoded AAC-LC frames that RTMP publishers loop: 30 s of a voice-like signal (150 Hz harmonics with vibrato, a
  * 4 Hz syllable envelope and a little noise), 48 kHz mono, 64 kbit/s, made once with
- * {@code ffmpeg -f lavfi -i "aevalsrc=…:s=48000:d=2" -c:a aac -b:a 64k -ac 1 -ar 48000 -f adts voice-48k-mono.aac}
+ * {@code ffmpeg -f lavfi -i "aevalsrc=…:s=48000:d=30" -c:a aac -b:a 64k -ac 1 -ar 48000 -f adts voice-48k-mono.aac}
  * (the exact expression is in loadtest/README.md). Every frame's bytes differ from every other's, so a player that
  * receives a frame knows its index modulo {@link #size()}. Immutable.
  */
