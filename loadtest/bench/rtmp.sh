@@ -126,7 +126,8 @@ first_tag_quiet() { # the same with a tenth of the joins: 50 players joining 10 
 }
 
 ingest() { # RTMP ingest of ROOMS publishers and ROOMS x FLV HTTP-FLV players (remux only, no transcoding)
-  local rooms=${ROOMS:-200} flv=${FLV:-5} d=${DURATION:-90s} name=${1:-ingest}
+  local rooms=${ROOMS:-200} flv=${FLV:-5} d=${DURATION:-120s}
+  local name=${1:-ingest-$rooms}
   start_server "$name"
   warm "$name"
   local h0 r0
@@ -134,7 +135,7 @@ ingest() { # RTMP ingest of ROOMS publishers and ROOMS x FLV HTTP-FLV players (r
   log "$name: before: heap used after full GC ${h0} KB, RSS ${r0} KB"
   machine "$name: before"
   snapshot_later 45 "$name: $rooms publishers, $((rooms * flv)) FLV players, steady"
-  lt "$name" rtmp --rooms "$rooms" --flv-players "$flv" -r 100 -d "$d" &
+  lt "$name" rtmp --rooms "$rooms" --flv-players "$flv" -r 100 -d "$d" --steady "${STEADY:-40s}" &
   local lpid=$!
   sleep 50
   local r1
