@@ -99,11 +99,11 @@ latency() { # RTMP push -> WebRTC player: 10 transcoded streams, 2 WebRTC player
   snapshot_later 30 "latency: 10 AAC->Opus streams, steady"
   lt latency rtmp --rooms 10 --flv-players 0 --webrtc-players 2 -r 20 -d 120s --steady 60s &
   local lpid=$! k0 k1
-  sleep 35 # set-up (about 15-25 s here) is over: the steady phase has begun
+  sleep 20 # set-up (5-10 s here) is over: the steady phase (60 s) has begun
   k0=$(thread_ticks "$SPID" parley-transcod)
-  sleep 40
+  sleep 30
   k1=$(thread_ticks "$SPID" parley-transcod)
-  log "latency: transcode threads' CPU over 40 s of the steady phase with 10 AAC->Opus streams: $(echo "($k1 - $k0) / $HZ" | bc -l | xargs printf '%.2f') s = $(echo "($k1 - $k0) * 1000 / $HZ / 40 / 10" | bc -l | xargs printf '%.1f') ms CPU per stream per second of audio"
+  log "latency: transcode threads' CPU over 30 s of the steady phase with 10 AAC->Opus streams: $(echo "($k1 - $k0) / $HZ" | bc -l | xargs printf '%.2f') s = $(echo "($k1 - $k0) * 1000 / $HZ / 30 / 10" | bc -l | xargs printf '%.1f') ms CPU per stream per second of audio"
   wait "$lpid" || true
   scrape latency
   stop_server
