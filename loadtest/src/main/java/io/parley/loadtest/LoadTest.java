@@ -6,12 +6,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar parley-loadtest.jar signal|media [options]}: a load generator for a Parley server, in the manner of
+ * {@code java -jar parley-loadtest.jar signal|media|rtmp [options]}: a load generator for a Parley server, in the manner of
  * LiveKit's {@code lk load-test}. Exit codes: 0 the run completed without errors, 1 it completed with errors (or no
  * login succeeded), 2 bad settings or an unreachable server.
  */
 @Command(name = "parley-loadtest", mixinStandardHelpOptions = true, version = "parley-loadtest 0.1",
-        subcommands = {SignalCommand.class, MediaCommand.class},
+        subcommands = {SignalCommand.class, MediaCommand.class, RtmpCommand.class},
         description = "Load generator for a Parley server: signalling and media scenarios, HdrHistogram percentiles, JSON report.")
 public final class LoadTest implements Runnable {
     static PrintStream out = System.out;

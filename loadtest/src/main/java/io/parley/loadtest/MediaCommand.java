@@ -46,10 +46,15 @@ final class MediaCommand implements Callable<Integer> {
             + "client's own default is 10s, short for a ramp of hundreds of handshakes on a small machine).")
     java.time.Duration mediaTimeout;
 
+    @Option(names = "--steady", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "End the run this long after every player is set up (the steady phase), however long the set-up "
+            + "took; --duration still bounds the whole run (default: run until --duration).")
+    java.time.Duration steady;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate, tokens -> new MediaScenario(common, tokens, rooms, publishers, players,
-                minSize(), maxSize(), packetRate, loginRate, mediaTimeout));
+                minSize(), maxSize(), packetRate, loginRate, mediaTimeout).steadyFor(steady));
     }
 
     int minSize() {
@@ -72,6 +77,9 @@ final class MediaCommand implements Callable<Integer> {
         }
         if (!(loginRate > 0)) {
             throw new BadSettings("--login-rate " + loginRate + " (expected: > 0 sessions per second)");
+        }
+        if (steady != null && (steady.isNegative() || steady.isZero())) {
+            throw new BadSettings("--steady " + steady + " (expected: > 0)");
         }
         if (common.duration.isNegative() || common.duration.isZero()) {
             throw new BadSettings("--duration " + common.duration + " (expected: > 0)");

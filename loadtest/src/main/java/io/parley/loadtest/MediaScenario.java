@@ -97,6 +97,23 @@ final class MediaScenario implements Scenario {
         this.mediaTimeout = mediaTimeout;
     }
 
+    private long steadyNanos = -1;
+
+    /** Ends the run {@code d} after the steady phase begins (null: at the deadline). */
+    MediaScenario steadyFor(java.time.Duration d) {
+        steadyNanos = d == null ? -1 : d.toNanos();
+        return this;
+    }
+
+    /** The end of the steady phase: the deadline, or --steady after now if that is earlier. */
+    private long steadyEnd(long deadline) {
+        if (steadyNanos < 0) {
+            return deadline;
+        }
+        long end = System.nanoTime() + steadyNanos;
+        return end - deadline < 0 ? end : deadline;
+    }
+
     @Override
     public String name() {
         return "media";
@@ -179,7 +196,7 @@ final class MediaScenario implements Scenario {
         }
         phase = "steady";
         stats.steady();
-        Waits.until(() -> false, deadline, () -> stopped);
+        Waits.until(() -> false, steadyEnd(deadline), () -> stopped);
         phase = "draining";
         sender.shutdown();
         sender.awaitTermination(1, TimeUnit.SECONDS);

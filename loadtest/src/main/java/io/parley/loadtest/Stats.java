@@ -26,7 +26,14 @@ final class Stats {
         MEDIA_SETUP("media_setup", "startPublishing/startPlaying with SDP to DTLS connected"),
         FIRST_AUDIO("first_audio", "player's loginRoom sent to its first audio packet"),
         FORWARDING("forwarding", "publisher send (payload stamp) to player receipt, per packet, once every player is set up"),
-        FORWARDING_RAMP("forwarding_ramp", "as forwarding, for packets sent while players were still joining");
+        FORWARDING_RAMP("forwarding_ramp", "as forwarding, for packets sent while players were still joining"),
+        RTMP_PUBLISH("rtmp_publish", "startPublishing (transport rtmp) sent to the RTMP server's NetStream.Publish.Start"),
+        PLAY_URL("play_url", "startPlaying (transport flv) request to response"),
+        FLV_FIRST_AUDIO_TAG("flv_first_audio_tag", "HTTP-FLV GET sent to the first audio tag (the AAC sequence header)"),
+        FLV_FIRST_FRAME("flv_first_frame", "HTTP-FLV GET sent to the first AAC frame tag"),
+        FLV_DELIVERY("flv_delivery", "RTMP audio message written by the publisher to its FLV tag read by each player"),
+        RTMP_TO_RTP("rtmp_to_rtp", "RTMP AAC frame written by the publisher to the first RTP packet carrying it at each "
+                + "WebRTC player (AAC->Opus on the server)");
 
         final String key;
         final String meaning;
@@ -48,6 +55,8 @@ final class Stats {
         USER_FANOUT_RECEIVED("user_fanout_received"),
         PACKETS_SENT("packets_sent"),
         PACKETS_RECEIVED("packets_received"),
+        FLV_TAGS_RECEIVED("flv_tags_received"),
+        RTP_PACKETS_RECEIVED("rtp_packets_received"),
         ERRORS("errors");
 
         final String key;

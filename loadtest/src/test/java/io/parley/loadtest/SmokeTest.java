@@ -74,7 +74,7 @@ class SmokeTest {
     void aShortMediaRunForwardsEveryPacket(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("media.json");
         Cli c = Cli.run("media", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--rooms", "2",
-                "--publishers", "1", "--players", "3", "--duration", "4s", "--out", out.toString(), "-q");
+                "--publishers", "1", "--players", "3", "--duration", "60s", "--steady", "1500ms", "--out", out.toString(), "-q");
         assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
         JsonNode r = new ObjectMapper().readTree(out.toFile());
         assertThat(r.path("counters").path("errors").asLong()).isZero();
@@ -92,6 +92,47 @@ class SmokeTest {
                 .path("count").asLong()).isPositive();
         assertThat(r.path("latencies").path("first_audio").path("count").asLong()).isEqualTo(6);
         assertThat(r.path("latencies").path("media_setup").path("count").asLong()).isEqualTo(2 + 6);
+    }
+
+    /**
+     * RTMP in, HTTP-FLV and WebRTC out: every frame the publishers pushed reaches every FLV player with the
+     * publisher's timestamps, and the WebRTC players' RTP is matched to RTMP frames (after the timestamp jump).
+     */
+    @Test
+    void aShortRtmpRunDeliversEveryFrameToFlvAndWebRtcPlayers(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("rtmp.json");
+        Cli c = Cli.run("rtmp", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--rooms", "2",
+                "--flv-players", "2", "--webrtc-players", "1", "--login-rate", "100", "--duration", "60s", "--steady", "2s",
+                "--out", out.toString(), "-q");
+        assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
+        JsonNode r = new ObjectMapper().readTree(out.toFile());
+        assertThat(r.path("scenario").asText()).isEqualTo("rtmp");
+        assertThat(r.path("counters").path("errors").asLong()).isZero();
+        JsonNode d = r.path("derived");
+        assertThat(d.path("rtmp_publishers_connected").asInt()).isEqualTo(2);
+        assertThat(d.path("flv_players_connected").asInt()).isEqualTo(4);
+        assertThat(d.path("webrtc_players_connected").asInt()).isEqualTo(2);
+        long expected = d.path("flv_frames_expected").asLong();
+        assertThat(expected).isGreaterThan(4 * 20); // >= 0.4 s of audio for each of the 4 FLV players
+        assertThat(d.path("flv_frames_received").asLong()).isEqualTo(expected); // loopback: no loss
+        assertThat(d.path("flv_gaps_frames").asLong()).isZero();
+        assertThat(d.path("flv_timestamp_errors").asLong()).isZero();
+        assertThat(d.path("flv_duplicates").asLong()).isZero();
+        assertThat(d.path("rtp_packets_received").asLong()).isPositive();
+        assertThat(d.path("rtp_packets_lost").asLong()).isZero();
+        JsonNode lat = r.path("latencies");
+        assertThat(lat.path("rtmp_publish").path("count").asLong()).isEqualTo(2);
+        assertThat(lat.path("flv_first_audio_tag").path("count").asLong()).isEqualTo(4);
+        assertThat(lat.path("flv_first_frame").path("count").asLong()).isEqualTo(4);
+        assertThat(lat.path("flv_first_frame").path("max").asDouble()).isPositive().isLessThan(10_000);
+        assertThat(lat.path("flv_delivery").path("count").asLong()).isPositive();
+        // the run ended --steady after the set-up, not at --duration
+        assertThat(r.path("elapsedSeconds").asDouble()).isLessThan(60);
+        // every frame after the timestamp jump is matched to the RTP packet that first carries it: at least one
+        // took less than a frame (21 ms) to come through, so the match is not off by a frame
+        assertThat(d.path("webrtc_players_timed").asInt()).isEqualTo(2);
+        assertThat(lat.path("rtmp_to_rtp").path("count").asLong()).isPositive();
+        assertThat(lat.path("rtmp_to_rtp").path("min").asDouble()).isPositive().isLessThan(21.3);
     }
 
     /** SIGTERM (as Ctrl-C's SIGINT) mid-run: the shutdown hook prints the table and writes the JSON before the exit. */

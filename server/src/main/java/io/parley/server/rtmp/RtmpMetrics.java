@@ -48,6 +48,13 @@ public final class RtmpMetrics {
                 .description("RTMP bytes on the wire").register(registry);
         flvBytesOut = Counter.builder("parley.flv.bytes").tag("direction", "out").baseUnit("bytes")
                 .description("HTTP-FLV body bytes written").register(registry);
+        // Refusals exist from the start (at 0): a series that appears only with the first refusal shows as "no data"
+        // on dashboards and makes rate()/increase() miss that first refusal.
+        for (Refusal code : Refusal.values()) {
+            rtmpRefusalCounter("publish", code);
+            rtmpRefusalCounter("play", code);
+            flvRefusalCounter(code);
+        }
     }
 
     /** Meters in a private registry, for tests and for a server without /metrics. */
@@ -106,12 +113,20 @@ public final class RtmpMetrics {
 
     /** A publish or play refusal as seen by an RTMP peer ({@code action} publish|play). */
     void rtmpRefusal(String action, Refusal code) {
-        counter("parley.rtmp.refusals", "Refused RTMP publish/play requests by action and code",
-                "action", action, "code", code.tag()).increment();
+        rtmpRefusalCounter(action, code).increment();
+    }
+
+    private Counter rtmpRefusalCounter(String action, Refusal code) {
+        return counter("parley.rtmp.refusals", "Refused RTMP publish/play requests by action and code",
+                "action", action, "code", code.tag());
     }
 
     void flvRefusal(Refusal code) {
-        counter("parley.flv.refusals", "Refused HTTP-FLV requests by code", "code", code.tag()).increment();
+        flvRefusalCounter(code).increment();
+    }
+
+    private Counter flvRefusalCounter(Refusal code) {
+        return counter("parley.flv.refusals", "Refused HTTP-FLV requests by code", "code", code.tag());
     }
 
     void protocolError(String reason) {
