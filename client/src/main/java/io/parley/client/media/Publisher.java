@@ -89,12 +89,35 @@ public final class Publisher implements AutoCloseable {
 
     /** Sends one 20 ms frame: the timestamp advances by 960 after each. False when not connected. */
     public boolean sendFrame(byte[] opusPayload) {
-        return send(opusPayload, -1);
+        return send(opusPayload, -1, -1);
+    }
+
+    /**
+     * Sends one 20 ms frame as Opus RED (RFC 2198): {@code previous} (the frame before, 960 samples earlier) as the
+     * redundant block, {@code current} as the primary. Needs an answer that kept {@code red/48000/2}; false when it
+     * did not, or when not connected.
+     */
+    public boolean sendRedFrame(byte[] previous, byte[] current) {
+        RemoteDescription r = transport.remote();
+        if (r == null || r.redPayloadType() < 0 || previous.length > 0x3FF) {
+            return false;
+        }
+        int opus = r.opusPayloadType();
+        byte[] red = new byte[5 + previous.length + current.length];
+        red[0] = (byte) (0x80 | opus); // F=1: a redundant block follows
+        int offsetAndLength = SAMPLES_PER_FRAME << 10 | previous.length; // 14-bit timestamp offset, 10-bit length
+        red[1] = (byte) (offsetAndLength >>> 16);
+        red[2] = (byte) (offsetAndLength >>> 8);
+        red[3] = (byte) offsetAndLength;
+        red[4] = (byte) opus; // F=0: the primary
+        System.arraycopy(previous, 0, red, 5, previous.length);
+        System.arraycopy(current, 0, red, 5 + previous.length, current.length);
+        return send(red, -1, r.redPayloadType());
     }
 
     /** Sends a payload with the given RTP timestamp (later frames continue from it, +960 each). */
     public boolean sendAudio(byte[] opusPayload, long rtpTimestamp) {
-        return send(opusPayload, rtpTimestamp & 0xFFFFFFFFL);
+        return send(opusPayload, rtpTimestamp & 0xFFFFFFFFL, -1);
     }
 
     /** The RFC 6464 level of the packets sent from now on: 0 (loudest) .. 127 (silence), in -dBov. */
@@ -106,20 +129,21 @@ public final class Publisher implements AutoCloseable {
         voice = voiceActivity;
     }
 
-    private boolean send(byte[] payload, long timestamp) {
+    /** @param payloadType -1 for the answer's Opus */
+    private boolean send(byte[] payload, long timestamp, int payloadType) {
         if (transport.state() != MediaTransport.State.CONNECTED) {
             return false;
         }
         byte[] copy = payload.clone(); // the caller may reuse its array before the loop runs
         if (transport.eventLoop().inEventLoop()) {
-            write(copy, timestamp);
+            write(copy, timestamp, payloadType);
         } else {
-            transport.eventLoop().execute(() -> write(copy, timestamp));
+            transport.eventLoop().execute(() -> write(copy, timestamp, payloadType));
         }
         return true;
     }
 
-    private void write(byte[] payload, long timestamp) {
+    private void write(byte[] payload, long timestamp, int payloadType) {
         RemoteDescription r = transport.remote();
         if (transport.state() != MediaTransport.State.CONNECTED) {
             return;
@@ -127,7 +151,7 @@ public final class Publisher implements AutoCloseable {
         long ts = timestamp >= 0 ? timestamp : nextTimestamp;
         int seq = nextSeq;
         ByteBuf buf = transport.allocate(40 + payload.length);
-        RtpPacket.writeHeader(buf, r.opusPayloadType(), first, seq, ts, transport.localSsrc(), r.audioLevelId(),
+        RtpPacket.writeHeader(buf, payloadType < 0 ? r.opusPayloadType() : payloadType, first, seq, ts, transport.localSsrc(), r.audioLevelId(),
                 voice, audioLevel, r.midId(), r.midId() == 0 ? null : r.mid().getBytes(StandardCharsets.US_ASCII));
         buf.writeBytes(payload);
         if (transport.protectRtp(buf) != SrtpStatus.OK) {

@@ -17,10 +17,11 @@ import java.util.Locale;
  * @param remoteSsrc   the answer's first {@code a=ssrc}, or -1 (a recvonly answer has none)
  * @param midId        the answer's id (1..14) for {@code sdes:mid}, or 0 when it did not keep the extension
  * @param mid          the answer's {@code a=mid}, or null
+ * @param redPayloadType the answer's Opus RED ({@code red/48000/2}, RFC 2198) payload type, or -1
  */
 public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, String icePwd,
         DtlsFingerprint fingerprint, DtlsRole localRole, boolean iceLite, int opusPayloadType, int audioLevelId,
-        long remoteSsrc, int midId, String mid) {
+        long remoteSsrc, int midId, String mid, int redPayloadType) {
 
     /** Reads an answer; throws {@link IllegalArgumentException} saying what is missing. */
     public static RemoteDescription parse(String sdp) {
@@ -60,7 +61,12 @@ public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, St
         int midId = mid != null && !mid.isEmpty() && mid.length() <= 16 ? oneByteId(audio, Sdp.MID_URI) : 0;
         return new RemoteDescription(new InetSocketAddress(host.address(), host.port()), ufrag, pwd,
                 DtlsFingerprint.parse(fp.algorithm() + " " + fp.value()), role, d.iceLite(), opus, level,
-                audio.firstSsrc().orElse(-1), midId, midId == 0 ? null : mid);
+                audio.firstSsrc().orElse(-1), midId, midId == 0 ? null : mid,
+                audio.rtpmaps().stream()
+                        .filter(m -> m.encoding().equalsIgnoreCase(Sdp.RED) && m.clockRate() == Sdp.OPUS_CLOCK_RATE)
+                        .mapToInt(Sdp.Rtpmap::payloadType)
+                        .findFirst()
+                        .orElse(-1));
     }
 
     private static int oneByteId(MediaSection audio, String uri) {

@@ -13,6 +13,8 @@ public final class Sdp {
     public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     public static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
     public static final String OPUS = "opus";
+    /** RFC 2198 redundant audio; for Opus in WebRTC, {@code red/48000/2} with fmtp {@code <opus pt>/<opus pt>}. */
+    public static final String RED = "red";
     public static final int OPUS_CLOCK_RATE = 48_000;
     public static final int OPUS_CHANNELS = 2;
 

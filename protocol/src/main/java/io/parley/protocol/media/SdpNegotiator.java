@@ -47,11 +47,16 @@ public final class SdpNegotiator {
      * @param remoteCname     the CNAME of that SSRC, or null
      * @param rtcpRsize       whether the offerer accepts reduced-size RTCP
      * @param warnings        what the offer got wrong but was accepted anyway, for the server's log (may be empty)
+     * @param redPayloadType  the offer's payload type for Opus RED ({@code red/48000/2}, fmtp {@code <opus>/<opus>},
+     *                        RFC 2198), or -1 when it offers none
+     * @param redFirst        whether the offer lists RED before Opus on the m= line (the answer keeps that order:
+     *                        a sender uses RED only when it comes first)
      */
     public record Accepted(int mediaIndex, String mid, int payloadType, String opusFmtp,
             Map<String, Integer> extensions, String iceUfrag, String icePwd, Sdp.Fingerprint fingerprint,
             Sdp.Setup setup, Sdp.Direction offerDirection, Sdp.Direction answerDirection, OptionalLong remoteSsrc,
-            String remoteCname, boolean rtcpRsize, List<String> warnings) implements Result {
+            String remoteCname, boolean rtcpRsize, List<String> warnings, int redPayloadType, boolean redFirst)
+            implements Result {
 
         public Accepted {
             extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
@@ -143,6 +148,7 @@ public final class SdpNegotiator {
                     + (purpose == Purpose.PUBLISH ? "sendonly or sendrecv to publish" : "recvonly or sendrecv to play")
                     + ")");
         }
+        int red = redPayloadType(audio, opus.payloadType());
         Map<String, Integer> extensions = new LinkedHashMap<>();
         for (Sdp.Extmap extmap : audio.extmaps()) {
             if (supportedExtensions.contains(extmap.uri()) && extmap.id() <= 255) {
@@ -153,7 +159,25 @@ public final class SdpNegotiator {
         OptionalLong ssrc = sends ? audio.firstSsrc() : OptionalLong.empty();
         return new Accepted(index, audio.mid(), opus.payloadType(), audio.fmtp(opus.payloadType()), extensions,
                 ufrag, pwd, fingerprint, setup, direction, answer, ssrc, sends ? audio.cname() : null,
-                audio.rtcpRsize(), warnings);
+                audio.rtcpRsize(), warnings, red, red >= 0
+                        && audio.formats().indexOf(Integer.toString(red))
+                        < audio.formats().indexOf(Integer.toString(opus.payloadType())));
+    }
+
+    /** The first {@code red/48000/2} on the m= line whose fmtp names only {@code opus} (e.g. 111/111), or -1. */
+    private static int redPayloadType(MediaSection audio, int opus) {
+        for (Sdp.Rtpmap rtpmap : audio.rtpmaps()) {
+            if (!rtpmap.encoding().equalsIgnoreCase(Sdp.RED) || rtpmap.clockRate() != Sdp.OPUS_CLOCK_RATE
+                    || rtpmap.channels() != Sdp.OPUS_CHANNELS
+                    || !audio.formats().contains(Integer.toString(rtpmap.payloadType()))) {
+                continue;
+            }
+            String fmtp = audio.fmtp(rtpmap.payloadType());
+            if (fmtp != null && fmtp.trim().matches("(" + opus + "/)+" + opus)) {
+                return rtpmap.payloadType();
+            }
+        }
+        return -1;
     }
 
     /** The answer's direction, or null when the offer's direction cannot serve the purpose. */

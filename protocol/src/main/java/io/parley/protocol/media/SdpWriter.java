@@ -87,7 +87,9 @@ public final class SdpWriter {
                 continue;
             }
             int pt = accepted.payloadType();
-            line(sdp, "m=audio " + hostPort + " " + media.get(i).protocol() + " " + pt);
+            int red = accepted.redPayloadType();
+            String formats = red < 0 ? Integer.toString(pt) : accepted.redFirst() ? red + " " + pt : pt + " " + red;
+            line(sdp, "m=audio " + hostPort + " " + media.get(i).protocol() + " " + formats);
             line(sdp, "c=IN " + (hostAddress.contains(":") ? "IP6 " : "IP4 ") + hostAddress);
             if (mid != null) {
                 line(sdp, "a=mid:" + mid);
@@ -101,6 +103,10 @@ public final class SdpWriter {
             line(sdp, "a=rtpmap:" + pt + " opus/48000/2");
             if (accepted.opusFmtp() != null && !accepted.opusFmtp().isEmpty()) {
                 line(sdp, "a=fmtp:" + pt + " " + accepted.opusFmtp());
+            }
+            if (red >= 0) {
+                line(sdp, "a=rtpmap:" + red + " red/48000/2");
+                line(sdp, "a=fmtp:" + red + " " + pt + "/" + pt);
             }
             for (Map.Entry<String, Integer> extension : accepted.extensions().entrySet()) {
                 line(sdp, "a=extmap:" + extension.getValue() + " " + extension.getKey());

@@ -65,6 +65,28 @@ class SdpNegotiatorTest {
     }
 
     @Test
+    void opusRedIsTakenWhenItsFmtpNamesOpusAndKeepsTheOffersOrder() {
+        Accepted chrome = accept(ChromeOffers.PUBLISH, Purpose.PUBLISH);
+        assertThat(chrome.redPayloadType()).isEqualTo(63);
+        assertThat(chrome.redFirst()).isFalse();
+        Accepted first = accept(ChromeOffers.PUBLISH.replace("111 63 9", "63 111 9"), Purpose.PUBLISH);
+        assertThat(first.redFirst()).isTrue();
+        assertThat(SdpWriter.answer(SessionDescription.parse(ChromeOffers.PUBLISH.replace("111 63 9", "63 111 9")), first,
+                new SdpWriter.LocalIce("abcd", "abcdefghijklmnopqrstuvwx", first.fingerprint()), "127.0.0.1", 10000,
+                null, 1)).contains("m=audio 10000 UDP/TLS/RTP/SAVPF 63 111\r\n", "a=rtpmap:63 red/48000/2\r\n",
+                "a=fmtp:63 111/111\r\n");
+        // Three levels of redundancy are fine; a block of another codec, no fmtp or RED off the m= line are not.
+        assertThat(accept(ChromeOffers.PUBLISH.replace("a=fmtp:63 111/111", "a=fmtp:63 111/111/111"), Purpose.PUBLISH)
+                .redPayloadType()).isEqualTo(63);
+        assertThat(accept(ChromeOffers.PUBLISH.replace("a=fmtp:63 111/111", "a=fmtp:63 111/9"), Purpose.PUBLISH)
+                .redPayloadType()).isEqualTo(-1);
+        assertThat(accept(ChromeOffers.PUBLISH.replace("a=fmtp:63 111/111\r\n", ""), Purpose.PUBLISH)
+                .redPayloadType()).isEqualTo(-1);
+        assertThat(accept(ChromeOffers.PUBLISH.replace("111 63 9", "111 9"), Purpose.PUBLISH).redPayloadType())
+                .isEqualTo(-1);
+    }
+
+    @Test
     void opusWithoutAChannelCountIsAcceptedWithAWarning() {
         // GStreamer's webrtcbin writes a=rtpmap:<pt> OPUS/48000 by default.
         String gst = ChromeOffers.PUBLISH.replace("111 63 9", "96 63 9")

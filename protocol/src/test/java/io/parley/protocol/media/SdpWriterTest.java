@@ -29,7 +29,7 @@ class SdpWriterTest {
                 "t=0 0",
                 "a=ice-lite",
                 "a=group:BUNDLE 0",
-                "m=audio 40000 UDP/TLS/RTP/SAVPF 111",
+                "m=audio 40000 UDP/TLS/RTP/SAVPF 111 63",
                 "c=IN IP4 203.0.113.7",
                 "a=mid:0",
                 "a=ice-ufrag:pQ7x",
@@ -41,6 +41,8 @@ class SdpWriterTest {
                 "a=rtcp-rsize",
                 "a=rtpmap:111 opus/48000/2",
                 "a=fmtp:111 minptime=10;useinbandfec=1",
+                "a=rtpmap:63 red/48000/2",
+                "a=fmtp:63 111/111",
                 "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
                 "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
                 "a=candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host",
@@ -52,7 +54,7 @@ class SdpWriterTest {
         assertThat(parsed.bundleMids()).containsExactly("0");
         MediaSection audio = parsed.media().get(0);
         assertThat(audio.port()).isEqualTo(40000);
-        assertThat(audio.formats()).containsExactly("111");
+        assertThat(audio.formats()).containsExactly("111", "63");
         assertThat(audio.mid()).isEqualTo("0");
         assertThat(audio.iceUfrag()).isEqualTo("pQ7x");
         assertThat(audio.icePwd()).isEqualTo("3vRkYt2mW9sLcN8bH4jFq1");
@@ -60,7 +62,8 @@ class SdpWriterTest {
         assertThat(audio.setup()).isEqualTo(Sdp.Setup.PASSIVE);
         assertThat(audio.direction()).isEqualTo(Sdp.Direction.RECVONLY);
         assertThat(audio.rtcpMux()).isTrue();
-        assertThat(audio.rtpmaps()).containsExactly(new Sdp.Rtpmap(111, "opus", 48000, 2));
+        assertThat(audio.rtpmaps()).containsExactly(new Sdp.Rtpmap(111, "opus", 48000, 2),
+                new Sdp.Rtpmap(63, "red", 48000, 2));
         assertThat(audio.extmaps()).extracting(Sdp.Extmap::id).containsExactly(1, 4);
         assertThat(audio.ssrcs()).isEmpty();
         assertThat(audio.candidates()).containsExactly(

@@ -31,6 +31,9 @@ public final class Consumer extends MediaEndpoint {
     final String cname;
     final int payloadType;
     final HeaderExtensionMap extensions;
+    final PlayerRewrite.PayloadTypes payloadTypes;
+    /** For a sink: RED stripped to the publisher's own Opus. */
+    private final PlayerRewrite.PayloadTypes sinkPayloadTypes;
     /** Exactly one of these is set (before the Consumer reaches the media loop). */
     WebRtcTransport transport;
     RtpSink sink;
@@ -56,12 +59,17 @@ public final class Consumer extends MediaEndpoint {
 
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
              int payloadType) {
-        this(plane, producer, observer, answer, ssrc, cname, payloadType, HeaderExtensionMap.NONE);
+        this(plane, producer, observer, answer, ssrc, cname, payloadType, HeaderExtensionMap.NONE, -1);
     }
 
+    /** @param redPayloadType the player's RED payload type, or -1 when it did not negotiate RED */
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
-             int payloadType, HeaderExtensionMap extensions) {
+             int payloadType, HeaderExtensionMap extensions, int redPayloadType) {
         this.extensions = extensions;
+        this.payloadTypes = new PlayerRewrite.PayloadTypes(producer.opusPayloadType, producer.redPayloadType,
+                payloadType, redPayloadType);
+        this.sinkPayloadTypes = new PlayerRewrite.PayloadTypes(producer.opusPayloadType, producer.redPayloadType,
+                producer.opusPayloadType, -1);
         this.plane = plane;
         this.producer = producer;
         this.observer = observer;
@@ -85,8 +93,11 @@ public final class Consumer extends MediaEndpoint {
         if (sink != null) {
             if (!closed) {
                 int len = plain.readableBytes();
-                sink.onRtp(plain.retainedDuplicate());
-                counted(len, timestamp, nowNanos);
+                ByteBuf toSink = producer.redPayloadType < 0 ? plain.retainedDuplicate() : sinkCopy(plain, producerSeq);
+                if (toSink != null) {
+                    sink.onRtp(toSink);
+                    counted(len, timestamp, nowNanos);
+                }
             }
             return;
         }
@@ -102,14 +113,39 @@ public final class Consumer extends MediaEndpoint {
             return; // the Producer checked it; a cached packet cannot change
         }
         int len = plain.readableBytes();
-        ByteBuf out = plane.channel().alloc().buffer(PlayerRewrite.length(in, extensions) + MediaPlane.SRTP_OVERHEAD);
-        PlayerRewrite.write(in, extensions, payloadType, (producerSeq + seqOffset) & 0xFFFF, ssrc, out);
+        int outLength = PlayerRewrite.length(in, extensions, payloadTypes);
+        if (outLength < 0) {
+            plane.counters().drop(DropReason.MALFORMED); // RED whose blocks do not fit its payload
+            return;
+        }
+        ByteBuf out = plane.channel().alloc().buffer(outLength + MediaPlane.SRTP_OVERHEAD);
+        PlayerRewrite.write(in, extensions, payloadTypes, (producerSeq + seqOffset) & 0xFFFF, ssrc, out);
         transport.writeRtp(out);
         if (retransmission) {
             plane.counters().retransmissions.increment();
             return;
         }
         counted(len, timestamp, nowNanos);
+    }
+
+    /**
+     * A sink decodes plain Opus: a RED packet reaches it as a copy stripped to its primary block (with the publisher's
+     * Opus payload type, sequence number and SSRC; no header extensions); anything else as a retained duplicate.
+     */
+    private ByteBuf sinkCopy(ByteBuf plain, int producerSeq) {
+        RtpPacket in = plane.forwardView();
+        if (in.wrap(plain) != RtpPacket.Status.OK || in.payloadType() != producer.redPayloadType) {
+            return plain.retainedDuplicate();
+        }
+        PlayerRewrite.PayloadTypes strip = sinkPayloadTypes;
+        int length = PlayerRewrite.length(in, HeaderExtensionMap.NONE, strip);
+        if (length < 0) {
+            plane.counters().drop(DropReason.MALFORMED);
+            return null;
+        }
+        ByteBuf copy = plane.channel().alloc().buffer(length);
+        PlayerRewrite.write(in, HeaderExtensionMap.NONE, strip, producerSeq, in.ssrc(), copy);
+        return copy;
     }
 
     private void counted(int len, long timestamp, long nowNanos) {

@@ -44,7 +44,8 @@ public final class MediaSessions {
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
         long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
-        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions());
+        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions(),
+                n.accepted.payloadType(), n.accepted.redPayloadType());
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
                 plane.clock().nanoTime());
         p.transport = t;
@@ -65,7 +66,8 @@ public final class MediaSessions {
         SdpWriter.LocalSource source = new SdpWriter.LocalSource(ssrc, cname, producer.streamId, "audio-" + random(8));
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), source, sessionId());
         HeaderExtensionMap extensions = HeaderExtensionMap.of(producer.extensions, n.accepted.extensions(), n.accepted.mid());
-        Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType(), extensions);
+        Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType(), extensions,
+                n.accepted.redPayloadType());
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c,
                 plane.clock().nanoTime());
         c.transport = t;

@@ -33,6 +33,9 @@ public final class Producer extends MediaEndpoint {
     final long serverSsrc;
     /** The publisher's negotiated header extensions (URI → id); empty for an in-process source. */
     final Map<String, Integer> extensions;
+    /** The publisher's Opus and RED (RFC 2198) payload types; -1 when unknown or not negotiated. */
+    final int opusPayloadType;
+    final int redPayloadType;
     /** The WebRTC path its packets arrive on; null for a stream announced without media or fed in-process. */
     WebRtcTransport transport;
     Consumer[] consumers = NONE;
@@ -52,12 +55,14 @@ public final class Producer extends MediaEndpoint {
     double bytesPerSecond;
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
-        this(plane, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of());
+        this(plane, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of(), -1, -1);
     }
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc,
-             Map<String, Integer> extensions) {
+             Map<String, Integer> extensions, int opusPayloadType, int redPayloadType) {
         this.extensions = Map.copyOf(extensions);
+        this.opusPayloadType = opusPayloadType;
+        this.redPayloadType = redPayloadType;
         this.plane = plane;
         this.streamId = streamId;
         this.observer = observer;

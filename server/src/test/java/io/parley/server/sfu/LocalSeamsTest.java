@@ -168,7 +168,7 @@ class LocalSeamsTest {
             HeaderExtensionMap ext = HeaderExtensionMap.of(producer.extensions,
                     java.util.Map.of(io.parley.protocol.media.Sdp.MID_URI, 3, io.parley.protocol.media.Sdp.AUDIO_LEVEL_URI, 5),
                     "m1");
-            Consumer c = new Consumer(rig.plane, producer, MediaObserver.NONE, null, 0x5000, "cname", 111, ext);
+            Consumer c = new Consumer(rig.plane, producer, MediaObserver.NONE, null, 0x5000, "cname", 111, ext, -1);
             SrtpSession playerSide = rig.connectedConsumer(c, new InetSocketAddress("127.0.0.1", 41000));
             rig.plane.execute(() -> {
                 rig.plane.track(c);
@@ -253,6 +253,31 @@ class LocalSeamsTest {
                 rig.plane.tick();
             }
             assertThat(perTick).containsOnly(2); // 60 endpoints over 30 ticks
+        }
+    }
+
+    @Test
+    void aSinkGetsRedFromARedPublisherStrippedToPlainOpusAndPlainOpusUnchanged() {
+        try (SfuRig rig = new SfuRig()) {
+            // A publisher that negotiated Opus 111 and RED 63 (as Chromium does).
+            Producer p = new Producer(rig.plane, "s1", MediaObserver.NONE, "answer", SSRC, 1, java.util.Map.of(), 111, 63);
+            SfuRig.Sink sink = new SfuRig.Sink();
+            rig.plane.execute(() -> rig.plane.track(p));
+            rig.plane.createLocalConsumer(p, sink, MediaObserver.NONE);
+            rig.runTasks();
+            byte[] red = PlayerRewriteTest.hex("""
+                    80 3f 0007 000003c0 11223344   // PT=63 (RED)
+                    ef 0f0002 6f                   // one redundant block of 2 bytes, then the primary header
+                    aaaa bbbbbb                    // redundant, primary
+                    """);
+            byte[] opus = PlayerRewriteTest.hex("80 6f 0008 00000780 11223344 cccc");
+            for (byte[] packet : List.of(red, opus)) {
+                ByteBuf buf = Unpooled.wrappedBuffer(packet);
+                p.onRtp(buf, rig.clock.nanoTime());
+                buf.release();
+            }
+            assertThat(sink.packets).containsExactly(
+                    PlayerRewriteTest.hex("80 6f 0007 000003c0 11223344 bbbbbb"), opus);
         }
     }
 

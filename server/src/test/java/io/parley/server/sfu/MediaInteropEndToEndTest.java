@@ -179,4 +179,52 @@ class MediaInteropEndToEndTest {
             logger.detachAppender(logs);
         }
     }
+
+    /** The Java client's offer, Opus at {@code opus} and RED ({@code red/48000/2}, fmtp opus/opus) at {@code red}. */
+    static String withRed(String offer, int opus, int red) {
+        assertThat(offer).contains("UDP/TLS/RTP/SAVPF 111\r\n", "a=rtpmap:111 opus/48000/2\r\n", "a=fmtp:111 ");
+        return offer.replace("UDP/TLS/RTP/SAVPF 111\r\n", "UDP/TLS/RTP/SAVPF " + red + " " + opus + "\r\n")
+                .replace("a=rtpmap:111 opus/48000/2\r\n", "a=rtpmap:" + opus + " opus/48000/2\r\n"
+                        + "a=rtpmap:" + red + " red/48000/2\r\na=fmtp:" + red + " " + opus + "/" + opus + "\r\n")
+                .replace("a=fmtp:111 ", "a=fmtp:" + opus + " ");
+    }
+
+    @Test
+    void redPassesToARedPlayerAndIsStrippedForAPlainOne() throws Exception {
+        ParleyEngine alice = login("alice");
+        ParleyEngine bob = login("bob");
+        ParleyEngine carol = login("carol");
+        Publisher pub = Publisher.create("alice-mic", MediaConfig.DEFAULTS).get(20, TimeUnit.SECONDS);
+        Result r = alice.request(Messages.START_PUBLISHING,
+                new Messages.StartPublishing("alice-mic", "", withRed(pub.offer(), 111, 63))).get();
+        assertThat(r.code()).as(r.message()).isZero();
+        assertThat(r.data().path("sdp").asText()).contains("SAVPF 63 111\r\n", "a=fmtp:63 111/111\r\n");
+        pub.connect(r.data().path("sdp").asText()).get(20, TimeUnit.SECONDS);
+        // Bob negotiates RED too, at other payload types: Opus 109, RED 100.
+        List<ReceivedPacket> atBob = new CopyOnWriteArrayList<>();
+        Player bobPlayer = Player.create("alice-mic", MediaConfig.DEFAULTS, atBob::add).get(20, TimeUnit.SECONDS);
+        Result rb = bob.request(Messages.START_PLAYING,
+                new Messages.StartPlaying("alice-mic", withRed(bobPlayer.offer(), 109, 100))).get();
+        assertThat(rb.code()).as(rb.message()).isZero();
+        bobPlayer.connect(rb.data().path("sdp").asText()).get(20, TimeUnit.SECONDS);
+        // Carol is the plain Java client: no RED.
+        List<ReceivedPacket> atCarol = new CopyOnWriteArrayList<>();
+        carol.startPlaying("alice-mic", atCarol::add).get(20, TimeUnit.SECONDS);
+        awaitConnected(3);
+        int n = 10;
+        for (int i = 1; i <= n; i++) {
+            assertThat(pub.sendRedFrame(new byte[] {(byte) (i - 1), 0x11}, new byte[] {(byte) i, 0x22, 0x33})).isTrue();
+        }
+        await().atMost(WAIT).until(() -> atBob.size() >= n && atCarol.size() >= n);
+        for (int k = 0; k < n; k++) {
+            int i = k + 1;
+            ReceivedPacket b = atBob.get(k);
+            assertThat(b.payloadType()).isEqualTo(100);
+            assertThat(b.payload()).as("RED as sent, its block payload types now bob's Opus").isEqualTo(new byte[] {
+                    (byte) (0x80 | 109), 0x0f, 0x00, 0x02, 109, (byte) (i - 1), 0x11, (byte) i, 0x22, 0x33});
+            ReceivedPacket c = atCarol.get(k);
+            assertThat(c.payloadType()).isEqualTo(111);
+            assertThat(c.payload()).as("the primary block only").isEqualTo(new byte[] {(byte) i, 0x22, 0x33});
+        }
+    }
 }

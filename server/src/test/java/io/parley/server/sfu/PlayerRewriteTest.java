@@ -149,13 +149,81 @@ class PlayerRewriteTest {
                 """));
     }
 
+    /** Chromium's Opus RED: one redundant block (the previous frame) and the primary, with level and RTP padding. */
+    private static final byte[] RED = hex("""
+            b0                  // V=2 P=1 X=1 CC=0
+            3f                  // M=0 PT=63 (RED)
+            0002                // sequence
+            000003c0            // timestamp 960 (the primary's)
+            deadbeef            // SSRC
+            bede 0001           // one-byte profile, 1 word
+            10 b0 0000          // id 1 (level), padding
+            ef                  // F=1 block PT=111
+            0f00                // timestamp offset 960 (14 bits) ...
+            02                  // ... and block length 2 (10 bits): 0x0f0002 -> offset 960 << 10 | 2
+            6f                  // F=0 primary PT=111
+            aaaa                // redundant block: the previous frame
+            bbbbbb              // primary block: this frame
+            0002                // RTP padding, count 2
+            """);
+
+    @Test
+    void redPassesToAPlayerThatNegotiatedItWithItsPayloadTypes() {
+        HeaderExtensionMap map = HeaderExtensionMap.of(CHROMIUM, AIORTC, null);
+        // Publisher: Opus 111, RED 63. Player: Opus 109, RED 100.
+        assertThat(rewrite(RED, map, new PlayerRewrite.PayloadTypes(111, 63, 109, 100), 5, 6)).isEqualTo(hex("""
+                b0 64 0005 000003c0 00000006     // PT=100 (the player's RED)
+                bede 0001 20 b0 0000             // the level under aiortc's id 2
+                ed 0f00 02                       // F=1 block PT=109 (the player's Opus)
+                6d                               // F=0 primary PT=109
+                aaaa bbbbbb                      // blocks unchanged
+                0002                             // padding unchanged
+                """));
+    }
+
+    @Test
+    void redIsStrippedToItsPrimaryBlockForAPlayerThatDidNot() {
+        HeaderExtensionMap map = HeaderExtensionMap.of(CHROMIUM, AIORTC, null);
+        assertThat(rewrite(RED, map, new PlayerRewrite.PayloadTypes(111, 63, 109, -1), 5, 6)).isEqualTo(hex("""
+                90 6d 0005 000003c0 00000006     // P cleared, PT=109 (plain Opus); the primary's timestamp
+                bede 0001 20 b0 0000
+                bbbbbb                           // the primary block only, no padding
+                """));
+        // A RED packet with no redundancy (the primary header alone) strips too.
+        byte[] bare = hex("80 3f 0001 00000000 00000009 6f cccc");
+        assertThat(rewrite(bare, HeaderExtensionMap.NONE, new PlayerRewrite.PayloadTypes(111, 63, 111, -1), 1, 2))
+                .isEqualTo(hex("80 6f 0001 00000000 00000002 cccc"));
+        // Plain Opus from a RED publisher stays plain for either player.
+        byte[] opus = hex("80 6f 0001 00000000 00000009 dddd");
+        assertThat(rewrite(opus, HeaderExtensionMap.NONE, new PlayerRewrite.PayloadTypes(111, 63, 109, 100), 1, 2))
+                .isEqualTo(hex("80 6d 0001 00000000 00000002 dddd"));
+    }
+
+    @Test
+    void redWhoseBlocksDoNotFitItsPayloadIsRefused() {
+        PlayerRewrite.PayloadTypes types = new PlayerRewrite.PayloadTypes(111, 63, 111, -1);
+        for (String payload : new String[] {"", "ef0f", "ef0f00ff 6f aa", "ef0f0002"}) {
+            ByteBuf in = Unpooled.wrappedBuffer(hex("80 3f 0001 00000000 00000009" + payload));
+            try {
+                assertThat(view.wrap(in)).isEqualTo(RtpPacket.Status.OK);
+                assertThat(PlayerRewrite.length(view, HeaderExtensionMap.NONE, types)).as(payload).isEqualTo(-1);
+            } finally {
+                in.release();
+            }
+        }
+    }
+
     private byte[] rewrite(byte[] packet, HeaderExtensionMap map, int pt, int seq, long ssrc) {
+        return rewrite(packet, map, new PlayerRewrite.PayloadTypes(111, -1, pt, -1), seq, ssrc);
+    }
+
+    private byte[] rewrite(byte[] packet, HeaderExtensionMap map, PlayerRewrite.PayloadTypes types, int seq, long ssrc) {
         ByteBuf in = Unpooled.wrappedBuffer(packet);
         ByteBuf out = Unpooled.buffer();
         try {
             assertThat(view.wrap(in)).isEqualTo(RtpPacket.Status.OK);
-            int expected = PlayerRewrite.length(view, map);
-            PlayerRewrite.write(view, map, pt, seq, ssrc, out);
+            int expected = PlayerRewrite.length(view, map, types);
+            PlayerRewrite.write(view, map, types, seq, ssrc, out);
             assertThat(out.readableBytes()).as("length() measured what write() wrote").isEqualTo(expected);
             assertThat(view.wrap(out)).as("the copy is valid RTP").isEqualTo(RtpPacket.Status.OK);
             return ByteBufUtil.getBytes(out);
