@@ -31,6 +31,7 @@ public final class ErrorCode {
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
+    public static final int LOGIN_FORBIDDEN = def(1002066, "login forbidden by a server rule (SetForbidUserRule)");
     public static final int LOGIN_RATE_LIMITED = def(1002071, "too many failed logins from this address or App: retry later");
     /** A login refused because the server is shutting down (drain). */
     public static final int SERVER_DRAINING = def(1002099, "room internal error (server draining or failed)");
