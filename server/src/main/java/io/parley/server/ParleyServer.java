@@ -12,6 +12,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.parley.server.api.ApiServer;
+import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bridge.RtmpEdge;
 import io.parley.server.config.ParleyConfig;
@@ -49,6 +51,7 @@ public final class ParleyServer implements AutoCloseable {
     private final Channel channel;
     private final GatewayInitializer gateway;
     private final RtmpEdge rtmp;
+    private final ApiServer api;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
@@ -87,6 +90,12 @@ public final class ParleyServer implements AutoCloseable {
         if (rtmp != null) {
             rtmp.announce(port());
         }
+        this.api = config.api().enabled() ? ApiServer.start(new ServerApi(config, rooms, Clock.systemUTC(),
+                metrics.registry(), (room, callback) -> { }), config.api().host(), config.api().port(), boss, workers,
+                channelType) : null;
+        if (api != null) {
+            log.info("server API on {}:{}", config.api().host(), api.port());
+        }
         readiness.advance(Readiness.State.READY);
         log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
     }
@@ -97,6 +106,11 @@ public final class ParleyServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** The server API's port, or -1 when it is off. */
+    public int apiPort() {
+        return api == null ? -1 : api.port();
     }
 
     /** The RTMP port, or -1 when the RTMP edge is off. */
@@ -137,6 +151,9 @@ public final class ParleyServer implements AutoCloseable {
         }
         readiness.advance(Readiness.State.STOPPED);
         channel.close().syncUninterruptibly();
+        if (api != null) {
+            api.close();
+        }
         gateway.channels().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (rtmp != null) {
             rtmp.close();

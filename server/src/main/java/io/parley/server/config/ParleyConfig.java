@@ -15,7 +15,7 @@ import java.util.Objects;
  * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
 public record ParleyConfig(Server server, Session session, Media media, RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log,
-                           List<AppConfig> apps, boolean dev) {
+                           List<AppConfig> apps, boolean dev, Api api, Webhook webhook) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -77,8 +77,28 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
         public static final Log DEFAULTS = new Log("INFO");
     }
 
+    /**
+     * The server API (a business server's signed HTTP calls) on a port of its own, kept off the public network.
+     * {@code rateLimits} applies the reference's per-App (and per-room) limits of each action; {@code appQps} caps
+     * all calls of one App per second (0: no cap); {@code maxNonces} bounds the replay cache (SignatureNonces seen in
+     * the last 10 minutes; when it is full the oldest are forgotten first).
+     */
+    public record Api(boolean enabled, String host, int port, boolean rateLimits, int appQps, int maxNonces) {
+        public static final Api DEFAULTS = new Api(true, "0.0.0.0", 8081, true, 500, 1_000_000);
+    }
+
+    /**
+     * Webhooks: at most {@code queueCapacity} events waiting per App (more are dropped and counted), each POST given
+     * {@code timeout}, retried after retryBase × 1, 2, 4, 8, 16 ({@code maxRetries} times), then dropped and counted;
+     * at most {@code maxInFlight} requests per App at once (one per room: a room's events go in order).
+     */
+    public record Webhook(int queueCapacity, Duration timeout, Duration retryBase, int maxRetries, int maxInFlight) {
+        public static final Webhook DEFAULTS = new Webhook(10_000, Duration.ofSeconds(5), Duration.ofSeconds(2), 5, 32);
+    }
+
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
-            RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
+            RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false, Api.DEFAULTS,
+            Webhook.DEFAULTS);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
@@ -88,42 +108,52 @@ public record ParleyConfig(Server server, Session session, Media media, RtmpConf
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(webhook, "webhook");
         apps = List.copyOf(apps);
     }
 
     public ParleyConfig withServer(Server s) {
-        return new ParleyConfig(s, session, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(s, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withSession(Session s) {
-        return new ParleyConfig(server, s, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, s, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withMedia(Media m) {
-        return new ParleyConfig(server, session, m, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, m, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withRtmp(RtmpConfig r) {
-        return new ParleyConfig(server, session, media, r, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, media, r, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withAuth(Auth a) {
-        return new ParleyConfig(server, session, media, rtmp, a, shutdown, log, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, a, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withShutdown(Shutdown s) {
-        return new ParleyConfig(server, session, media, rtmp, auth, s, log, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, s, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withLog(Log l) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, l, apps, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, l, apps, dev, api, webhook);
     }
 
     public ParleyConfig withApps(List<AppConfig> a) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, a, dev);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, a, dev, api, webhook);
     }
 
     public ParleyConfig withDev(boolean d) {
-        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, d);
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, d, api, webhook);
+    }
+
+    public ParleyConfig withApi(Api a) {
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, dev, a, webhook);
+    }
+
+    public ParleyConfig withWebhook(Webhook w) {
+        return new ParleyConfig(server, session, media, rtmp, auth, shutdown, log, apps, dev, api, w);
     }
 }
