@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.parley.server.api.ApiServer;
 import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.webhook.Webhooks;
 import io.parley.server.bridge.RtmpEdge;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
@@ -52,6 +53,7 @@ public final class ParleyServer implements AutoCloseable {
     private final GatewayInitializer gateway;
     private final RtmpEdge rtmp;
     private final ApiServer api;
+    private final Webhooks webhooks;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
@@ -66,6 +68,10 @@ public final class ParleyServer implements AutoCloseable {
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(),
                 metrics.roomEvents(), new MediaSessions(media));
         rooms.subscribe(metrics.roomEventListener());
+        this.webhooks = new Webhooks(config.apps(), config.webhook(), metrics.registry(), Clock.systemUTC());
+        if (webhooks.any()) {
+            rooms.subscribe(webhooks);
+        }
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
         metrics.bind(verifier.guard());
@@ -91,7 +97,7 @@ public final class ParleyServer implements AutoCloseable {
             rtmp.announce(port());
         }
         this.api = config.api().enabled() ? ApiServer.start(new ServerApi(config, rooms, Clock.systemUTC(),
-                metrics.registry(), (room, callback) -> { }), config.api().host(), config.api().port(), boss, workers,
+                metrics.registry(), webhooks::closing), config.api().host(), config.api().port(), boss, workers,
                 channelType) : null;
         if (api != null) {
             log.info("server API on {}:{}", config.api().host(), api.port());
@@ -134,13 +140,21 @@ public final class ParleyServer implements AutoCloseable {
         return metrics;
     }
 
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     public Readiness readiness() {
         return readiness;
     }
 
     /** SIGTERM: refuse logins, tell sessions, let rooms empty until shutdown.drainTimeout, kick the rest, close. */
     public void drainAndClose() throws InterruptedException {
+        long deadline = System.nanoTime() + config.shutdown().drainTimeout().toNanos();
         Drain.run(rooms, readiness, config.shutdown().drainTimeout(), Clock.systemUTC());
+        // The last kicks' events get at least one try even when the rooms used the whole drain.
+        long left = Math.max(deadline - System.nanoTime(), config.webhook().timeout().toNanos());
+        webhooks.flush(java.time.Duration.ofNanos(left));
         close();
     }
 
@@ -159,6 +173,7 @@ public final class ParleyServer implements AutoCloseable {
             rtmp.close();
         }
         media.close();
+        webhooks.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();
