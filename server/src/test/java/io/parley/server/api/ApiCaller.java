@@ -20,7 +20,7 @@ import java.util.Map;
  * A business server's side of the server API, written from the reference alone (not from the server's code):
  * signs with md5(AppId + SignatureNonce + ServerSecret + Timestamp) and calls over real HTTP.
  */
-final class ApiCaller {
+public final class ApiCaller {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -29,7 +29,7 @@ final class ApiCaller {
     private final long appId;
     private final String secret;
 
-    ApiCaller(int port, long appId, String secret) {
+    public ApiCaller(int port, long appId, String secret) {
         this.port = port;
         this.appId = appId;
         this.secret = secret;
@@ -71,7 +71,7 @@ final class ApiCaller {
     }
 
     /** GET with the common parameters and {@code params}; a List value is written {@code Name[]=a&Name[]=b}. */
-    JsonNode get(String action, Map<String, ?> params) throws Exception {
+    public JsonNode get(String action, Map<String, ?> params) throws Exception {
         return getRaw(common(action), params);
     }
 
@@ -91,7 +91,7 @@ final class ApiCaller {
     }
 
     /** POST: the common parameters in the query, the business ones as a JSON body. */
-    JsonNode post(String action, Map<String, ?> body) throws Exception {
+    public JsonNode post(String action, Map<String, ?> body) throws Exception {
         List<String> parts = new ArrayList<>();
         common(action).forEach((k, v) -> parts.add(enc(k) + "=" + enc(v)));
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?"
