@@ -37,7 +37,7 @@ public final class ErrorCode {
     public static final int SERVER_DRAINING = def(1002099, "room internal error (server draining or failed)");
     /** A request that failed inside the server: ZEGO's "room internal error", the same code as a drain refusal. */
     public static final int INTERNAL_ERROR = SERVER_DRAINING;
-    public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
+    public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list; a server rule: SetForbidUserRule, ForbidRTCStream)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
     public static final int PUBLISH_SDP_REFUSED = def(1103001, "publish parameter error: SDP offer refused");

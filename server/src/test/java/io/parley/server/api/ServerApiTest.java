@@ -261,6 +261,20 @@ class ServerApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode doc = ApiCaller.JSON.readTree(r.body());
         assertThat(doc.path("openapi").asText()).startsWith("3.");
+        List<String> described = new ArrayList<>();
+        doc.path("x-parley-actions").fieldNames().forEachRemaining(described::add);
+        assertThat(described).containsExactlyInAnyOrder("KickoutUser", "CloseRoom", "DescribeUserNum", "DescribeUserList",
+                "DescribeUsers", "DescribeSimpleStreamList", "AddStream", "DeleteStream", "SetForbidUserRule",
+                "DescribeForbidUserRules", "DelForbidUserRule", "ForbidRTCStream", "ResumeRTCStream",
+                "DescribeRTCStreamState", "SendBroadcastMessage", "SendBarrageMessage", "SendCustomCommand");
+        for (String action : described) {
+            int code = api.get(action, Map.of()).path("Code").asInt();
+            if (action.startsWith("Send")) {
+                assertThat(code).as(action).isEqualTo(100000007);
+            } else {
+                assertThat(code).as(action).isNotEqualTo(100000007);
+            }
+        }
         assertThat(api.raw("/ws").statusCode()).isEqualTo(404);
     }
 
