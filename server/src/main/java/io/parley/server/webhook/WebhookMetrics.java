@@ -22,20 +22,20 @@ final class WebhookMetrics {
     private final AtomicLong depth = new AtomicLong();
 
     WebhookMetrics(MeterRegistry r) {
-        delivered = Counter.builder("parley_webhook_delivered").description("webhook events answered 2xx").register(r);
+        delivered = Counter.builder("parley_webhook_delivered").description("webhooks answered 2xx").register(r);
         retried = Counter.builder("parley_webhook_retried").description("webhook POSTs that failed and were retried").register(r);
         droppedFull = dropped(r, QUEUE_FULL);
         droppedRetries = dropped(r, RETRIES_EXHAUSTED);
         droppedShutdown = dropped(r, SHUTDOWN);
-        latency = Timer.builder("parley_webhook_latency").description("from the room event to its 2xx answer, retries included")
+        latency = Timer.builder("parley_webhook_latency").description("from the room change to its 2xx answer, retries included")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(120))
                 .register(r);
         Gauge.builder("parley_webhook_queue_depth", depth, AtomicLong::get)
-                .description("webhook events waiting or in flight, all Apps").register(r);
+                .description("webhooks waiting or in flight, all Apps").register(r);
     }
 
     private static Counter dropped(MeterRegistry r, String reason) {
-        return Counter.builder("parley_webhook_dropped").description("webhook events given up: queue_full, "
+        return Counter.builder("parley_webhook_dropped").description("webhooks given up: queue_full, "
                 + "retries_exhausted, shutdown (not delivered within the drain)").tag("reason", reason).register(r);
     }
 

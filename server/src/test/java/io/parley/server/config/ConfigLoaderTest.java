@@ -60,9 +60,9 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, rtmp, auth, shutdown, log, apps, dev)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
-                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens)");
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret)");
     }
 
     @Test
