@@ -32,6 +32,7 @@ public final class ErrorCode {
     public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
+    public static final int LOGIN_FORBIDDEN = def(1002066, "login forbidden by a server rule (SetForbidUserRule)");
     public static final int LOGIN_RATE_LIMITED = def(1002071, "too many failed logins from this address or App: retry later");
     public static final int REQUEST_RATE_LIMITED = def(1002072, "too many requests on this connection: slow down");
     /** A login refused because the server is shutting down (drain). */
@@ -39,7 +40,7 @@ public final class ErrorCode {
     /** A request that failed inside the server: ZEGO's "room internal error", the same code as a drain refusal. */
     public static final int INTERNAL_ERROR = SERVER_DRAINING;
     public static final int TOO_MANY_STREAMS = def(1003023, "too many streams: per user or per room limit reached");
-    public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list)");
+    public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list; a server rule: SetForbidUserRule, ForbidRTCStream)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
     public static final int PUBLISH_SDP_REFUSED = def(1103001, "publish parameter error: SDP offer refused");

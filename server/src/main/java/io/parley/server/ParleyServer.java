@@ -14,7 +14,10 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.parley.server.api.ApiServer;
+import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.webhook.Webhooks;
 import io.parley.server.bridge.RtmpEdge;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
@@ -53,6 +56,8 @@ public final class ParleyServer implements AutoCloseable {
     private final Channel management;
     private final GatewayInitializer gateway;
     private final RtmpEdge rtmp;
+    private final ApiServer api;
+    private final Webhooks webhooks;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
@@ -67,6 +72,10 @@ public final class ParleyServer implements AutoCloseable {
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media));
         rooms.subscribe(metrics.roomEventListener());
+        this.webhooks = new Webhooks(config.apps(), config.webhook(), metrics.registry(), Clock.systemUTC());
+        if (webhooks.any()) {
+            rooms.subscribe(webhooks);
+        }
         metrics.bind(rooms, readiness::ready);
         metrics.bind(media);
         metrics.bind(verifier.guard());
@@ -115,6 +124,12 @@ public final class ParleyServer implements AutoCloseable {
         if (rtmp != null) {
             rtmp.announce(port());
         }
+        this.api = config.api().enabled() ? ApiServer.start(new ServerApi(config, rooms, Clock.systemUTC(),
+                metrics.registry(), webhooks::closing), config.api().host(), config.api().port(), boss, workers,
+                channelType) : null;
+        if (api != null) {
+            log.info("server API on {}:{}", config.api().host(), api.port());
+        }
         readiness.advance(Readiness.State.READY);
         log.info("listening on {} ({} transport, {} event loops)", channel.localAddress(), epoll ? "epoll" : "nio", threads);
     }
@@ -130,6 +145,11 @@ public final class ParleyServer implements AutoCloseable {
     /** The port serving /metrics, /healthz and /readyz: the management port when enabled, else {@link #port()}. */
     public int managementPort() {
         return management == null ? port() : ((InetSocketAddress) management.localAddress()).getPort();
+    }
+
+    /** The server API's port, or -1 when it is off. */
+    public int apiPort() {
+        return api == null ? -1 : api.port();
     }
 
     /** The RTMP port, or -1 when the RTMP edge is off. */
@@ -153,13 +173,21 @@ public final class ParleyServer implements AutoCloseable {
         return metrics;
     }
 
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     public Readiness readiness() {
         return readiness;
     }
 
     /** SIGTERM: refuse logins, tell sessions, let rooms empty until shutdown.drainTimeout, kick the rest, close. */
     public void drainAndClose() throws InterruptedException {
+        long deadline = System.nanoTime() + config.shutdown().drainTimeout().toNanos();
         Drain.run(rooms, readiness, config.shutdown().drainTimeout(), Clock.systemUTC());
+        // The last kicks' events get at least one try even when the rooms used the whole drain.
+        long left = Math.max(deadline - System.nanoTime(), config.webhook().timeout().toNanos());
+        webhooks.flush(java.time.Duration.ofNanos(left));
         close();
     }
 
@@ -170,6 +198,9 @@ public final class ParleyServer implements AutoCloseable {
         }
         readiness.advance(Readiness.State.STOPPED);
         channel.close().syncUninterruptibly();
+        if (api != null) {
+            api.close();
+        }
         if (management != null) {
             management.close().syncUninterruptibly();
         }
@@ -178,6 +209,7 @@ public final class ParleyServer implements AutoCloseable {
             rtmp.close();
         }
         media.close();
+        webhooks.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();

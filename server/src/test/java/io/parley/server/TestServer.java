@@ -36,6 +36,7 @@ public final class TestServer implements AutoCloseable {
                 .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
                 .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)))
                 .withRtmp(RtmpConfig.DEFAULTS.withListen("127.0.0.1", 0))
+                .withApi(new ParleyConfig.Api(true, "127.0.0.1", 0, true, 500, 10_000))
                 .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET),
                         new AppConfig(CBC_APP, CBC_SECRET, true)));
     }

@@ -42,6 +42,10 @@ public final class ConfigLoader {
     public static final String CONFIG_ENV = "PARLEY_CONFIG";
     static final Pattern APP_SECRET_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_SECRET");
     static final Pattern APP_CBC_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_LEGACY_CBC_TOKENS");
+    static final Pattern APP_CALLBACK_URL_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_CALLBACK_URL");
+    static final Pattern APP_CALLBACK_SECRET_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_CALLBACK_SECRET");
+    /** Keys of an App that may be left out: off or empty unless set. */
+    private static final List<String> OPTIONAL_APP_KEYS = List.of("legacyCbcTokens", "callbackUrl", "callbackSecret");
     /** PARLEY_* variables that are not keys but are ours: not worth a warning. */
     private static final List<String> OTHER_ENV = List.of(CONFIG_ENV, "PARLEY_APP_SECRET");
     private static final String REDACTED = "<redacted>";
@@ -141,15 +145,22 @@ public final class ConfigLoader {
             String path = keys.get(name);
             Matcher app = APP_SECRET_ENV.matcher(name);
             Matcher cbc = APP_CBC_ENV.matcher(name);
+            Matcher cbUrl = APP_CALLBACK_URL_ENV.matcher(name);
+            Matcher cbSecret = APP_CALLBACK_SECRET_ENV.matcher(name);
             if (path != null) {
                 setPath(tree, path, e.getValue(), name, problems);
             } else if (app.matches()) {
                 setAppKey(tree, Long.parseLong(app.group(1)), "secret", e.getValue(), name, problems);
             } else if (cbc.matches()) {
                 setAppKey(tree, Long.parseLong(cbc.group(1)), "legacyCbcTokens", e.getValue(), name, problems);
+            } else if (cbUrl.matches()) {
+                setAppKey(tree, Long.parseLong(cbUrl.group(1)), "callbackUrl", e.getValue(), name, problems);
+            } else if (cbSecret.matches()) {
+                setAppKey(tree, Long.parseLong(cbSecret.group(1)), "callbackSecret", e.getValue(), name, problems);
             } else if (!OTHER_ENV.contains(name)) {
                 warnings.add(name + ": not a configuration variable, ignored (expected one of: "
-                        + String.join(", ", keys.keySet()) + ", PARLEY_APP_<AppID>_SECRET, PARLEY_APP_<AppID>_LEGACY_CBC_TOKENS)");
+                        + String.join(", ", keys.keySet()) + ", PARLEY_APP_<AppID>_SECRET, PARLEY_APP_<AppID>_LEGACY_CBC_TOKENS, "
+                        + "PARLEY_APP_<AppID>_CALLBACK_URL, PARLEY_APP_<AppID>_CALLBACK_SECRET)");
             }
         }
         return warnings;
@@ -237,8 +248,8 @@ public final class ConfigLoader {
             Object dflt = defaults == null ? null : read(rc, defaults);
             String p = join(path, rc.getName());
             if (child == null) {
-                if (defaults == null && rc.getType() == boolean.class) {
-                    dflt = false; // an optional switch (apps[].legacyCbcTokens): off unless set
+                if (defaults == null && OPTIONAL_APP_KEYS.contains(rc.getName())) {
+                    dflt = rc.getType() == boolean.class ? (Object) false : ""; // apps[].legacyCbcTokens, callback*
                 } else if (defaults == null) {
                     problems.add(p + ": missing (expected: " + expected(rc.getType()) + ")");
                 }
@@ -377,7 +388,8 @@ public final class ConfigLoader {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (value instanceof AppConfig a) {
             return f.objectNode().put("appId", a.appId()).put("secret", REDACTED)
-                    .put("legacyCbcTokens", a.legacyCbcTokens());
+                    .put("legacyCbcTokens", a.legacyCbcTokens()).put("callbackUrl", a.callbackUrl())
+                    .put("callbackSecret", a.callbackSecret().isEmpty() ? "" : REDACTED);
         }
         if (value instanceof Record r) {
             ObjectNode o = f.objectNode();

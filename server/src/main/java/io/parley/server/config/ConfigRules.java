@@ -96,6 +96,32 @@ public final class ConfigRules {
         if (au.maxTrackedAddresses() < 1) {
             p.add("auth.maxTrackedAddresses: " + au.maxTrackedAddresses() + " (expected: >= 1)");
         }
+        ParleyConfig.Api api = c.api();
+        if (api.host().isBlank()) {
+            p.add("api.host: empty (expected: an address to bind, e.g. 0.0.0.0 or 127.0.0.1)");
+        }
+        port(p, "api.port", api.port());
+        if (api.enabled() && api.port() != 0 && api.port() == s.port() && api.host().equals(s.host())) {
+            p.add("api.port: " + api.port() + " (expected: a port other than server.port's)");
+        }
+        if (api.appQps() < 0) {
+            p.add("api.appQps: " + api.appQps() + " (expected: >= 0, 0 = no cap)");
+        }
+        if (api.maxNonces() < 1) {
+            p.add("api.maxNonces: " + api.maxNonces() + " (expected: >= 1)");
+        }
+        ParleyConfig.Webhook w = c.webhook();
+        if (w.queueCapacity() < 1) {
+            p.add("webhook.queueCapacity: " + w.queueCapacity() + " (expected: >= 1)");
+        }
+        positive(p, "webhook.timeout", w.timeout());
+        positive(p, "webhook.retryBase", w.retryBase());
+        if (w.maxRetries() < 0 || w.maxRetries() > 10) {
+            p.add("webhook.maxRetries: " + w.maxRetries() + " (expected: 0..10)");
+        }
+        if (w.maxInFlight() < 1) {
+            p.add("webhook.maxInFlight: " + w.maxInFlight() + " (expected: >= 1)");
+        }
         if (c.shutdown().drainTimeout().isNegative()) {
             p.add("shutdown.drainTimeout: " + c.shutdown().drainTimeout() + " (expected: >= 0s)");
         }

@@ -15,7 +15,8 @@ import java.util.Objects;
  * docs/configuration.md; {@link ConfigLoader} decodes it from YAML and the environment, strictly.
  */
 public record ParleyConfig(Server server, Gateway gateway, Limits limits, Management management, Session session, Media media,
-                           RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev) {
+                           RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev,
+                           Api api, Webhook webhook) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -131,9 +132,29 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         public static final Log DEFAULTS = new Log("INFO");
     }
 
+    /**
+     * The server API (a business server's signed HTTP calls) on a port of its own, kept off the public network.
+     * {@code rateLimits} applies the reference's per-App (and per-room) limits of each action; {@code appQps} caps
+     * all calls of one App per second (0: no cap); {@code maxNonces} bounds the replay cache (SignatureNonces seen in
+     * the last 10 minutes; when it is full the oldest are forgotten first).
+     */
+    public record Api(boolean enabled, String host, int port, boolean rateLimits, int appQps, int maxNonces) {
+        public static final Api DEFAULTS = new Api(true, "0.0.0.0", 8081, true, 500, 1_000_000);
+    }
+
+    /**
+     * Webhooks: at most {@code queueCapacity} events waiting per App (more are dropped and counted), each POST given
+     * {@code timeout}, retried after retryBase × 1, 2, 4, 8, 16 ({@code maxRetries} times), then dropped and counted;
+     * at most {@code maxInFlight} requests per App at once (one per room: a room's events go in order).
+     */
+    public record Webhook(int queueCapacity, Duration timeout, Duration retryBase, int maxRetries, int maxInFlight) {
+        public static final Webhook DEFAULTS = new Webhook(10_000, Duration.ofSeconds(5), Duration.ofSeconds(2), 5, 32);
+    }
+
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Gateway.DEFAULTS,
             Limits.DEFAULTS, Management.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
-            RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false);
+            RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false, Api.DEFAULTS,
+            Webhook.DEFAULTS);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
@@ -146,54 +167,64 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(webhook, "webhook");
         apps = List.copyOf(apps);
     }
 
     public ParleyConfig withServer(Server v) {
-        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withGateway(Gateway v) {
-        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withLimits(Limits v) {
-        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withManagement(Management v) {
-        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withSession(Session v) {
-        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withMedia(Media v) {
-        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withRtmp(RtmpConfig v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withAuth(Auth v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withShutdown(Shutdown v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook);
     }
 
     public ParleyConfig withLog(Log v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook);
     }
 
     public ParleyConfig withApps(List<AppConfig> v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook);
     }
 
     public ParleyConfig withDev(boolean v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook);
+    }
+
+    public ParleyConfig withApi(Api v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook);
+    }
+
+    public ParleyConfig withWebhook(Webhook v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v);
     }
 }

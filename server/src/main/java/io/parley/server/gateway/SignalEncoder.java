@@ -59,7 +59,10 @@ final class SignalEncoder {
     /** The wire record of a push (PROTOCOL.md), with its JSON-in-a-string extendedData where it has one. */
     static Object data(Signal.Push push) {
         if (push instanceof Signal.RoomStateChanged p) {
-            String extended = p.kickoutReason() == null ? "" : json(Map.of("kickout_reason", p.kickoutReason()));
+            String extended = p.kickoutReason() == null ? "" : p.customMessage() == null
+                    ? json(Map.of("kickout_reason", p.kickoutReason()))
+                    : json(new java.util.TreeMap<>(Map.of("kickout_reason", p.kickoutReason(),
+                            "custom_kickout_message", p.customMessage())));
             return new Messages.RoomStateChanged(p.roomId(), p.reason().name(), p.code(), extended);
         }
         if (push instanceof Signal.RoomUserUpdate p) {

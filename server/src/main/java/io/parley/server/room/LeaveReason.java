@@ -10,6 +10,8 @@ public enum LeaveReason {
     KICKED_MULTIPLE_LOGIN(StreamDeleteCode.REPEAT_LOGIN),
     /** Kicked by the operator. */
     KICKED_BY_SERVER(StreamDeleteCode.KICKED_OUT),
+    /** In a room the server API closed (CloseRoom). */
+    ROOM_CLOSED(StreamDeleteCode.KICKED_OUT),
     /** Still present when the drain deadline passed. */
     SERVER_SHUTDOWN(StreamDeleteCode.KICKED_OUT),
     /** Silent past the heartbeat timeout. */

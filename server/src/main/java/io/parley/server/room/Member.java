@@ -11,6 +11,7 @@ final class Member {
     final Session session;
     final Messages.User user;
     final boolean userUpdate;
+    final long joinedAtMillis = System.currentTimeMillis();
     final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     final Map<StreamId, Consumer> playing = new LinkedHashMap<>();
     /** Streams played over RTMP or HTTP-FLV, with the transport; kept until stopPlaying or the stream's end. */

@@ -12,6 +12,7 @@ public final class PublishedStream {
     final String extraInfo;
     /** Pushed over RTMP: in the room (announced) only while the RTMP publish sends media. */
     final boolean rtmp;
+    final long createdAtMillis = System.currentTimeMillis();
     /**
      * Its media source (with no transport when published without an SDP offer); set before the room sees it. An
      * RTMP stream's is the bridge's in-process Producer, set while it is live and null while it waits for its push.

@@ -511,11 +511,112 @@ public final class Room {
     private void destroyIfEmpty() {
         if (members.isEmpty() && !closed) {
             closed = true;
-            directory.closed(this);
+            for (PublishedStream st : List.copyOf(streams.values())) { // AddStream's, owned by no member
+                streams.remove(st.id);
+                release(st);
+                announceDeleted(List.of(st), StreamDeleteCode.REMOVED_BY_SERVER, st.publisher);
+            }
             log.debug("room closed app={} room={}", app.appId(), id);
             if (announced) {
+                // Before the directory forgets it: the next room of this roomID is created after this event.
                 emit(new RoomEvent.RoomClosed(app.appId(), id));
             }
+            directory.closed(this);
         }
+    }
+
+    // ---- the server API (a business server): decided on this loop like any member's request ----
+
+    /**
+     * Ends the session of the member with this userID (KickoutUser, CloseRoom) with {@code customMessage} in its
+     * KICKOUT. False if there is no such member, or its session is already ending for another reason.
+     */
+    boolean kick(UserId user, Termination t, String customMessage) {
+        Member m = members.get(user);
+        if (m == null) {
+            return false;
+        }
+        Session s = m.session;
+        if (s.close() == Session.State.CLOSED) {
+            return false; // its own termination is queued on this loop and removes it
+        }
+        s.termination = t;
+        s.kickoutMessage = customMessage;
+        events.kicked();
+        leave(s, t.leaveReason());
+        s.finish(t);
+        return true;
+    }
+
+    /** CloseRoom: every member is kicked; the room closes with its last one. Returns how many were kicked. */
+    int close(String customMessage) {
+        int n = 0;
+        for (UserId u : List.copyOf(members.keySet())) {
+            n += kick(u, Termination.ROOM_CLOSED, customMessage) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Members in login order and announced streams in order (the server API's Describe* actions). */
+    RoomView view() {
+        List<RoomView.MemberView> ms = new ArrayList<>(members.size());
+        for (Member m : members.values()) {
+            ms.add(new RoomView.MemberView(m.user.userID(), m.user.userName(), m.joinedAtMillis));
+        }
+        List<RoomView.StreamView> ss = new ArrayList<>(streams.size());
+        for (PublishedStream st : streams.values()) {
+            ss.add(new RoomView.StreamView(st.id.value(), st.user.userID(), st.user.userName(), st.extraInfo,
+                    st.createdAtMillis));
+        }
+        return new RoomView(id.value(), List.copyOf(ms), List.copyOf(ss));
+    }
+
+    /**
+     * DeleteStream, ForbidRTCStream: the stream leaves the room (peers see DELETE with {@code code}), its publisher,
+     * if a member, is told NO_PUBLISH with {@code publisherCode} and stays in the room. False if no such stream.
+     */
+    boolean deleteStream(StreamId streamId, StreamDeleteCode code, int publisherCode) {
+        PublishedStream st = streams.get(streamId);
+        Member owner = null;
+        for (Member m : members.values()) {
+            PublishedStream p = m.streams.get(streamId);
+            if (p != null && (st == null || p == st)) {
+                st = p;
+                owner = m;
+                break;
+            }
+        }
+        if (st == null) {
+            return false;
+        }
+        if (owner != null) {
+            owner.streams.remove(streamId);
+        }
+        boolean wasAnnounced = streams.remove(streamId) == st;
+        release(st);
+        if (owner != null) {
+            st.publisher.send(new Signal.PublisherStateUpdate(streamId.value(), PublishState.NO_PUBLISH, publisherCode,
+                    EndReason.NONE, ""));
+        }
+        if (wasAnnounced) {
+            announceDeleted(List.of(st), code, st.publisher);
+        }
+        return true;
+    }
+
+    /**
+     * AddStream: a stream announced by the server with no media, owned by the room rather than a member (it goes with
+     * DeleteStream or the room). The caller claimed the streamID AppID-wide. False (claim released) if the room closed.
+     */
+    boolean addServerStream(PublishedStream st) {
+        if (closed || members.isEmpty()) {
+            claims.releaseStream(app.appId(), st.id, st);
+            return false;
+        }
+        st.producer = media.announce(st.id.value(), MediaObserver.NONE);
+        streams.put(st.id, st);
+        emit(new RoomEvent.StreamCreated(app.appId(), id, st.publisher.userId, st.id, st.extraInfo));
+        fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()), other -> true);
+        return true;
     }
 }

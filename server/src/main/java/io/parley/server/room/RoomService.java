@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +53,7 @@ public final class RoomService {
     private final RoomDirectory directory;
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
+    private volatile AccessRules rules = AccessRules.NONE;
 
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
@@ -80,6 +82,11 @@ public final class RoomService {
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
     public void attach(RemoteMedia remote) {
         this.remote = remote;
+    }
+
+    /** Plugs in the server API's forbid rules (before the server takes traffic). */
+    public void attach(AccessRules rules) {
+        this.rules = rules;
     }
 
     /** The name the embedded seams give this node. */
@@ -180,6 +187,10 @@ public final class RoomService {
                         + "): log in to an existing room or try later");
             }
             claims = verifier.verifyLogin(app.config, s.remoteAddress(), req.token(), userId.value(), roomId.value());
+            String refusal = rules.loginRefusal(app.appId(), s.remoteAddress(), roomId, userId);
+            if (refusal != null) {
+                throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
+            }
             s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());
         } catch (ProtocolException e) {
             throw loginFailure(s, req.roomID(), e);
@@ -265,6 +276,10 @@ public final class RoomService {
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
+        String refusal = rules.publishRefusal(s.app.appId(), s.remoteAddress(), room.id(), s.userId, streamId);
+        if (refusal != null) {
+            throw new ProtocolException(ErrorCode.PUBLISH_FORBIDDEN, refusal);
+        }
         boolean rtmp = transport(req.transport(), false);
         if (rtmp && req.sdp() != null) {
             throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "sdp: not allowed with transport rtmp (the push URL replaces it)");
@@ -422,6 +437,110 @@ public final class RoomService {
             }
         }
         return n;
+    }
+
+    // ---- the server API: each call is decided on the room's loop, like a member's request ----
+
+    /** The room hosted here, or null (none, or on another node: this build has no relay to it). */
+    private Room hosted(long appId, RoomId roomId) {
+        return directory.find(appId, roomId);
+    }
+
+    /** Runs {@code task} on the room's loop; completes with {@code absent} when the room does not exist (or closed). */
+    private <T> CompletionStage<T> onRoom(long appId, RoomId roomId, T absent, java.util.function.Function<Room, T> task) {
+        Room room = hosted(appId, roomId);
+        if (room == null) {
+            return CompletableFuture.completedFuture(absent);
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        room.execute(() -> {
+            try {
+                f.complete(room.isClosed() ? absent : task.apply(room));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** KickoutUser: each userID that is a member of the room is kicked (KICKOUT 1002055 with the reason). */
+    public CompletionStage<List<UserId>> kickOut(long appId, RoomId roomId, List<UserId> users, String customReason) {
+        return onRoom(appId, roomId, List.of(), room -> {
+            List<UserId> kicked = new java.util.ArrayList<>();
+            for (UserId u : users) {
+                if (room.kick(u, Termination.KICKED_BY_SERVER, customReason)) {
+                    kicked.add(u);
+                }
+            }
+            log.info("kickout by the server API app={} room={} users={} kicked={}", appId, roomId, users, kicked);
+            return kicked;
+        });
+    }
+
+    /**
+     * CloseRoom: every member is kicked (KICKOUT 1002055), so the room closes. {@code beforeOnLoop} runs on the room's
+     * loop first (the webhook outbox marks the room). Completes with the number kicked, or -1 when there is no room.
+     */
+    public CompletionStage<Integer> closeRoom(long appId, RoomId roomId, String customReason, Runnable beforeOnLoop) {
+        return onRoom(appId, roomId, -1, room -> {
+            beforeOnLoop.run();
+            int n = room.close(customReason);
+            log.info("room closed by the server API app={} room={} kicked={}", appId, roomId, n);
+            return n;
+        });
+    }
+
+    /** The room's members and streams, or null when there is no such room. */
+    public CompletionStage<RoomView> describe(long appId, RoomId roomId) {
+        return onRoom(appId, roomId, null, Room::view);
+    }
+
+    /**
+     * DeleteStream (code 6 to peers, 0 to its publisher) and ForbidRTCStream (6 to peers, 1003025 to its publisher).
+     * Completes true when the stream was in the room.
+     */
+    public CompletionStage<Boolean> deleteStream(long appId, RoomId roomId, StreamId streamId, int publisherCode) {
+        return onRoom(appId, roomId, false, room -> room.deleteStream(streamId,
+                io.parley.protocol.signal.StreamDeleteCode.REMOVED_BY_SERVER, publisherCode));
+    }
+
+    /** ForbidRTCStream: the stream, wherever in the App it is published, is deleted as {@link #deleteStream}. */
+    public CompletionStage<Boolean> deleteStream(long appId, StreamId streamId, int publisherCode) {
+        AppSpace app = apps.get(appId);
+        PublishedStream st = app == null ? null : app.streams.get(streamId);
+        Room room = st == null ? null : st.publisher.room;
+        if (room == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return deleteStream(appId, room.id(), streamId, publisherCode);
+    }
+
+    /** What {@link #addStream} found. */
+    public enum AddResult { ADDED, NO_ROOM, STREAM_EXISTS }
+
+    /** AddStream: a stream with no media announced in an existing room as published by {@code user}. */
+    public CompletionStage<AddResult> addStream(long appId, RoomId roomId, UserId user, String userName, StreamId streamId,
+                                                String extraInfo) {
+        AppSpace app = apps.get(appId);
+        Room room = hosted(appId, roomId);
+        if (app == null || room == null) {
+            return CompletableFuture.completedFuture(AddResult.NO_ROOM);
+        }
+        Session owner = new Session(0, null, null);
+        owner.app = app;
+        owner.userId = user;
+        owner.user = new Messages.User(user.value(), Identifiers.userName(userName, user.value()));
+        owner.close();
+        PublishedStream st = new PublishedStream(streamId, owner, owner.user, extraInfo, false);
+        CompletableFuture<AddResult> f = new CompletableFuture<>();
+        Stages.then(claimStore.claimStream(appId, streamId, st), holder -> {
+            if (holder.local() != st) {
+                f.complete(AddResult.STREAM_EXISTS);
+                return;
+            }
+            room.execute(() -> f.complete(room.addServerStream(st) ? AddResult.ADDED : AddResult.NO_ROOM));
+        }, f::completeExceptionally);
+        return f;
     }
 
     /** A consistent view of one room, taken on its loop. */

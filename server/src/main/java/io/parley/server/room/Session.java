@@ -36,6 +36,8 @@ public final class Session {
     volatile boolean userUpdate;
     volatile Room room;
     volatile Termination termination;
+    /** The business server's CustomReason for a kick (KickoutUser, CloseRoom), told with KICKOUT; else null. */
+    volatile String kickoutMessage;
     volatile long loginStartedNanos;
 
     Session(long id, EventLoop home, Connection connection) {
@@ -147,7 +149,7 @@ public final class Session {
         Room r = room;
         if (t.pushKickout) {
             send(new Signal.RoomStateChanged(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code,
-                    t.name().toLowerCase(Locale.ROOT)));
+                    t.name().toLowerCase(Locale.ROOT), kickoutMessage));
         }
         c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(Locale.ROOT)
                 + (t.code == 0 ? "" : " (" + t.code + ")"));

@@ -26,8 +26,16 @@ public sealed interface Signal {
         String type();
     }
 
-    /** roomStateChanged; {@code kickoutReason} (e.g. "kicked_multiple_login") only with reason KICKOUT, else null. */
-    record RoomStateChanged(String roomId, RoomStateReason reason, int code, String kickoutReason) implements Push {
+    /**
+     * roomStateChanged; {@code kickoutReason} (e.g. "kicked_multiple_login") only with reason KICKOUT, else null;
+     * {@code customMessage} the business server's CustomReason (KickoutUser, CloseRoom), else null.
+     */
+    record RoomStateChanged(String roomId, RoomStateReason reason, int code, String kickoutReason, String customMessage)
+            implements Push {
+        public RoomStateChanged(String roomId, RoomStateReason reason, int code, String kickoutReason) {
+            this(roomId, reason, code, kickoutReason, null);
+        }
+
         public String type() {
             return Messages.ROOM_STATE_CHANGED;
         }

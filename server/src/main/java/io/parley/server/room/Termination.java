@@ -9,6 +9,8 @@ public enum Termination {
     KICKED_MULTIPLE_LOGIN(StreamDeleteCode.REPEAT_LOGIN, ErrorCode.KICKED_MULTIPLE_LOGIN, true),
     /** Kicked by the operator (server API, drain). */
     KICKED_BY_SERVER(StreamDeleteCode.KICKED_OUT, ErrorCode.KICKED_BY_SERVER, true),
+    /** In a room the server API closed (CloseRoom); extendedData says room_closed. */
+    ROOM_CLOSED(StreamDeleteCode.KICKED_OUT, ErrorCode.KICKED_BY_SERVER, true),
     /** Still in a room when the drain deadline passed (SIGTERM); extendedData says server_shutdown. */
     SERVER_SHUTDOWN(StreamDeleteCode.KICKED_OUT, ErrorCode.KICKED_BY_SERVER, true),
     /** Silent past the heartbeat timeout (also: a dropped connection that did not come back in time). */

@@ -60,9 +60,9 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
-                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens)");
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret)");
     }
 
     @Test
@@ -134,7 +134,23 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
                 .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
                 .containsEntry("PARLEY_DEV", "dev")
-                .hasSize(66);
+                .containsEntry("PARLEY_API_PORT", "api.port")
+                .containsEntry("PARLEY_API_APP_QPS", "api.appQps")
+                .containsEntry("PARLEY_WEBHOOK_RETRY_BASE", "webhook.retryBase")
+                .hasSize(77);
+    }
+
+    @Test
+    void webhooksOfAnAppComeFromTheFileAndTheEnvironment() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + ", callbackUrl: 'http://hooks.example/a'}\n",
+                Map.of("PARLEY_APP_1_CALLBACK_SECRET", "cb-secret", "PARLEY_APP_2_SECRET", OTHER,
+                        "PARLEY_APP_2_CALLBACK_URL", "https://hooks.example/b"));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET, false, "http://hooks.example/a", "cb-secret"),
+                new AppConfig(2, OTHER, false, "https://hooks.example/b", ""));
+        assertThat(c.apps().get(1).webhookSecret()).isEqualTo(OTHER);
+        assertThat(ConfigLoader.toYaml(c)).contains("callbackUrl: http://hooks.example/a").doesNotContain("cb-secret");
+        assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", callbackUrl: 'ftp://x'}\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("apps[1].callbackUrl: 'ftp://x'");
     }
 
     @Test

@@ -115,7 +115,14 @@ class DeployManifestsTest {
         assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(mgmt);
         List<Integer> ports = new ArrayList<>();
         c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
-        assertThat(ports).containsExactly(config.server().port(), mgmt, config.media().port(), config.rtmp().port());
+        assertThat(ports).containsExactly(config.server().port(), mgmt, config.media().port(), config.rtmp().port(),
+                config.api().port());
+        // The server API is for business servers: never behind the public Service.
+        List<Integer> servicePorts = new ArrayList<>();
+        yaml(DEPLOY.resolve("k8s/service.yaml")).path("spec").path("ports")
+                .forEach(p -> servicePorts.add(p.path("targetPort").asInt()));
+        assertThat(servicePorts).doesNotContain(config.api().port());
+        assertThat(Files.readString(DEPLOY.resolve("../docker/Dockerfile"))).contains(config.api().port() + "/tcp");
 
         // A rollout never takes the only replica down first, and a drain may not evict the last one.
         JsonNode rolling = yaml(DEPLOY.resolve("k8s/deployment.yaml")).path("spec").path("strategy").path("rollingUpdate");

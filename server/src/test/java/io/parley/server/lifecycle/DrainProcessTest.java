@@ -31,6 +31,7 @@ class DrainProcessTest {
                 server: {host: 127.0.0.1, port: 0, ioThreads: 2}
                 media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
                 rtmp: {port: 0, bindHost: 127.0.0.1}
+                api: {host: 127.0.0.1, port: 0}
                 shutdown: {drainTimeout: %s}
                 apps:
                   - {appId: %d, secret: "%s"}
