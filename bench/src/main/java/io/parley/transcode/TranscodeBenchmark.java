@@ -90,7 +90,7 @@ public class TranscodeBenchmark {
         public void setUp() throws Exception {
             List<byte[]> opus = opusPackets(voiceLike(2, 1));
             frames = new ArrayList<>();
-            try (OpusToAac maker = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(aacRate))) {
+            try (OpusToAac maker = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(aacRate).withBitrate(64000))) {
                 asc = maker.audioSpecificConfig();
                 for (int i = 0; i < opus.size(); i++) {
                     for (AacFrame f : maker.push(opus.get(i), 960L * i, i)) {

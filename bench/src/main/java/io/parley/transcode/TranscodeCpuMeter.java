@@ -44,9 +44,15 @@ public final class TranscodeCpuMeter {
                     }
                 }
             }
-            for (int rate : new int[] {48000, 44100}) {
-                for (OpusToAac.AacCoder coder : OpusToAac.AacCoder.values()) {
-                    try (OpusToAac t = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(rate).withAacCoder(coder))) {
+            // {rate, bitrate, coder}: the old default (48 kHz, 64 kbit/s), then the lower rates (24 kHz, 40 kbit/s is the default)
+            int[][] opusToAac = {{48000, 64000, 0}, {44100, 64000, 0}, {48000, 64000, 1}, {44100, 64000, 1},
+                {24000, 32000, 0}, {24000, 40000, 0}, {24000, 48000, 0}, {16000, 32000, 0}, {24000, 40000, 1}};
+            for (int[] cfg : opusToAac) {
+                int rate = cfg[0];
+                int bitrate = cfg[1];
+                OpusToAac.AacCoder coder = OpusToAac.AacCoder.values()[cfg[2]];
+                {
+                    try (OpusToAac t = new OpusToAac(OpusToAac.Config.defaults().withSampleRate(rate).withBitrate(bitrate).withAacCoder(coder))) {
                         long t0 = MX.getCurrentThreadCpuTime();
                         long packets = secs * 50L;
                         long[] sink = new long[1];
@@ -56,22 +62,26 @@ public final class TranscodeCpuMeter {
                         }
                         double ms = (MX.getCurrentThreadCpuTime() - t0) / 1e6 / (packets / 50.0);
                         if (print) {
-                            System.out.printf("Opus -> AAC %d Hz (aac_coder %s): %.2f ms CPU per s of audio -> %.0f streams/core%n",
-                                rate, coder, ms, 1000 / ms);
+                            System.out.printf("Opus -> AAC %d Hz %d kbit/s (aac_coder %s): %.2f ms CPU per s of audio -> %.0f streams/core%n",
+                                rate, bitrate / 1000, coder, ms, 1000 / ms);
                         }
                     }
                 }
             }
             // components
-            OpusDecoder dec = new OpusDecoder(48000, 1);
             short[] pcm = new short[5760];
-            long t0 = MX.getCurrentThreadCpuTime();
-            for (long n = 0; n < secs * 50L; n++) {
-                byte[] p = opus.get((int) (n % opus.size()));
-                dec.decode(p, 0, p.length, pcm, 0, 5760, false);
-            }
-            if (print) {
-                System.out.printf("  component: Concentus Opus decode: %.2f ms CPU per s%n", (MX.getCurrentThreadCpuTime() - t0) / 1e6 / secs);
+            long t0;
+            for (int decRate : new int[] {48000, 24000, 16000}) {
+                OpusDecoder dec = new OpusDecoder(decRate, 1);
+                t0 = MX.getCurrentThreadCpuTime();
+                for (long n = 0; n < secs * 50L; n++) {
+                    byte[] p = opus.get((int) (n % opus.size()));
+                    dec.decode(p, 0, p.length, pcm, 0, 5760, false);
+                }
+                if (print) {
+                    System.out.printf("  component: Concentus Opus decode at %d Hz: %.2f ms CPU per s%n", decRate,
+                        (MX.getCurrentThreadCpuTime() - t0) / 1e6 / secs);
+                }
             }
             for (int complexity : new int[] {0, 3, 5, 10}) {
                 short[] voice = TranscodeBenchmark.voiceLike(2, 3);

@@ -16,11 +16,12 @@ import java.util.function.Consumer;
 /**
  * Opus (from a WebRTC publisher, RTP payloads) to AAC-LC (for FLV over RTMP/HTTP-FLV, e.g. WeChat mini-program
  * players). Decodes with Concentus (pure-Java libopus port, used here because its decoder exposes packet-loss
- * concealment and in-band FEC decoding, which FFmpeg's Opus decoders do not), resamples with libswresample if the
- * output rate is 44.1 kHz, and encodes with FFmpeg's native {@code aac} encoder (AAC-LC, 1024-sample frames).
+ * concealment and in-band FEC decoding, which FFmpeg's Opus decoders do not), resamples with libswresample unless the
+ * output rate is 48 kHz, and encodes with FFmpeg's native {@code aac} encoder (AAC-LC, 1024-sample frames).
  *
- * <p><b>Output format.</b> {@link Config#sampleRate()} (default 48 kHz: Opus decodes at 48 kHz, so no resampling;
- * 44.1 kHz is available for players that insist on it), {@link Config#channels()} (default mono), default 64 kbit/s.
+ * <p><b>Output format.</b> {@link Config#sampleRate()} (default 24 kHz; also 16, 44.1 and 48 kHz: Opus is always
+ * decoded at 48 kHz and resampled unless the output is 48 kHz), {@link Config#channels()} (default mono), default
+ * 40 kbit/s (see {@link Config#defaults()}). The input RTP clock is 48 kHz whatever the output rate.
  * {@link #audioSpecificConfig()} is the body of the FLV AAC sequence header to send before the first frame.
  *
  * <p><b>Loss and timing.</b> The caller delivers packets in arrival order; nothing is reordered. A packet whose
@@ -40,6 +41,10 @@ import java.util.function.Consumer;
 public final class OpusToAac implements AutoCloseable {
     public static final int OPUS_RATE = 48000;
     public static final int AAC_FRAME_SAMPLES = 1024;
+    /** The default AAC sample rate: see {@link Config#defaults()}. */
+    public static final int DEFAULT_SAMPLE_RATE = 24000;
+    /** The default AAC bitrate (at the default 24 kHz, mono). */
+    public static final int DEFAULT_BITRATE = 40000;
     private static final int MAX_OPUS_FRAME = 5760; // 120 ms at 48 kHz
     private static final int PLC_STEP = 960;
 
@@ -58,8 +63,8 @@ public final class OpusToAac implements AutoCloseable {
     }
 
     /**
-     * @param bitrate          AAC bitrate in bit/s (default 64000)
-     * @param sampleRate       AAC sample rate, 48000 (default) or 44100
+     * @param bitrate          AAC bitrate in bit/s (default 40000)
+     * @param sampleRate       AAC sample rate: 24000 (default), 16000, 48000 or 44100
      * @param channels         1 (default) or 2
      * @param maxConcealMillis the longest gap synthesized by PLC; longer ones are discontinuities (default 200)
      * @param useFec           decode in-band FEC for the last lost frame when the next packet has it (default true)
@@ -71,8 +76,8 @@ public final class OpusToAac implements AutoCloseable {
             if (bitrate < 8000 || bitrate > 320000) {
                 throw new IllegalArgumentException("bitrate " + bitrate);
             }
-            if (sampleRate != 48000 && sampleRate != 44100) {
-                throw new IllegalArgumentException("sampleRate " + sampleRate + " (48000 or 44100)");
+            if (sampleRate != 48000 && sampleRate != 44100 && sampleRate != 24000 && sampleRate != 16000) {
+                throw new IllegalArgumentException("sampleRate " + sampleRate + " (48000, 44100, 24000 or 16000)");
             }
             if (channels != 1 && channels != 2) {
                 throw new IllegalArgumentException("channels " + channels);
@@ -83,8 +88,14 @@ public final class OpusToAac implements AutoCloseable {
             java.util.Objects.requireNonNull(aacCoder, "aacCoder");
         }
 
+        /**
+         * AAC-LC 24 kHz mono at 40 kbit/s, {@link AacCoder#FAST}, 200 ms concealment, FEC on. 24 kHz keeps the voice
+         * band up to 12 kHz (more than wideband telephony's 7 kHz) while the AAC encoder codes half the samples of
+         * 48 kHz; that is what brings Opus → AAC to ≥ 100 streams per core (see
+         * BENCHMARKS.md, "Transcoding"). The FLV AudioSpecificConfig carries the rate, so players need no setting.
+         */
         public static Config defaults() {
-            return new Config(64000, 48000, 1, 200, true, AacCoder.FAST);
+            return new Config(DEFAULT_BITRATE, DEFAULT_SAMPLE_RATE, 1, 200, true, AacCoder.FAST);
         }
 
         public Config withBitrate(int v) {
@@ -167,6 +178,9 @@ public final class OpusToAac implements AutoCloseable {
 
     private OpusDecoder newDecoder() {
         try {
+            // Always 48 kHz, even for a 24 or 16 kHz output: Concentus 1.0.x decodes mono SILK/hybrid packets to
+            // silence when asked for 24 or 16 kHz (CELT-only and stereo are fine), so it decodes at 48 kHz and
+            // libswresample downsamples (about 0.3 ms CPU per second of audio).
             return new OpusDecoder(OPUS_RATE, config.channels());
         } catch (OpusException e) {
             throw new TranscodeException("Opus decoder", e);
@@ -366,7 +380,7 @@ public final class OpusToAac implements AutoCloseable {
         return malformedPackets;
     }
 
-    /** Samples (48 kHz) synthesized by PLC/FEC. */
+    /** Samples synthesized by PLC/FEC, counted at 48 kHz (RTP ticks) whatever the output rate. */
     public long concealedSamples() {
         return concealedSamples;
     }

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OpusToAacTest {
     private static final double[] PROBES = {250, 500, 750, 1250, 1500, 2000, 3000, 4000, 6000};
@@ -36,7 +37,8 @@ class OpusToAacTest {
     }
 
     @ParameterizedTest(name = "AAC {0} Hz, {1} channel(s), {2}")
-    @CsvSource({"48000,1,FAST", "48000,2,FAST", "44100,1,FAST", "48000,1,TWOLOOP", "44100,2,TWOLOOP"})
+    @CsvSource({"48000,1,FAST", "48000,2,FAST", "44100,1,FAST", "48000,1,TWOLOOP", "44100,2,TWOLOOP",
+        "24000,1,FAST", "24000,2,FAST", "24000,1,TWOLOOP", "16000,1,FAST", "16000,2,FAST"})
     void sineSurvivesWithContinuousTimestamps(int rate, int channels, OpusToAac.AacCoder coder) throws Exception {
         double seconds = 2.0;
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, channels, seconds, 1000), channels, 32000 * channels, false);
@@ -61,14 +63,35 @@ class OpusToAacTest {
         assertTone(pcm, rate, 0.9);
     }
 
+    private static OpusToAac.Config at(int rate) {
+        return OpusToAac.Config.defaults().withSampleRate(rate);
+    }
+
+    /** Longest step between frame timestamps without a jump: one AAC frame, rounded up. */
+    private static long frameMillis(int rate) {
+        return (1024L * 1000 + rate - 1) / rate;
+    }
+
     @Test
-    void fivePercentLossIsConcealedWithoutTimestampJumps() throws Exception {
+    void defaultsAre24kHzMono40kbps() throws Exception {
+        OpusToAac.Config c = OpusToAac.Config.defaults();
+        assertThat(c.sampleRate()).isEqualTo(24000);
+        assertThat(c.channels()).isEqualTo(1);
+        assertThat(c.bitrate()).isEqualTo(40000);
+        try (OpusToAac t = new OpusToAac()) {
+            assertThat(AudioSpecificConfig.parse(t.audioSpecificConfig())).isEqualTo(new AudioSpecificConfig(2, 24000, 1));
+        }
+    }
+
+    @ParameterizedTest(name = "AAC {0} Hz")
+    @ValueSource(ints = {48000, 44100, 24000, 16000})
+    void fivePercentLossIsConcealedWithoutTimestampJumps(int rate) throws Exception {
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 3, 1000), 1, 32000, true);
         Random random = new Random(5);
         List<AacFrame> out = new ArrayList<>();
         int lost = 0;
         byte[] asc;
-        try (OpusToAac t = new OpusToAac()) {
+        try (OpusToAac t = new OpusToAac(at(rate))) {
             asc = t.audioSpecificConfig();
             for (int i = 0; i < opus.size(); i++) {
                 boolean drop = i > 0 && i < opus.size() - 1 && random.nextDouble() < 0.05;
@@ -87,18 +110,20 @@ class OpusToAacTest {
             assertThat(t.discontinuities()).isZero();
         }
         assertThat(lost).isGreaterThan(opus.size() / 40);
-        assertContinuous(out, 48000);
-        float[] pcm = TestAudio.decodeAac(asc, out.stream().map(AacFrame::raw).toList(), 48000);
-        long input = opus.size() * 960L;
+        assertThat(out.get(0).timestampMillis()).isZero();
+        assertContinuous(out, rate);
+        float[] pcm = TestAudio.decodeAac(asc, out.stream().map(AacFrame::raw).toList(), rate);
+        long input = Math.round(opus.size() * 960L * rate / 48000.0);
         assertThat((long) pcm.length - 1024).isBetween(input, input + 1024);
-        assertTone(pcm, 48000, 0.8);
+        assertTone(pcm, rate, 0.8);
     }
 
-    @Test
-    void lateAndDuplicatePacketsAreDroppedAndCounted() throws Exception {
+    @ParameterizedTest(name = "AAC {0} Hz")
+    @ValueSource(ints = {48000, 24000, 16000})
+    void lateAndDuplicatePacketsAreDroppedAndCounted(int rate) throws Exception {
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 1, 1000), 1, 32000, false);
         List<AacFrame> out = new ArrayList<>();
-        try (OpusToAac t = new OpusToAac()) {
+        try (OpusToAac t = new OpusToAac(at(rate))) {
             for (int i = 0; i < opus.size(); i++) {
                 out.addAll(t.push(opus.get(i), RTP0 + 960L * i, (SEQ0 + i) & 0xFFFF));
                 if (i == 10) {
@@ -111,14 +136,15 @@ class OpusToAacTest {
             assertThat(t.lateOrDuplicatePackets()).isEqualTo(2);
             assertThat(t.concealedSamples()).isZero();
         }
-        assertContinuous(out, 48000);
+        assertContinuous(out, rate);
     }
 
-    @Test
-    void longGapIsADiscontinuityNotSynthesized() throws Exception {
+    @ParameterizedTest(name = "AAC {0} Hz")
+    @ValueSource(ints = {48000, 24000, 16000})
+    void longGapIsADiscontinuityNotSynthesized(int rate) throws Exception {
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 2, 1000), 1, 32000, false);
         List<AacFrame> out = new ArrayList<>();
-        try (OpusToAac t = new OpusToAac()) {
+        try (OpusToAac t = new OpusToAac(at(rate))) {
             for (int i = 0; i < opus.size(); i++) {
                 if (i >= 30 && i < 55) {
                     continue; // 500 ms lost
@@ -132,19 +158,20 @@ class OpusToAacTest {
         for (int i = 1; i < out.size(); i++) {
             long d = out.get(i).timestampMillis() - out.get(i - 1).timestampMillis();
             assertThat(d).isPositive();
-            if (d > 22) {
+            if (d > frameMillis(rate)) {
                 jumps++;
-                assertThat(d).isBetween(500L, 500L + 43);
+                assertThat(d).isBetween(500L, 500L + 2 * frameMillis(rate));
             }
         }
         assertThat(jumps).isEqualTo(1);
     }
 
-    @Test
-    void dtxGapWithinLimitIsConcealed() throws Exception {
+    @ParameterizedTest(name = "AAC {0} Hz")
+    @ValueSource(ints = {48000, 24000, 16000})
+    void dtxGapWithinLimitIsConcealed(int rate) throws Exception {
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 1, 1000), 1, 32000, false);
         List<AacFrame> out = new ArrayList<>();
-        try (OpusToAac t = new OpusToAac()) {
+        try (OpusToAac t = new OpusToAac(at(rate))) {
             for (int i = 0; i < opus.size(); i++) {
                 // consecutive sequence numbers, but RTP time skips 100 ms after packet 20 (discontinuous transmission)
                 long rtp = RTP0 + 960L * i + (i > 20 ? 4800 : 0);
@@ -153,17 +180,21 @@ class OpusToAacTest {
             assertThat(t.concealedSamples()).isEqualTo(4800);
             assertThat(t.fecFrames()).isZero();
         }
-        assertContinuous(out, 48000);
+        assertContinuous(out, rate);
+        // 1 s of packets + 100 ms concealed, less the encoder's 1024-sample priming and the unflushed partial frame
+        long samples = (long) out.size() * 1024;
+        assertThat(samples).isBetween(rate * 11L / 10 - 2048, rate * 11L / 10);
     }
 
-    @Test
-    void malformedPayloadsAreCountedAndTheStreamGoesOn() throws Exception {
+    @ParameterizedTest(name = "AAC {0} Hz")
+    @ValueSource(ints = {48000, 24000})
+    void malformedPayloadsAreCountedAndTheStreamGoesOn(int rate) throws Exception {
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 2, 1000), 1, 32000, false);
         Random random = new Random(3);
         List<AacFrame> out = new ArrayList<>();
         Set<Integer> junkAt = Set.of(7, 20, 33, 60, 61);
         byte[] asc;
-        try (OpusToAac t = new OpusToAac()) {
+        try (OpusToAac t = new OpusToAac(at(rate))) {
             asc = t.audioSpecificConfig();
             for (int i = 0; i < opus.size(); i++) {
                 byte[] payload = opus.get(i);
@@ -184,9 +215,9 @@ class OpusToAacTest {
             }
             assertThat(t.packetsIn()).isEqualTo(opus.size() + 1000L);
         }
-        assertContinuous(out, 48000);
-        float[] pcm = TestAudio.decodeAac(asc, out.stream().map(AacFrame::raw).toList(), 48000);
-        assertThat(ToneDetector.toneFraction(pcm, 9600, 9600 + 24000, 48000, 1000)).isGreaterThan(0.8);
+        assertContinuous(out, rate);
+        float[] pcm = TestAudio.decodeAac(asc, out.stream().map(AacFrame::raw).toList(), rate);
+        assertThat(ToneDetector.toneFraction(pcm, rate / 5, rate / 5 + rate / 2, rate, 1000)).isGreaterThan(0.8);
     }
 
     @Test
