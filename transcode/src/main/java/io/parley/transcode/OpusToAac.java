@@ -178,8 +178,8 @@ public final class OpusToAac implements AutoCloseable {
 
     private OpusDecoder newDecoder() {
         try {
-            // Always 48 kHz, even for a 24 or 16 kHz output: Concentus 1.0.x decodes mono SILK/hybrid packets to
-            // silence when asked for 24 or 16 kHz (CELT-only and stereo are fine), so it decodes at 48 kHz and
+            // Always 48 kHz, even for a 24 or 16 kHz output: Concentus 1.0.2 decodes mono SILK/hybrid packets to
+            // silence when asked for 24 or 16 kHz (CELT-only packets decode fine), so it decodes at 48 kHz and
             // libswresample downsamples (about 0.3 ms CPU per second of audio).
             return new OpusDecoder(OPUS_RATE, config.channels());
         } catch (OpusException e) {
