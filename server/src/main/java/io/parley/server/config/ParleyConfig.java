@@ -34,7 +34,7 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
                           int maxHeaderBytes, int requestsPerSecond, int requestBurst, int maxMessagesPerRead,
                           int maxConnections, int maxConnectionsPerAddress) {
         public static final Gateway DEFAULTS = new Gateway(64 * 1024, 256 * 1024, 4 * 1024 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), 4096, 8192, 50, 100, 4,
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), 4096, 8192, 50, 200, 4,
                 10_000, 256);
     }
 

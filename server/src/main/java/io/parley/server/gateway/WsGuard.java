@@ -1,5 +1,16 @@
 package io.parley.server.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.parley.protocol.signal.SignalCodec;
+import java.io.IOException;
+import java.io.InputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,13 +29,13 @@ import java.util.function.LongSupplier;
  * Sits between the WebSocket decoder and the protocol handler (which answers pings itself), so it sees every frame:
  * each one is a sign of life ({@code touch}), and each message (text, binary, ping) spends a token of the
  * connection's bucket ({@code gateway.requestsPerSecond}, {@code gateway.requestBurst}). A message over the budget is
- * not parsed: it gets one constant error reply (1002072) while the socket is writable, a ping gets no pong; a
+ * not handled: a text message gets an error reply (1002072) with its own id and type while the socket is writable
+ * (read with a streaming parser that stops at them: a request always gets its one response), a ping gets no pong; a
  * client that sends more than a burst of messages in a row over its budget is closed with 1008.
  */
 final class WsGuard extends ChannelInboundHandlerAdapter {
-    static final byte[] RATE_LIMITED_REPLY = ("{\"id\":null,\"type\":null,\"code\":" + ErrorCode.REQUEST_RATE_LIMITED
-            + ",\"message\":\"too many requests on this connection (expected: at most gateway.requestsPerSecond a second"
-            + " on average); this one was not read\",\"data\":{}}").getBytes(StandardCharsets.UTF_8);
+    static final String RATE_LIMITED_MESSAGE = "too many requests on this connection (expected: at most"
+            + " gateway.requestsPerSecond a second on average); this one was not handled";
 
     private final Runnable touch;
     private final GatewayEvents events;
@@ -65,7 +76,8 @@ final class WsGuard extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        boolean text = frame instanceof TextWebSocketFrame;
+        byte[] reply = frame instanceof TextWebSocketFrame && refusedInARow < burst && ctx.channel().isWritable()
+                ? refusal(frame.content()) : null;
         ReferenceCountUtil.release(msg);
         events.rateLimited();
         if (++refusedInARow > burst) {
@@ -74,9 +86,40 @@ final class WsGuard extends ChannelInboundHandlerAdapter {
             OutboundGuard.closeWebSocket(ctx.channel(), OutboundGuard.POLICY_VIOLATION,
                     "too many requests: over gateway.requestsPerSecond for " + refusedInARow + " messages in a row",
                     closeTimeoutNanos);
-        } else if (text && ctx.channel().isWritable()) {
+        } else if (reply != null) {
             events.frameOut();
-            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(RATE_LIMITED_REPLY)), ctx.voidPromise());
+            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(reply)), ctx.voidPromise());
+        }
+    }
+
+    /** The 1002072 answer to a refused request, with the request's top-level id and type (null if it has none). */
+    static byte[] refusal(ByteBuf json) {
+        JsonNode id = NullNode.getInstance();
+        String type = null;
+        try (JsonParser p = SignalCodec.MAPPER.getFactory().createParser((InputStream) new ByteBufInputStream(json.duplicate()))) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                boolean seenId = false;
+                while (p.nextToken() == JsonToken.FIELD_NAME && (!seenId || type == null)) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("id") && (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT)) {
+                        id = value == JsonToken.VALUE_STRING ? TextNode.valueOf(p.getText()) : LongNode.valueOf(p.getLongValue());
+                        seenId = true;
+                    } else if (field.equals("type") && value == JsonToken.VALUE_STRING) {
+                        type = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON (or an id too large): answered without an id, like any unreadable frame
+        }
+        try {
+            return SignalCodec.MAPPER.writeValueAsBytes(SignalCodec.response(id, type, ErrorCode.REQUEST_RATE_LIMITED,
+                    RATE_LIMITED_MESSAGE, SignalCodec.MAPPER.createObjectNode()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -41,11 +41,12 @@ class GuardHandlersTest {
         assertThat(touches.get()).isEqualTo(2);
         ReferenceCountUtil.release(ch.readInbound());
         ReferenceCountUtil.release(ch.readInbound());
-        // The bucket (burst 2) is empty: the next text frame is answered with 1002072, unread.
-        ch.writeInbound(new TextWebSocketFrame("{\"id\":1}"));
+        // The bucket (burst 2) is empty: the next text frame is answered with 1002072 and its own id and type, unhandled.
+        ch.writeInbound(new TextWebSocketFrame("{\"data\":{\"id\":\"inner\"},\"id\":\"7\",\"type\":\"startPublishing\"}"));
         assertThat((Object) ch.readInbound()).isNull();
         TextWebSocketFrame reply = ch.readOutbound();
-        assertThat(reply.text()).contains("\"code\":" + ErrorCode.REQUEST_RATE_LIMITED);
+        assertThat(reply.text()).contains("\"code\":" + ErrorCode.REQUEST_RATE_LIMITED).contains("\"id\":\"7\"")
+                .contains("\"type\":\"startPublishing\"");
         reply.release();
         // A ping over the budget gets nothing (no pong from the protocol handler behind us).
         ch.writeInbound(new PingWebSocketFrame(Unpooled.buffer(1).writeByte(1)));
