@@ -43,7 +43,7 @@ port=""
 for attempt in 1 2 3; do
   port=$(pick_port) || { echo "loadtest-smoke: no free TCP port found" >&2; exit 1; }
   media_port=$(( port + 1 ))
-  PARLEY_MEDIA_PORT=$media_port PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_RTMP_PORT=0 PARLEY_LOG_LEVEL=WARN timeout 120 java -Xmx512m -jar "$SERVER_JAR" --dev --port "$port" \
+  PARLEY_MEDIA_PORT=$media_port PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_RTMP_PORT=0 PARLEY_API_PORT=0 PARLEY_LOG_LEVEL=WARN timeout 120 java -Xmx512m -jar "$SERVER_JAR" --dev --port "$port" \
     >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do

@@ -29,7 +29,10 @@ async function startServer(extraEnv) {
     PARLEY_RTMP_ENABLED: 'true',
     PARLEY_RTMP_PORT: '0',
     PARLEY_RTMP_ANNOUNCED_HOST: '127.0.0.1',
-    PARLEY_RTMP_BIND_HOST: '127.0.0.1'
+    PARLEY_RTMP_BIND_HOST: '127.0.0.1',
+    // The server API (its own port, 8081 by default): a free port too, so that test servers can run side by side.
+    PARLEY_API_PORT: '0',
+    PARLEY_API_HOST: '127.0.0.1'
   }, extraEnv || {});
   const out = fs.openSync(logFile, 'a');
   const proc = spawn('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-jar', JAR, '--host', '127.0.0.1', '--port', '0'],
