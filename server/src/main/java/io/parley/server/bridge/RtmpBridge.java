@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,27 +185,29 @@ public final class RtmpBridge implements RtmpGate, LiveEvent.Listener, RemoteMed
 
     @Override
     public CompletionStage<Decision> authorizePublish(PublishRequest req) {
-        StreamKeys.Grant g;
-        try {
-            g = check(req.app(), req.query(), StreamKeys.Kind.PUBLISH, req.streamName());
-        } catch (StreamKeys.RefusedException e) {
-            return refuse(Refusal.BAD_KEY, e.getMessage());
-        }
-        Session s = rooms.session(g.appId(), g.userId(), g.sessionId(), g.roomId());
-        if (s == null) {
-            return refuse(Refusal.FORBIDDEN, "the session this URL was made for has left its room");
-        }
-        StreamKey key = new StreamKey(g.appId(), g.streamId());
-        return rooms.pendingPush(s, new StreamId(g.streamId())).thenApply(st -> st == null
-                ? Decision.refuse(Refusal.FORBIDDEN, "stream " + g.streamId() + " is not waiting for this push (stopped, or pushed already)")
-                : Decision.accept(key, new PushBinding(s, st)));
+        return admit(req.app(), req.query(), StreamKeys.Kind.PUBLISH, req.streamName(), (s, key) ->
+                rooms.pendingPush(s, new StreamId(key.streamId())).thenApply(st -> st == null
+                        ? Decision.refuse(Refusal.FORBIDDEN, "stream " + key.streamId()
+                                + " is not waiting for this push (stopped, or pushed already)")
+                        : Decision.accept(key, new PushBinding(s, st))));
     }
 
     @Override
     public CompletionStage<Decision> authorizePlay(PlayRequest req) {
+        return admit(req.app(), req.query(), StreamKeys.Kind.PLAY, req.streamName(), (s, key) ->
+                rooms.playable(s, new StreamId(key.streamId())).thenApply(st -> st == null
+                        ? Decision.refuse(Refusal.NOT_FOUND, "stream " + key.streamId() + " is not playable by this"
+                                + " session (stopPlaying was called, or the stream ended)")
+                        // A WebRTC stream goes live in the hub when its Opus->AAC feed starts, right after this joins.
+                        : Decision.acceptAndWait(key, new PlayBinding(s, st))));
+    }
+
+    /** The key checked, then the session it names still in its room, then {@code then} decides on the room's loop. */
+    private CompletionStage<Decision> admit(String app, String query, StreamKeys.Kind kind, String name,
+                                            BiFunction<Session, StreamKey, CompletionStage<Decision>> then) {
         StreamKeys.Grant g;
         try {
-            g = check(req.app(), req.query(), StreamKeys.Kind.PLAY, req.streamName());
+            g = check(app, query, kind, name);
         } catch (StreamKeys.RefusedException e) {
             return refuse(Refusal.BAD_KEY, e.getMessage());
         }
@@ -212,12 +215,7 @@ public final class RtmpBridge implements RtmpGate, LiveEvent.Listener, RemoteMed
         if (s == null) {
             return refuse(Refusal.FORBIDDEN, "the session this URL was made for has left its room");
         }
-        StreamKey key = new StreamKey(g.appId(), g.streamId());
-        return rooms.playable(s, new StreamId(g.streamId())).thenApply(st -> st == null
-                ? Decision.refuse(Refusal.NOT_FOUND, "stream " + g.streamId() + " is not playable by this session"
-                        + " (stopPlaying was called, or the stream ended)")
-                // A WebRTC stream goes live in the hub when its Opus->AAC feed starts, right after this player joins.
-                : Decision.acceptAndWait(key, new PlayBinding(s, st)));
+        return then.apply(s, new StreamKey(g.appId(), g.streamId()));
     }
 
     private StreamKeys.Grant check(String app, String query, StreamKeys.Kind kind, String name) {
