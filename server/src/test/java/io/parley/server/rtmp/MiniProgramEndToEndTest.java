@@ -215,7 +215,11 @@ class MiniProgramEndToEndTest {
 
     @Test
     void keysThatDoNotFitAreRefusedAndTheServerCarriesOn() throws Exception {
-        ParleyEngine wx = login("keys", "owner");
+        ParleyEngine wx = server.engine();
+        closers.add(0, wx);
+        Result login = wx.loginRoom("keys", TestServer.token("owner"), user("owner"), withUserUpdates()).get(10, TimeUnit.SECONDS);
+        assertThat(login.code()).as(login.message()).isZero();
+        long sessionId = Long.parseLong(login.data().path("sessionID").asText());
         Result pub = wx.startPublishingRtmp("owned", "").get(10, TimeUnit.SECONDS);
         String good = pub.data().path("url").asText();
         String base = good.substring(0, good.indexOf("/live/"));
@@ -224,12 +228,20 @@ class MiniProgramEndToEndTest {
                 Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC), Duration.ofMinutes(10));
         StreamKeys other = new StreamKeys(List.of(new io.parley.server.config.AppConfig(TestServer.OTHER_APP, TestServer.OTHER_SECRET)),
                 Clock.systemUTC(), Duration.ofMinutes(10));
-        String expired = past.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "keys", "owner", "owned", 1);
+        String expired = past.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "keys", "owner", "owned", sessionId);
+        StreamKeys same = new StreamKeys(List.of(new io.parley.server.config.AppConfig(TestServer.APP, TestServer.SECRET)),
+                Clock.systemUTC(), Duration.ofMinutes(10));
+        // Right App, user, stream and session, but minted for another room: the session is not in that room.
+        String otherRoom = same.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "elsewhere", "owner", "owned", sessionId);
+        // Right everything but the session (an earlier login of the same user).
+        String otherSession = same.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "keys", "owner", "owned", sessionId + 1000);
         String foreign = other.mint(StreamKeys.Kind.PUBLISH, TestServer.OTHER_APP, "keys", "owner", "owned", 1);
         List<String> refused = List.of(
                 base + "/live/owned",                               // no key
                 base + "/live/owned?key=" + expired,                // expired
                 base + "/live/owned?key=" + foreign,                // another App's
+                base + "/live/owned?key=" + otherRoom,              // another room
+                base + "/live/owned?key=" + otherSession,           // another session
                 base + "/live/other-stream?key=" + key,             // another stream
                 base + "/live/owned?key=" + key.substring(0, key.length() - 4) + "AAAA"); // altered
         for (String u : refused) {
