@@ -1,5 +1,6 @@
 package io.parley.server.bridge;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.protocol.StreamId;
 import io.parley.server.auth.StreamKeys;
 import io.parley.server.rtmp.Decision;
@@ -24,8 +25,7 @@ import io.parley.server.sfu.LocalProducer;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaPlane;
 import io.parley.transcode.TranscodePool;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -225,21 +225,17 @@ public final class RtmpBridge implements RtmpGate, LiveEvent.Listener, RemoteMed
         return keys.verify(param(query, "key"), kind, name);
     }
 
+    /** The first value of {@code name} in a URL query (Netty's decoder), or null when absent or malformed. */
     static String param(String query, String name) {
         if (query == null) {
             return null;
         }
-        for (String kv : query.split("&")) {
-            int eq = kv.indexOf('=');
-            if (eq > 0 && kv.substring(0, eq).equals(name)) {
-                try {
-                    return URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException e) {
-                    return null;
-                }
-            }
+        try {
+            List<String> values = new QueryStringDecoder(query, false).parameters().get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return null;
     }
 
     private static CompletionStage<Decision> refuse(Refusal code, String why) {

@@ -5,6 +5,7 @@ import io.parley.protocol.signal.Messages;
 import io.parley.server.sfu.Producer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The rooms as the RTMP/HTTP-FLV edge needs them: who may push or play a stream now, and what its connections did.
@@ -66,7 +67,7 @@ public final class EdgeRooms {
         s.send(publish ? new Signal.PublishQualityUpdate(q) : new Signal.PlayQualityUpdate(q));
     }
 
-    private static <T> CompletionStage<T> onRoom(Session s, java.util.function.Function<Room, T> f) {
+    private static <T> CompletionStage<T> onRoom(Session s, Function<Room, T> f) {
         Room room = s.room;
         CompletableFuture<T> out = new CompletableFuture<>();
         if (room == null) {

@@ -272,7 +272,9 @@ public final class Room {
         }
         if (st.producer != null) {
             media.close(st.producer);
-            st.producer = st.rtmp ? null : st.producer;
+        }
+        if (st.rtmp) {
+            st.producer = null; // the bridge's in-process Producer lives only while the push does
         }
         claims.releaseStream(app.appId(), st.id, st);
     }

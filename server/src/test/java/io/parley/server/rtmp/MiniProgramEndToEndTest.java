@@ -16,7 +16,9 @@ import io.parley.protocol.signal.Messages;
 import io.parley.server.Pushes;
 import io.parley.server.TestServer;
 import io.parley.server.auth.StreamKeys;
+import io.parley.server.config.AppConfig;
 import io.parley.server.metrics.Scrape;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +27,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -44,7 +48,7 @@ import org.junit.jupiter.api.Test;
 class MiniProgramEndToEndTest {
     private static final Duration LONG = Duration.ofSeconds(40);
     private TestServer server;
-    private final List<AutoCloseable> closers = new java.util.ArrayList<>();
+    private final List<AutoCloseable> closers = new ArrayList<>();
 
     @BeforeAll
     static void ffmpeg() {
@@ -119,7 +123,7 @@ class MiniProgramEndToEndTest {
         await().atMost(LONG).until(() -> opus.size() >= 150);
         OpusDecoder dec = new OpusDecoder(48000, 1);
         short[] frame = new short[5760];
-        java.io.ByteArrayOutputStream pcm = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream pcm = new ByteArrayOutputStream();
         int i = 0;
         for (byte[] p : opus) {
             int n = dec.decode(p, 0, p.length, frame, 0, 5760, false);
@@ -186,7 +190,7 @@ class MiniProgramEndToEndTest {
             byte[] out = new byte[1275];
             try {
                 int len = enc.encode(pcm, 0, 960, out, 0, out.length);
-                publisher.sendAudio(java.util.Arrays.copyOf(out, len), n[0] * 960);
+                publisher.sendAudio(Arrays.copyOf(out, len), n[0] * 960);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -224,12 +228,12 @@ class MiniProgramEndToEndTest {
         String good = pub.data().path("url").asText();
         String base = good.substring(0, good.indexOf("/live/"));
         String key = good.substring(good.indexOf("key=") + 4);
-        StreamKeys past = new StreamKeys(List.of(new io.parley.server.config.AppConfig(TestServer.APP, TestServer.SECRET)),
+        StreamKeys past = new StreamKeys(List.of(new AppConfig(TestServer.APP, TestServer.SECRET)),
                 Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC), Duration.ofMinutes(10));
-        StreamKeys other = new StreamKeys(List.of(new io.parley.server.config.AppConfig(TestServer.OTHER_APP, TestServer.OTHER_SECRET)),
+        StreamKeys other = new StreamKeys(List.of(new AppConfig(TestServer.OTHER_APP, TestServer.OTHER_SECRET)),
                 Clock.systemUTC(), Duration.ofMinutes(10));
         String expired = past.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "keys", "owner", "owned", sessionId);
-        StreamKeys same = new StreamKeys(List.of(new io.parley.server.config.AppConfig(TestServer.APP, TestServer.SECRET)),
+        StreamKeys same = new StreamKeys(List.of(new AppConfig(TestServer.APP, TestServer.SECRET)),
                 Clock.systemUTC(), Duration.ofMinutes(10));
         // Right App, user, stream and session, but minted for another room: the session is not in that room.
         String otherRoom = same.mint(StreamKeys.Kind.PUBLISH, TestServer.APP, "elsewhere", "owner", "owned", sessionId);
