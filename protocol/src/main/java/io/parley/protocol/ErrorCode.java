@@ -58,6 +58,14 @@ public final class ErrorCode {
     public static final int ALREADY_PUBLISHING = def(1103056, "already publishing this streamID");
     public static final int PLAY_STREAM_NOT_FOUND = def(1104039, "play stream not found");
 
+    // ---- resume after a dropped connection (PROTOCOL.md) ----
+    /** Client side: the connection broke, the client is reconnecting (RECONNECTING). */
+    public static final int NETWORK_BROKEN = def(1000017, "network broken: reconnecting");
+    /** Client side: no resume (or fresh login) succeeded within the client's retry window (RECONNECT_FAILED). */
+    public static final int RECONNECT_TIMEOUT = def(1002053, "reconnect retry time exceeded");
+    /** resumeSession: pushes the client missed are no longer held (replay buffer overflow): log in again. */
+    public static final int RESUME_GAP = def(1102015, "resume refused: missed pushes are no longer held; log in again");
+
     private static int def(int code, String meaning) {
         NAMES.put(code, meaning);
         return code;

@@ -15,6 +15,8 @@ public final class Messages {
     public static final String HEARTBEAT = "heartbeat";
     public static final String START_PLAYING = "startPlaying";
     public static final String STOP_PLAYING = "stopPlaying";
+    /** Takes a dropped session back on a new connection (PROTOCOL.md, "Resume after a dropped connection"). */
+    public static final String RESUME_SESSION = "resumeSession";
 
     public static final String ROOM_STATE_CHANGED = "roomStateChanged";
     public static final String ROOM_USER_UPDATE = "roomUserUpdate";
@@ -66,12 +68,30 @@ public final class Messages {
 
     public record StopPublishing(String streamID) {}
 
-    public record Heartbeat() {}
+    /** {@code ack}: the highest push {@code seq} the client has handled (optional; lets the server trim its replay buffer). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Heartbeat(Long ack) {
+        public Heartbeat() {
+            this(null);
+        }
+    }
+
+    /**
+     * Resumes a session whose connection dropped: its identity and credential from the login response, and the highest
+     * push {@code seq} the client handled (0 when none).
+     */
+    public record ResumeSession(Long appID, String roomID, String userID, String sessionID, String resumeToken,
+                                Long lastSeq) {}
 
     // ---- responses ----
 
+    /** {@code resumeToken}: the credential that, with the sessionID, lets this session be resumed after a drop. */
     public record LoginResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
-                              long tokenExpireTime) {}
+                              long tokenExpireTime, String resumeToken) {}
+
+    /** {@code lastSeq}: the seq of the newest push sent so far; {@code replayed}: how many pushes follow this response. */
+    public record ResumeResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
+                               long lastSeq, int replayed) {}
 
     /** {@code sdp}: the server's answer when the request carried an offer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

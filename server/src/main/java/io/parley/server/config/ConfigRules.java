@@ -50,6 +50,9 @@ public final class ConfigRules {
         }
         ParleyConfig.Session se = c.session();
         positive(p, "session.heartbeatInterval", se.heartbeatInterval());
+        if (se.replayBuffer() < 1 || se.replayBuffer() > 100_000) {
+            p.add("session.replayBuffer: " + se.replayBuffer() + " (expected: 1..100000 pushes)");
+        }
         if (se.heartbeatTimeout().compareTo(se.heartbeatInterval()) <= 0) {
             p.add("session.heartbeatTimeout: " + Durations.format(se.heartbeatTimeout())
                     + " (expected: longer than session.heartbeatInterval " + Durations.format(se.heartbeatInterval()) + ")");

@@ -48,9 +48,16 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         public static final Management DEFAULTS = new Management(false, "0.0.0.0", 8082);
     }
 
-    /** Session liveness: the heartbeat interval told to clients and the silence after which a session is removed. */
-    public record Session(Duration heartbeatInterval, Duration heartbeatTimeout) {
-        public static final Session DEFAULTS = new Session(Duration.ofSeconds(30), Duration.ofSeconds(90));
+    /**
+     * Session liveness: the heartbeat interval told to clients and the silence after which a session is removed; a
+     * dropped session may be resumed within that silence, and is sent up to {@code replayBuffer} pushes it missed.
+     */
+    public record Session(Duration heartbeatInterval, Duration heartbeatTimeout, int replayBuffer) {
+        public static final Session DEFAULTS = new Session(Duration.ofSeconds(30), Duration.ofSeconds(90), 512);
+
+        public Session(Duration heartbeatInterval, Duration heartbeatTimeout) {
+            this(heartbeatInterval, heartbeatTimeout, DEFAULTS.replayBuffer);
+        }
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.List;
 /** Maps a request's type to the registry; every request gets exactly one response (here or from a room loop). */
 final class RequestDispatcher {
     static final List<String> TYPES = List.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
-            Messages.STOP_PUBLISHING, Messages.START_PLAYING, Messages.STOP_PLAYING, Messages.HEARTBEAT);
+            Messages.STOP_PUBLISHING, Messages.START_PLAYING, Messages.STOP_PLAYING, Messages.HEARTBEAT,
+            Messages.RESUME_SESSION);
 
     private final RoomService rooms;
     private final GatewayEvents events;
@@ -33,8 +34,15 @@ final class RequestDispatcher {
                     rooms.stopPublishing(s, id, SignalCodec.bind(env, Messages.StopPublishing.class));
             case Messages.START_PLAYING -> rooms.startPlaying(s, id, SignalCodec.bind(env, Messages.StartPlaying.class));
             case Messages.STOP_PLAYING -> rooms.stopPlaying(s, id, SignalCodec.bind(env, Messages.StopPlaying.class));
-            case Messages.HEARTBEAT -> s.respond(id, Messages.HEARTBEAT, ErrorCode.OK, "OK",
-                    new Messages.HeartbeatResult(System.currentTimeMillis()));
+            case Messages.HEARTBEAT -> {
+                Messages.Heartbeat hb = SignalCodec.bind(env, Messages.Heartbeat.class);
+                if (hb.ack() != null) {
+                    rooms.ack(s, hb.ack());
+                }
+                s.respond(id, Messages.HEARTBEAT, ErrorCode.OK, "OK", new Messages.HeartbeatResult(System.currentTimeMillis()));
+            }
+            case Messages.RESUME_SESSION -> throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM,
+                    "resumeSession: only as the first request of a new connection");
             default -> throw new ProtocolException(ErrorCode.DATA_FORMAT_ERROR,
                     "type: unknown request '" + env.type() + "' (expected one of " + TYPES + ")");
         }

@@ -14,6 +14,7 @@ import io.parley.server.sfu.EndReason;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -22,6 +23,26 @@ import java.util.Map;
  */
 final class SignalEncoder {
     private SignalEncoder() {}
+
+    /**
+     * A push numbered in its session: {@code {"seq":N,} + the push's own encoding without its opening brace}, so a
+     * shared push keeps its one encoding and each recipient adds only its number.
+     */
+    static ByteBuf encode(Signal signal, ByteBufAllocator alloc, long seq) {
+        if (seq <= 0) {
+            return encode(signal, alloc);
+        }
+        ByteBuf body = encode(signal, alloc);
+        try {
+            byte[] prefix = ("{\"seq\":" + seq + ",").getBytes(StandardCharsets.US_ASCII);
+            ByteBuf out = alloc.buffer(prefix.length + body.readableBytes() - 1);
+            out.writeBytes(prefix);
+            out.writeBytes(body, body.readerIndex() + 1, body.readableBytes() - 1);
+            return out;
+        } finally {
+            body.release();
+        }
+    }
 
     /** The signal as one JSON text message; the caller owns the buffer. */
     static ByteBuf encode(Signal signal, ByteBufAllocator alloc) {

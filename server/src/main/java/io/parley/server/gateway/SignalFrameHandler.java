@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.signal.Envelope;
+import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.server.config.ParleyConfig;
@@ -42,6 +43,8 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final GatewayEvents events;
     private final ParleyConfig.Gateway limits;
     private Session session;
+    /** This socket's connection; after a resumeSession it carries that session instead of the one it opened with. */
+    private WsConnection connection;
     private boolean closedByClient;
     private ScheduledFuture<?> loginDeadline;
 
@@ -59,8 +62,8 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            Session s = rooms.open(ctx.channel().eventLoop(),
-                    new WsConnection(ctx.channel(), events, limits.closeTimeout().toNanos()));
+            connection = new WsConnection(ctx.channel(), events, limits.closeTimeout().toNanos());
+            Session s = rooms.open(ctx.channel().eventLoop(), connection);
             session = s;
             events.connectionOpened();
             ChannelPipeline p = ctx.pipeline();
@@ -69,7 +72,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             }
             if (p.get(PipelineNames.WS_PROTOCOL) != null && p.get(PipelineNames.WS_GUARD) == null) {
                 p.addBefore(PipelineNames.WS_PROTOCOL, PipelineNames.WS_GUARD,
-                        new WsGuard(s::touch, limits, events, System::nanoTime));
+                        new WsGuard(this::touch, limits, events, System::nanoTime));
             }
             OutboundGuard guard = OutboundGuard.of(ctx.channel());
             if (guard != null) {
@@ -79,6 +82,14 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
                     TimeUnit.NANOSECONDS);
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /** A sign of life for the session this socket carries (not for one a later resume took elsewhere). */
+    private void touch() {
+        Session s = session;
+        if (s != null && s.carriedBy(connection)) {
+            s.touch();
+        }
     }
 
     private void loginDeadline(ChannelHandlerContext ctx) {
@@ -95,23 +106,26 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame text) {
             events.frameIn();
+            if (!session.carriedBy(connection)) {
+                return; // a later resume took the session to another connection; this one is being closed
+            }
             session.touch();
-            onText(text);
+            onText(ctx, text);
         } else if (frame instanceof BinaryWebSocketFrame) {
             events.frameIn();
             close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(), "binary frames are not accepted (expected: JSON text)");
         } else if (frame instanceof CloseWebSocketFrame close) {
             closedByClient = true;
             close(ctx, close.statusCode() < 0 ? 1000 : close.statusCode(), "");
-            if (session != null) {
+            if (session != null && session.carriedBy(connection)) {
                 rooms.connectionClosed(session);
             }
         } else if (frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame) {
-            session.touch();
+            touch();
         }
     }
 
-    private void onText(TextWebSocketFrame text) {
+    private void onText(ChannelHandlerContext ctx, TextWebSocketFrame text) {
         Envelope env;
         try {
             env = SignalCodec.parseRequest(new ByteBufInputStream(text.content()));
@@ -121,6 +135,10 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         try {
+            if (Messages.RESUME_SESSION.equals(env.type()) && session.userId() == null) {
+                resume(env);
+                return;
+            }
             dispatcher.dispatch(session, env);
         } catch (ProtocolException e) {
             events.requestFailed(env.type(), e.code());
@@ -131,6 +149,18 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             session.respond(new WireRequest(env.id()), env.type(), ErrorCode.INTERNAL_ERROR,
                     "internal error: " + e.getClass().getSimpleName(), null);
         }
+    }
+
+    /** resumeSession: on success this socket carries the resumed session from now on (no login deadline). */
+    private void resume(Envelope env) {
+        Session resumed = rooms.resume(session, new WireRequest(env.id()),
+                SignalCodec.bind(env, Messages.ResumeSession.class));
+        session = resumed;
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false);
+            loginDeadline = null;
+        }
+        events.request(env.type());
     }
 
     private void close(ChannelHandlerContext ctx, int status, String reason) {
@@ -145,7 +175,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         if (session != null) {
             events.connectionClosed();
             if (!closedByClient) {
-                rooms.connectionLost(session);
+                rooms.connectionLost(session, connection);
             }
         }
         super.channelInactive(ctx);

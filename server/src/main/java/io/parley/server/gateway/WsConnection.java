@@ -45,19 +45,24 @@ final class WsConnection implements Connection {
 
     @Override
     public void send(Signal signal, long decidedNanos) {
+        send(signal, decidedNanos, 0);
+    }
+
+    @Override
+    public void send(Signal signal, long decidedNanos, long seq) {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
-            write(signal, decidedNanos);
+            write(signal, decidedNanos, seq);
             return;
         }
         try {
-            loop.execute(() -> write(signal, decidedNanos));
+            loop.execute(() -> write(signal, decidedNanos, seq));
         } catch (RejectedExecutionException e) {
             // the loop is shutting down: the socket goes with it
         }
     }
 
-    private void write(Signal signal, long decidedNanos) {
+    private void write(Signal signal, long decidedNanos, long seq) {
         if (!channel.isActive()) {
             return;
         }
@@ -65,7 +70,7 @@ final class WsConnection implements Connection {
             events.pushDropped();
             return;
         }
-        ByteBuf json = SignalEncoder.encode(signal, channel.alloc());
+        ByteBuf json = SignalEncoder.encode(signal, channel.alloc(), seq);
         if (decidedNanos != UNTIMED) {
             events.notificationLatency(System.nanoTime() - decidedNanos);
         }

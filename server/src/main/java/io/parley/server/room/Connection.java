@@ -12,6 +12,14 @@ public interface Connection {
         send(signal);
     }
 
+    /**
+     * Sends a reliable push numbered {@code seq} in its session ({@code "seq"} on the wire, for a resume); the default
+     * leaves the number out.
+     */
+    default void send(Signal signal, long decidedNanos, long seq) {
+        send(signal, decidedNanos);
+    }
+
     /** The peer's address, or null when the transport has none (an in-process connection). */
     default InetAddress remoteAddress() {
         return null;

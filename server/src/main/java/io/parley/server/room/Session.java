@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A client's presence, separate from the connection carrying it so that a connection can drop and (later)
- * be resumed within the heartbeat window. Lifecycle: NEW → LOGGING_IN → IN_ROOM → LEAVING → NEW (logout),
- * any → CLOSED; CLOSED is final. State moves only by CAS; room membership changes only on the room's loop.
+ * A client's presence, separate from the connection carrying it so that a connection can drop and be resumed on
+ * another within the heartbeat window ({@link #attach}). Lifecycle: NEW → LOGGING_IN → IN_ROOM → LEAVING → NEW
+ * (logout), any → CLOSED; CLOSED is final. State moves only by CAS; room membership changes only on the room's loop.
+ * <p>Everything sent goes through {@link #send} under the session's own monitor: reliable pushes get their seq and
+ * a place in the {@link ReplayBuffer} there, and reach the connection in seq order; swapping the connection on a
+ * resume happens under the same monitor, so no push is lost or sent twice across the swap. The monitor is held for
+ * a few instructions and contended only while a resume races a send.
  */
 public final class Session {
     public enum State { NEW, LOGGING_IN, IN_ROOM, LEAVING, CLOSED }
@@ -25,6 +29,10 @@ public final class Session {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile Connection connection;
+    /** Guarded by {@code this}, like {@link #connection} changes and {@link #finished}'s effects. */
+    private final ReplayBuffer replay;
+    /** Set at login: the credential of {@code resumeSession} (ResumeTokens). */
+    volatile String resumeToken;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeatCheck;
 
@@ -40,10 +48,18 @@ public final class Session {
     volatile String kickoutMessage;
     volatile long loginStartedNanos;
 
+    /** Pushes kept for a resume when the configuration does not say (session.replayBuffer's default). */
+    static final int DEFAULT_REPLAY = 512;
+
     Session(long id, EventLoop home, Connection connection) {
+        this(id, home, connection, DEFAULT_REPLAY);
+    }
+
+    Session(long id, EventLoop home, Connection connection, int replayCapacity) {
         this.id = id;
         this.home = home;
         this.connection = connection;
+        this.replay = new ReplayBuffer(replayCapacity);
     }
 
     public long id() {
@@ -104,24 +120,89 @@ public final class Session {
         heartbeatCheck = f;
     }
 
-    /** The connection dropped without a goodbye: keep the session for the heartbeat window. */
-    public void detach() {
-        connection = null;
-    }
-
-    /** Sends a push or a reply; dropped when no connection carries the session right now. */
-    void send(Signal signal) {
-        Connection c = connection;
-        if (c != null) {
-            c.send(signal);
+    /** The connection dropped without a goodbye: keep the session for the heartbeat window. Only if {@code c} is its. */
+    public synchronized void detach(Connection c) {
+        if (connection == c) {
+            connection = null;
         }
     }
 
+    /** True while {@code c} carries this session (a connection displaced by a resume no longer does). */
+    public boolean carriedBy(Connection c) {
+        return connection == c;
+    }
+
+    /** The connection carrying the session now, or null. */
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Sends a push or a reply; a reliable push is numbered and kept for a resume even when no connection carries it. */
+    void send(Signal signal) {
+        send(signal, Long.MIN_VALUE);
+    }
+
     /** A notification the room decided at {@code decidedNanos} (System.nanoTime), for the fan-out latency metric. */
-    void send(Signal signal, long decidedNanos) {
+    synchronized void send(Signal signal, long decidedNanos) {
         Connection c = connection;
-        if (c != null) {
+        if (ReplayBuffer.sequenced(signal) && !finished.get()) {
+            long seq = replay.append(signal);
+            if (c != null) {
+                c.send(signal, decidedNanos, seq);
+            }
+        } else if (c != null) {
             c.send(signal, decidedNanos);
+        }
+    }
+
+    /** The client handled every push up to {@code seq} (heartbeat ack). */
+    synchronized void ack(long seq) {
+        replay.ack(seq);
+    }
+
+    /** The seq of the newest numbered push. */
+    synchronized long lastSeq() {
+        return replay.lastSeq();
+    }
+
+    /** How {@link #attach} went. */
+    enum Attach { RESUMED, ENDED, GAP, AHEAD }
+
+    /**
+     * Resume: {@code c} carries the session from now on. First {@code reply} is built (with the number of pushes to
+     * replay) and sent, then every push after {@code clientSeq}, in order; the connection it replaces, if any, is
+     * returned through {@code displaced}. Nothing changes unless RESUMED.
+     */
+    synchronized Attach attach(Connection c, long clientSeq, java.util.function.BiFunction<Long, Integer, Signal> reply,
+                               Connection[] displaced) {
+        if (finished.get() || state() != State.IN_ROOM) {
+            return Attach.ENDED;
+        }
+        if (clientSeq > replay.lastSeq()) {
+            return Attach.AHEAD;
+        }
+        java.util.List<ReplayBuffer.Entry> missed = replay.since(clientSeq);
+        if (missed == null) {
+            return Attach.GAP;
+        }
+        displaced[0] = connection;
+        connection = c;
+        touch();
+        c.send(reply.apply(replay.lastSeq(), missed.size()));
+        for (ReplayBuffer.Entry e : missed) {
+            c.send(e.signal(), Long.MIN_VALUE, e.seq());
+        }
+        return Attach.RESUMED;
+    }
+
+    /** A fresh connection's session that a resume replaced: it ends without closing its (still used) connection. */
+    synchronized void discard() {
+        finished.set(true);
+        state.set(State.CLOSED);
+        connection = null;
+        ScheduledFuture<?> check = heartbeatCheck;
+        if (check != null) {
+            check.cancel(false);
         }
     }
 
@@ -134,8 +215,8 @@ public final class Session {
     }
 
     /** Last words of a terminated session: KICKOUT when it is told, then the connection is closed. Idempotent. */
-    void finish(Termination t) {
-        if (!finished.compareAndSet(false, true)) {
+    synchronized void finish(Termination t) {
+        if (finished.get()) {
             return;
         }
         ScheduledFuture<?> check = heartbeatCheck;
@@ -144,6 +225,7 @@ public final class Session {
         }
         Connection c = connection;
         if (c == null) {
+            finished.set(true);
             return;
         }
         Room r = room;
@@ -151,6 +233,7 @@ public final class Session {
             send(new Signal.RoomStateChanged(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code,
                     t.name().toLowerCase(Locale.ROOT), kickoutMessage));
         }
+        finished.set(true);
         c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(Locale.ROOT)
                 + (t.code == 0 ? "" : " (" + t.code + ")"));
         connection = null;
