@@ -13,6 +13,12 @@ public final class Listeners {
         void onRoomStateChanged(String roomID, String reason, int errorCode, String extendedData);
     }
 
+    /** ZEGO's legacy {@code roomStateUpdate}: {@code state} is DISCONNECTED, CONNECTING or CONNECTED. */
+    @FunctionalInterface
+    public interface LegacyRoomState {
+        void onRoomStateUpdate(String roomID, String state, int errorCode, String extendedData);
+    }
+
     @FunctionalInterface
     public interface RoomUserUpdate {
         void onRoomUserUpdate(String roomID, String updateType, List<Messages.User> userList);

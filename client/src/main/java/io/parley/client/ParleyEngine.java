@@ -7,6 +7,7 @@ import io.parley.client.media.MediaConfig;
 import io.parley.client.media.PacketListener;
 import io.parley.client.media.Player;
 import io.parley.client.media.Publisher;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
 import java.io.IOException;
@@ -30,6 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Media: {@link #startPublishingMedia} and {@link #startPlaying} open a WebRTC transport each (see
  * {@code io.parley.client.media}), exchange the SDP offer and answer over signalling and connect. Their futures
  * fail with a {@link ResultException}: the server's error code, or 1103028 / 1104028 when ICE or DTLS fails.
+ *
+ * <p>Dropped connections: when the WebSocket drops without a close frame (or falls silent for two heartbeat
+ * intervals) while logged in, the room state goes RECONNECTING (1000017) and the client resumes its session on a new
+ * connection ({@link Reconnect}): RECONNECTED, with the pushes it missed delivered next in order, and its media
+ * untouched; or RECONNECT_FAILED (1002053) after the retry window ({@link #setReconnectWindow}, 5 minutes).
+ * Requests made while RECONNECTING fail with 1000017.
  */
 public final class ParleyEngine implements AutoCloseable {
     private final long appId;
@@ -44,6 +51,19 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile String state = "LOGOUT";
     private volatile int lastErrorCode;
     private final MediaStreams media = new MediaStreams();
+    private final Reconnect reconnect = new Reconnect(this);
+    /** The last login, for a fresh login when a resume is refused; its session's credential. */
+    private volatile Messages.LoginRoom loginRequest;
+    private volatile String sessionId;
+    private volatile String resumeToken;
+    /** The highest push seq handled on this session (0: none); pushes at or below it are duplicates. */
+    private final AtomicLong lastSeq = new AtomicLong();
+    private volatile boolean reconnecting;
+    private volatile boolean relogging;
+    private volatile boolean userClosed;
+    private volatile long heartbeatIntervalMs = 30_000;
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile Listeners.LegacyRoomState legacyStateListener = (r, s, c, e) -> {};
 
     private volatile Listeners.RoomState roomStateListener = (r, s, c, e) -> {};
     private volatile Listeners.RoomUserUpdate userListener = (r, t, l) -> {};
@@ -82,6 +102,16 @@ public final class ParleyEngine implements AutoCloseable {
         pushListener = l;
     }
 
+    /** ZEGO's legacy {@code roomStateUpdate}: DISCONNECTED, CONNECTING, CONNECTED, following the room state. */
+    public void setRoomStateUpdateListener(Listeners.LegacyRoomState l) {
+        legacyStateListener = l;
+    }
+
+    /** How long to keep trying to resume (or log in again) after a drop before RECONNECT_FAILED; default 5 minutes. */
+    public void setReconnectWindow(java.time.Duration window) {
+        reconnect.window(window);
+    }
+
     public void setDisconnectedListener(Listeners.Disconnected l) {
         disconnectedListener = l;
     }
@@ -109,15 +139,23 @@ public final class ParleyEngine implements AutoCloseable {
 
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
         state = "LOGINING";
-        roomStateListener.onRoomStateChanged(roomID, "LOGINING", 0, "");
-        return request(Messages.LOGIN_ROOM, new Messages.LoginRoom(appId, roomID, token, user, config))
-                .thenApply(r -> {
-                    if (r.ok()) {
-                        roomId = roomID;
-                        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
-                    }
-                    return r;
-                });
+        userClosed = false;
+        fireState(roomID, "LOGINING", 0, "");
+        Messages.LoginRoom req = new Messages.LoginRoom(appId, roomID, token, user, config);
+        loginRequest = req;
+        return request(Messages.LOGIN_ROOM, req).thenApply(r -> {
+            if (r.ok()) {
+                loggedIn(req, r);
+            }
+            return r;
+        });
+    }
+
+    private void loggedIn(Messages.LoginRoom req, Result r) {
+        roomId = req.roomID();
+        sessionId = r.data().path("sessionID").asText(null);
+        resumeToken = r.data().path("resumeToken").asText(null);
+        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
     }
 
     public CompletableFuture<Result> logoutRoom() {
@@ -126,19 +164,42 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     public CompletableFuture<Result> logoutRoom(String roomID) {
+        if (reconnecting || "RECONNECT_FAILED".equals(state)) { // no server to tell: the session times out there
+            reconnect.cancel();
+            reconnecting = false;
+            leftRoom(roomID);
+            return CompletableFuture.completedFuture(new Result(0, "OK", SignalCodec.MAPPER.createObjectNode()));
+        }
         return request(Messages.LOGOUT_ROOM, new Messages.LogoutRoom(roomID)).thenApply(r -> {
             if (r.ok()) {
-                synchronized (this) {
-                    users.clear();
-                    streams.clear();
-                }
-                roomId = null;
-                state = "LOGOUT";
-                media.closeAll();
-                roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
+                leftRoom(roomID);
             }
             return r;
         });
+    }
+
+    private void leftRoom(String roomID) {
+        synchronized (this) {
+            users.clear();
+            streams.clear();
+        }
+        roomId = null;
+        sessionId = null;
+        resumeToken = null;
+        state = "LOGOUT";
+        media.closeAll();
+        fireState(roomID, "LOGOUT", 0, "");
+    }
+
+    /** roomStateChanged to the listener, and the legacy roomStateUpdate that follows it. */
+    private void fireState(String roomID, String reason, int code, String extendedData) {
+        roomStateListener.onRoomStateChanged(roomID, reason, code, extendedData);
+        String legacy = switch (reason) {
+            case "LOGINING", "RECONNECTING" -> "CONNECTING";
+            case "LOGINED", "RECONNECTED" -> "CONNECTED";
+            default -> "DISCONNECTED";
+        };
+        legacyStateListener.onRoomStateUpdate(roomID, legacy, code, extendedData);
     }
 
     public CompletableFuture<Result> startPublishing(String streamID, String extraInfo) {
@@ -207,20 +268,43 @@ public final class ParleyEngine implements AutoCloseable {
         return media.player(streamID);
     }
 
+    /** A heartbeat, acknowledging every push handled so far. */
     public CompletableFuture<Result> heartbeat() {
-        return request(Messages.HEARTBEAT, new Messages.Heartbeat());
+        long seq = lastSeq.get();
+        return request(Messages.HEARTBEAT, new Messages.Heartbeat(seq == 0 ? null : seq));
     }
 
     /** Sends any request by type with a JSON data object (for messages this client does not model yet). */
     public CompletableFuture<Result> request(String type, Object data) {
         String id = Long.toString(ids.incrementAndGet());
         CompletableFuture<Result> f = new CompletableFuture<>();
+        if (reconnecting && !Messages.RESUME_SESSION.equals(type) && !(relogging && Messages.LOGIN_ROOM.equals(type))) {
+            f.completeExceptionally(new ResultException(ErrorCode.NETWORK_BROKEN,
+                    "reconnecting: " + type + " not sent (the connection dropped; wait for RECONNECTED)", null));
+            return f;
+        }
+        return send(connect(), id, f, type, data);
+    }
+
+    /** A request on this very connection (a resume attempt's), never on a new one. */
+    CompletableFuture<Result> requestOn(WsClient ws, String type, Object data) {
+        String id = Long.toString(ids.incrementAndGet());
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        if (!ws.isOpen()) {
+            f.completeExceptionally(new IllegalStateException("connection closed"));
+            return f;
+        }
+        return send(CompletableFuture.completedFuture(ws), id, f, type, data);
+    }
+
+    private CompletableFuture<Result> send(CompletableFuture<WsClient> via, String id, CompletableFuture<Result> f,
+                                           String type, Object data) {
         pending.put(id, f);
         ObjectNode env = SignalCodec.MAPPER.createObjectNode();
         env.put("id", id);
         env.put("type", type);
         env.set("data", SignalCodec.MAPPER.valueToTree(data));
-        connect().whenComplete((ws, err) -> {
+        via.whenComplete((ws, err) -> {
             if (err != null) {
                 pending.remove(id);
                 f.completeExceptionally(err);
@@ -234,14 +318,24 @@ public final class ParleyEngine implements AutoCloseable {
     private synchronized CompletableFuture<WsClient> connect() {
         CompletableFuture<WsClient> c = connection;
         if (c == null || (c.isDone() && !c.isCompletedExceptionally() && !c.join().isOpen())) {
-            c = WsClient.connect(server, this::onText);
-            c.thenAccept(ws -> ws.closed().thenAccept(this::onClosed));
-            connection = c;
+            lastSeq.set(0); // a new connection starts a new session
+            c = open();
         }
         return c;
     }
 
-    private void onClosed(WsClient.Closed closed) {
+    private CompletableFuture<WsClient> open() {
+        CompletableFuture<WsClient> c = WsClient.connect(server, this::onText);
+        c.thenAccept(ws -> ws.closed().thenAccept(closed -> onClosed(ws, closed)));
+        connection = c;
+        return c;
+    }
+
+    private void onClosed(WsClient ws, WsClient.Closed closed) {
+        CompletableFuture<WsClient> current = connection;
+        if (current == null || current.getNow(null) != ws) {
+            return; // an earlier connection (a failed attempt, or the one a resume replaced)
+        }
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
             h.cancel(false);
@@ -249,8 +343,104 @@ public final class ParleyEngine implements AutoCloseable {
         IllegalStateException gone = new IllegalStateException("connection closed: " + closed.status() + " " + closed.reason());
         pending.values().forEach(f -> f.completeExceptionally(gone));
         pending.clear();
+        if (reconnecting) {
+            return; // an attempt's connection: Reconnect sees its request fail and tries again
+        }
+        if (!userClosed && closed.status() == -1 && sessionId != null) {
+            reconnecting = true;
+            state = "RECONNECTING";
+            lastErrorCode = ErrorCode.NETWORK_BROKEN;
+            fireState(roomId, "RECONNECTING", ErrorCode.NETWORK_BROKEN, "");
+            reconnect.start();
+            return;
+        }
         media.closeAll();
         disconnectedListener.onDisconnected(closed.status(), closed.reason());
+    }
+
+    // ---- Reconnect's hooks ----
+
+    /** What resumes this session now, or null when there is none (logged out meanwhile). */
+    Messages.ResumeSession resumeRequest() {
+        Messages.LoginRoom login = loginRequest;
+        String sid = sessionId;
+        String rid = roomId;
+        if (login == null || sid == null || rid == null) {
+            return null;
+        }
+        return new Messages.ResumeSession(appId, rid, login.user().userID(), sid, resumeToken, lastSeq.get());
+    }
+
+    /** A new connection for an attempt (lastSeq is kept: the session it resumes goes on numbering). */
+    synchronized CompletableFuture<WsClient> freshConnection() {
+        return open();
+    }
+
+    void resumed(Result r) {
+        reconnecting = false;
+        state = "RECONNECTED";
+        lastErrorCode = 0;
+        startHeartbeat(r.data().path("heartbeatInterval").asLong(heartbeatIntervalMs));
+        fireState(roomId, "RECONNECTED", 0, "");
+    }
+
+    /** The session is gone on the server: what this client knew of it goes (peers are told DELETE, then ADD anew). */
+    void sessionLost() {
+        lastSeq.set(0);
+        media.closeAll();
+        String rid = roomId;
+        List<Messages.User> goneUsers;
+        List<Messages.StreamInfo> goneStreams;
+        synchronized (this) {
+            goneUsers = new ArrayList<>(users.values());
+            goneStreams = new ArrayList<>(streams.values());
+            users.clear();
+            streams.clear();
+        }
+        if (!goneStreams.isEmpty()) {
+            streamListener.onRoomStreamUpdate(rid, Messages.DELETE, goneStreams, "");
+        }
+        if (!goneUsers.isEmpty()) {
+            userListener.onRoomUserUpdate(rid, Messages.DELETE, goneUsers);
+        }
+    }
+
+    /** A fresh login with the last login's parameters, on the attempt's connection. */
+    CompletableFuture<Result> relogin(WsClient ws) {
+        relogging = true;
+        Messages.LoginRoom req = loginRequest;
+        return requestOn(ws, Messages.LOGIN_ROOM, req).thenApply(r -> {
+            if (r.ok()) {
+                loggedIn(req, r);
+            }
+            return r;
+        });
+    }
+
+    void reloggedIn(Result r, int why) {
+        reconnecting = false; // relogging stays on until the login's LOGINED push, which follows its answer
+        state = "RECONNECTED";
+        lastErrorCode = 0;
+        fireState(roomId, "RECONNECTED", 0, "{\"relogin\":" + why + "}");
+    }
+
+    void reconnectFailed(int code, String why) {
+        relogging = false;
+        reconnecting = false;
+        state = "RECONNECT_FAILED";
+        lastErrorCode = code;
+        media.closeAll();
+        synchronized (this) {
+            users.clear();
+            streams.clear();
+        }
+        sessionId = null;
+        resumeToken = null;
+        CompletableFuture<WsClient> c = connection;
+        if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().close();
+        }
+        fireState(roomId, "RECONNECT_FAILED", code, why == null ? "" : why);
     }
 
     private void startHeartbeat(long intervalMs) {
@@ -258,10 +448,27 @@ public final class ParleyEngine implements AutoCloseable {
         if (old != null) {
             old.cancel(false);
         }
-        heartbeat = WsClient.group().next().scheduleAtFixedRate(() -> heartbeat(), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        heartbeatIntervalMs = intervalMs;
+        lastHeardNanos = System.nanoTime();
+        heartbeat = WsClient.group().next().scheduleAtFixedRate(this::heartbeatTick, intervalMs, intervalMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a heartbeat; a connection silent for two intervals (no answer, no push) is taken as dropped. */
+    private void heartbeatTick() {
+        long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
+        if (silentMs > 2 * heartbeatIntervalMs + 1_000) {
+            CompletableFuture<WsClient> c = connection;
+            if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+                c.join().abort(); // → onClosed without a close frame → RECONNECTING
+            }
+            return;
+        }
+        heartbeat();
     }
 
     private void onText(String text) {
+        lastHeardNanos = System.nanoTime();
         JsonNode msg;
         try {
             msg = SignalCodec.MAPPER.readTree(text);
@@ -269,6 +476,14 @@ public final class ParleyEngine implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (msg.has("push")) {
+            JsonNode seq = msg.get("seq");
+            if (seq != null && seq.canConvertToLong()) {
+                long n = seq.asLong();
+                if (n <= lastSeq.get()) {
+                    return; // already handled before a resume
+                }
+                lastSeq.set(n);
+            }
             onPush(msg.get("push").asText(), msg.path("data"));
             return;
         }
@@ -285,16 +500,23 @@ public final class ParleyEngine implements AutoCloseable {
             switch (name) {
                 case Messages.ROOM_STATE_CHANGED -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStateChanged.class);
+                    if (relogging && "LOGINED".equals(p.reason())) {
+                        relogging = false;
+                        break; // the login that repairs a lost session: reported as RECONNECTED when it answered
+                    }
                     state = p.reason();
                     lastErrorCode = p.errorCode();
                     if ("KICKOUT".equals(p.reason())) {
+                        reconnect.cancel();
+                        reconnecting = false;
+                        sessionId = null;
                         synchronized (this) {
                             users.clear();
                             streams.clear();
                         }
                         media.closeAll();
                     }
-                    roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
+                    fireState(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
                 }
                 case Messages.ROOM_USER_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomUserUpdate.class);
@@ -372,6 +594,8 @@ public final class ParleyEngine implements AutoCloseable {
     /** Closes the media transports and the WebSocket cleanly (the server treats it as leaving). */
     @Override
     public void close() {
+        userClosed = true;
+        reconnect.cancel();
         media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
@@ -383,8 +607,13 @@ public final class ParleyEngine implements AutoCloseable {
         }
     }
 
-    /** Drops the connection without a close frame, as a lost network would. */
+    /**
+     * Drops the connection without a close frame and does not come back: the server keeps the session until its
+     * heartbeat timeout, as for a client that vanished. (A network cut the client survives is a test proxy's job.)
+     */
     public void abort() {
+        userClosed = true;
+        reconnect.cancel();
         media.closeAll();
         ScheduledFuture<?> h = heartbeat;
         if (h != null) {
