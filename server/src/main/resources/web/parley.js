@@ -4,6 +4,12 @@
  * startPublishingStream, startPlayingStream, on(event, fn). The wire contract is protocol/PROTOCOL.md.
  *
  * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ *
+ * A connection lost without a close frame (network loss or change) while logged in is resumed: roomStateChanged
+ * RECONNECTING (1000017), then RECONNECTED once the server took the session back (publishers and players keep
+ * their RTCPeerConnections, the pushes missed arrive next in order), or after a fresh login when the server says the
+ * session is gone (extendedData {"relogin": code}); RECONNECT_FAILED (1002053) after options.reconnectWindow
+ * (5 min). The legacy roomStateUpdate (DISCONNECTED / CONNECTING / CONNECTED) follows every room state.
  */
 (function (global) {
   'use strict';
@@ -16,10 +22,17 @@
   const ERR_NOT_LOGGED_IN = 1000002;
   const ERR_PUBLISH_PARAM = 1103001;
   const ERR_PLAY_PARAM = 1104001;
+  const ERR_RECONNECT_TIMEOUT = 1002053;   // no resume within reconnectWindow
+  // resumeSession answers that send the client to log in again (PROTOCOL.md, "Resume after a dropped connection").
+  const RELOGIN_CODES = [1102001, 1102015, 1102016];
+  const DEFAULT_RECONNECT_WINDOW_MS = 5 * 60 * 1000;
+  const FIRST_PAUSE_MS = 200;
+  const MAX_PAUSE_MS = 5000;
 
   const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
   const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
-    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire'];
+    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire', 'roomStateUpdate'];
+  const LEGACY = {LOGINING: 'CONNECTING', RECONNECTING: 'CONNECTING', LOGINED: 'CONNECTED', RECONNECTED: 'CONNECTED'};
 
   function parleyError(code, message) {
     return {code: code, message: message};
@@ -34,7 +47,8 @@
     /**
      * @param {number} appID the App
      * @param {string} server 'ws://host:port/ws' (or wss:// behind a TLS proxy)
-     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function}} [options]
+     * @param {{requestTimeout?: number, reconnectWindow?: number, rtcConfiguration?: RTCConfiguration,
+     *          logger?: function}} [options]
      */
     constructor(appID, server, options) {
       if (typeof appID !== 'number' || !Number.isInteger(appID) || appID <= 0) {
@@ -47,6 +61,7 @@
       this.appID = appID;
       this.server = server;
       this.requestTimeout = opts.requestTimeout || DEFAULT_REQUEST_TIMEOUT_MS;
+      this.reconnectWindow = opts.reconnectWindow || DEFAULT_RECONNECT_WINDOW_MS;
       this.rtcConfiguration = opts.rtcConfiguration || {};
       this._log = opts.logger || function () {};
       this._handlers = new Map();      // event name -> Set of functions
@@ -59,6 +74,13 @@
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
       this._publishers = new Map();    // streamID -> {pc, stream}
       this._players = new Map();       // streamID -> {pc, stream}
+      this._login = null;              // the last loginRoom's request data, for a fresh login after a lost session
+      this._sessionID = null;          // with _resumeToken: what resumes the session after a drop
+      this._resumeToken = null;
+      this._lastSeq = 0;               // the highest push seq handled on this session
+      this._reconnect = null;          // {deadline, pause, timer} while RECONNECTING
+      this._relogging = false;
+      this._heardAt = 0;
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -77,6 +99,12 @@
       if (!set) return false;
       if (fn) set.delete(fn); else set.clear();
       return true;
+    }
+
+    /** roomStateChanged, and the legacy roomStateUpdate that follows it. */
+    _emitState(roomID, reason, code, extendedData) {
+      this._emit('roomStateChanged', roomID, reason, code, extendedData);
+      this._emit('roomStateUpdate', roomID, LEGACY[reason] || 'DISCONNECTED', code, extendedData);
     }
 
     _emit(event) {
@@ -99,8 +127,9 @@
      * refuses or cannot be reached; the reason comes through roomStateChanged (LOGIN_FAILED, errorCode).
      */
     async loginRoom(roomID, token, user, config) {
+      if (this._state === 'RECONNECT_FAILED') this._state = 'LOGOUT';
       if (this._state !== 'LOGOUT') {
-        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', 1002001, 'already in room ' + this._roomID);
+        this._emitState(roomID, 'LOGIN_FAILED', 1002001, 'already in room ' + this._roomID);
         return false;
       }
       if (!user || typeof user.userID !== 'string') {
@@ -110,37 +139,54 @@
       this._state = 'LOGINING';
       this._roomID = roomID;
       this._user = {userID: user.userID, userName: user.userName || user.userID};
-      this._emit('roomStateChanged', roomID, 'LOGINING', 0, '');
+      this._emitState(roomID, 'LOGINING', 0, '');
       try {
         await this._connect();
       } catch (e) {
         this._resetRoom();
-        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', ERR_LOGIN_NETWORK, e.message);
+        this._emitState(roomID, 'LOGIN_FAILED', ERR_LOGIN_NETWORK, e.message);
         return false;
       }
+      this._lastSeq = 0;
+      this._login = {
+        appID: this.appID, roomID: roomID, token: token, user: this._user,
+        config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0}
+      };
       let data;
       try {
-        data = await this._request('loginRoom', {
-          appID: this.appID, roomID: roomID, token: token, user: this._user,
-          config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0}
-        });
+        data = await this._request('loginRoom', this._login);
       } catch (e) {
         // Reported from the response (the server's own LOGIN_FAILED push may come before or after it; see _onPush).
         this._log('loginRoom failed', e);
         this._resetRoom();
         this._closeSocket();
-        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', e.code, e.message);
+        this._emitState(roomID, 'LOGIN_FAILED', e.code, e.message);
         return false;
       }
-      this._state = 'LOGINED';
-      this._startHeartbeat(data.heartbeatInterval);
+      this._loggedIn(data);
       return true;
+    }
+
+    _loggedIn(data) {
+      this._state = 'LOGINED';
+      this._sessionID = data.sessionID || null;
+      this._resumeToken = data.resumeToken || null;
+      this._startHeartbeat(data.heartbeatInterval);
     }
 
     /** Leaves the room: stops every publish and play, tells the server, closes the connection. */
     async logoutRoom(roomID) {
       if (this._state === 'LOGOUT') return;
       const room = roomID || this._roomID;
+      if (this._state === 'RECONNECTING' || this._state === 'RECONNECT_FAILED') {
+        // Nobody to tell: the server's session, if any, ends at its heartbeat timeout.
+        this._stopReconnect();
+        this._closeAllMedia();
+        this._resetRoom();
+        this._closeSocket();
+        this._emitState(room, 'LOGOUT', 0, '');
+        return;
+      }
       this._state = 'LOGOUT';   // no new publish or play from here on
       try {
         await this._request('logoutRoom', {roomID: room});   // before closing transports: see stopPublishingStream
@@ -150,7 +196,7 @@
       this._closeAllMedia();
       this._resetRoom();
       this._closeSocket();
-      this._emit('roomStateChanged', room, 'LOGOUT', 0, '');
+      this._emitState(room, 'LOGOUT', 0, '');
     }
 
     // ---- local media --------------------------------------------------------------------------
@@ -380,12 +426,118 @@
         p.reject(err);
       }
       this._pending.clear();
-      if (this._state === 'LOGINED') {
-        // No automatic reconnection yet: report the room as lost, as ZEGO does once it gives up.
+      if (this._state === 'LOGINED' && ev.code === 1006 && this._sessionID) {
+        this._startReconnect();   // dropped without a close frame: the session waits on the server
+      } else if (this._state === 'LOGINED') {
+        // The server closed it (with a status): the session is over.
         const room = this._roomID;
         this._closeAllMedia();
         this._resetRoom();
-        this._emit('roomStateChanged', room, 'RECONNECT_FAILED', ERR_NETWORK, err.message);
+        this._emitState(room, 'RECONNECT_FAILED', ERR_NETWORK, err.message);
+      }
+    }
+
+    // ---- resume after a dropped connection (PROTOCOL.md) -----------------------------------------
+
+    _startReconnect() {
+      this._state = 'RECONNECTING';
+      this._emitState(this._roomID, 'RECONNECTING', ERR_NETWORK, '');
+      this._reconnect = {deadline: Date.now() + this.reconnectWindow, pause: FIRST_PAUSE_MS, timer: null};
+      this._attempt();
+    }
+
+    _stopReconnect() {
+      if (this._reconnect && this._reconnect.timer) clearTimeout(this._reconnect.timer);
+      this._reconnect = null;
+      this._relogging = false;
+    }
+
+    _later() {
+      const r = this._reconnect;
+      if (!r) return;
+      this._detachSocket();
+      const pause = r.pause;
+      r.pause = Math.min(MAX_PAUSE_MS, pause * 2);
+      r.timer = setTimeout(() => this._attempt(), pause);
+    }
+
+    async _attempt() {
+      const r = this._reconnect;
+      if (!r || this._state !== 'RECONNECTING') return;
+      if (Date.now() >= r.deadline) {
+        const room = this._roomID;
+        this._stopReconnect();
+        this._closeAllMedia();
+        this._resetRoom();
+        this._closeSocket();
+        this._state = 'RECONNECT_FAILED';
+        this._emitState(room, 'RECONNECT_FAILED', ERR_RECONNECT_TIMEOUT, 'no reconnect within ' + this.reconnectWindow + ' ms');
+        return;
+      }
+      try {
+        await this._connect();
+      } catch (e) {
+        if (this._reconnect === r) this._later();
+        return;
+      }
+      if (this._reconnect !== r) return;
+      let data;
+      try {
+        data = await this._request('resumeSession', {appID: this.appID, roomID: this._roomID, userID: this._user.userID,
+          sessionID: this._sessionID, resumeToken: this._resumeToken, lastSeq: this._lastSeq});
+      } catch (e) {
+        if (this._reconnect !== r) return;
+        if (RELOGIN_CODES.indexOf(e.code) >= 0) {
+          this._relogin(r, e.code);
+        } else {
+          this._later();   // the new connection dropped too, or the server cannot take us now
+        }
+        return;
+      }
+      if (this._reconnect !== r) return;
+      this._stopReconnect();
+      this._state = 'LOGINED';
+      this._startHeartbeat(data.heartbeatInterval);
+      this._emitState(this._roomID, 'RECONNECTED', 0, '');
+    }
+
+    /** The session is gone on the server: drop what belonged to it and log in again with the same parameters. */
+    async _relogin(r, why) {
+      this._lastSeq = 0;
+      this._closeAllMedia();
+      this._relogging = true;
+      let data;
+      try {
+        data = await this._request('loginRoom', this._login);
+      } catch (e) {
+        if (this._reconnect !== r) return;
+        if (e.code === ERR_NETWORK || e.code === ERR_TIMEOUT) {
+          this._relogging = false;
+          this._later();
+          return;
+        }
+        const room = this._roomID;
+        this._stopReconnect();
+        this._resetRoom();
+        this._closeSocket();
+        this._state = 'RECONNECT_FAILED';
+        this._emitState(room, 'RECONNECT_FAILED', e.code, e.message);
+        return;
+      }
+      if (this._reconnect !== r) return;
+      this._reconnect = null;   // _relogging stays on until the login's LOGINED push (it follows the answer)
+      this._loggedIn(data);
+      this._emitState(this._roomID, 'RECONNECTED', 0, JSON.stringify({relogin: why}));
+    }
+
+    /** Forgets the current socket without waiting for a close handshake a dead network cannot carry. */
+    _detachSocket() {
+      const ws = this._ws;
+      this._ws = null;
+      if (ws) {
+        ws.onclose = null;
+        ws.onmessage = null;
+        try { ws.close(); } catch (e) { /* already closed */ }
       }
     }
 
@@ -413,6 +565,7 @@
     }
 
     _onMessage(text) {
+      this._heardAt = Date.now();
       let msg;
       try {
         msg = JSON.parse(text);
@@ -421,6 +574,10 @@
         return;
       }
       if (typeof msg.push === 'string') {
+        if (typeof msg.seq === 'number') {
+          if (msg.seq <= this._lastSeq) return;   // handled before a resume
+          this._lastSeq = msg.seq;
+        }
         this._onPush(msg.push, msg.data || {});
         return;
       }
@@ -439,11 +596,16 @@
       switch (name) {
         case 'roomStateChanged':
           if (d.reason === 'LOGIN_FAILED') break;   // loginRoom reports it once, from the response
+          if (d.reason === 'LOGINED' && this._relogging) {
+            this._relogging = false;   // the login that repaired a lost session: reported as RECONNECTED
+            break;
+          }
           if (d.reason === 'KICKOUT') {
+            this._stopReconnect();
             this._closeAllMedia();
             this._resetRoom();
           }
-          this._emit(name, d.roomID, d.reason, d.errorCode, d.extendedData || '');
+          this._emitState(d.roomID, d.reason, d.errorCode, d.extendedData || '');
           break;
         case 'roomUserUpdate':
           this._emit(name, d.roomID, d.updateType, d.userList || []);
@@ -484,8 +646,16 @@
     _startHeartbeat(intervalMs) {
       this._stopHeartbeat();
       const every = intervalMs > 0 ? intervalMs : 30000;
+      this._heardAt = Date.now();
       this._heartbeat = setInterval(() => {
-        this._request('heartbeat', {}).catch((e) => this._log('heartbeat', e));
+        if (Date.now() - this._heardAt > 2 * every + 1000 && this._state === 'LOGINED' && this._sessionID) {
+          // Silent for two intervals (a network change can leave a socket that never reports its death).
+          this._stopHeartbeat();
+          this._detachSocket();
+          this._onClosed({code: 1006, reason: 'silent for ' + (Date.now() - this._heardAt) + ' ms'});
+          return;
+        }
+        this._request('heartbeat', this._lastSeq > 0 ? {ack: this._lastSeq} : {}).catch((e) => this._log('heartbeat', e));
       }, every);
     }
 
@@ -495,6 +665,7 @@
     }
 
     _requireLogin() {
+      if (this._state === 'RECONNECTING') throw parleyError(ERR_NETWORK, 'reconnecting (expected: wait for RECONNECTED)');
       if (this._state !== 'LOGINED') throw parleyError(ERR_NOT_LOGGED_IN, 'not logged in (expected: await loginRoom(...) first)');
     }
 
@@ -508,11 +679,13 @@
     _resetRoom() {
       this._state = 'LOGOUT';
       this._roomID = null;
+      this._sessionID = null;
+      this._resumeToken = null;
       this._stopHeartbeat();
     }
   }
 
   ParleyEngine.ERRORS = Object.freeze({PARAM: ERR_PARAM, TIMEOUT: ERR_TIMEOUT, NETWORK: ERR_NETWORK,
-    LOGIN_NETWORK: ERR_LOGIN_NETWORK, NOT_LOGGED_IN: ERR_NOT_LOGGED_IN});
+    LOGIN_NETWORK: ERR_LOGIN_NETWORK, NOT_LOGGED_IN: ERR_NOT_LOGGED_IN, RECONNECT_TIMEOUT: ERR_RECONNECT_TIMEOUT});
   global.ParleyEngine = ParleyEngine;
 })(typeof window !== 'undefined' ? window : globalThis);
