@@ -70,7 +70,7 @@ class SessionLivenessTest {
             pw.await(Messages.ROOM_STREAM_UPDATE, p -> p.type().equals("ADD"));
             dropper.abort();
             dropper.closed().get();
-            // Within the window the user is still a member (a later issue lets it resume here).
+            // Within the window the user is still a member (it could resume here: ResumeEndToEndTest).
             assertThat(server.server().rooms().snapshot(TestServer.APP, "r").join().userIds()).contains("dropper");
             Pushes.Push del = pw.await(Messages.ROOM_STREAM_UPDATE, p -> p.type().equals("DELETE"));
             JsonNode ext = SignalCodec.MAPPER.readTree(del.data().path("extendedData").asText());

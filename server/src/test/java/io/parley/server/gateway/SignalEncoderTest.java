@@ -37,6 +37,27 @@ class SignalEncoderTest {
     }
 
     @Test
+    void aNumberedPushStartsWithItsSeqAndASharedOneKeepsItsOneEncoding() throws Exception {
+        Signal.Shared shared = new Signal.Shared(new Signal.RoomStateChanged("r", RoomStateReason.LOGINED, 0, null));
+        for (long seq : new long[] {1, 42, Long.MAX_VALUE}) {
+            ByteBuf b = SignalEncoder.encode(shared, ByteBufAllocator.DEFAULT, seq);
+            try {
+                String text = b.toString(StandardCharsets.UTF_8);
+                assertThat(text).startsWith("{\"seq\":" + seq + ",\"push\":\"roomStateChanged\"");
+                assertThat(SignalCodec.MAPPER.readTree(text).path("data").path("reason").asText()).isEqualTo("LOGINED");
+            } finally {
+                b.release();
+            }
+        }
+        ByteBuf plain = SignalEncoder.encode(shared, ByteBufAllocator.DEFAULT, 0);
+        try {
+            assertThat(plain.toString(StandardCharsets.UTF_8)).startsWith("{\"push\":");
+        } finally {
+            plain.release();
+        }
+    }
+
+    @Test
     void kickoutAndStreamDeleteCarryTheirReasonsAsJsonStrings() throws Exception {
         JsonNode k = encode(new Signal.RoomStateChanged("r", RoomStateReason.KICKOUT, 1002050, "kicked_multiple_login"));
         assertThat(k.path("data").path("extendedData").asText()).isEqualTo("{\"kickout_reason\":\"kicked_multiple_login\"}");
