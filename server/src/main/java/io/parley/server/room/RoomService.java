@@ -51,6 +51,7 @@ public final class RoomService {
     private final AtomicLong sessionIds = new AtomicLong();
     private final ClaimStore claimStore;
     private final RoomDirectory directory;
+    private final Resumption resumption;
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
     private volatile AccessRules rules = AccessRules.NONE;
@@ -73,6 +74,7 @@ public final class RoomService {
         this.events = events;
         this.media = media;
         this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
+        this.resumption = new Resumption(this.apps, sessionConfig, this::terminate);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
@@ -394,83 +396,11 @@ public final class RoomService {
     }
 
     /**
-     * resumeSession: the session named by the request (App, userID, sessionID, room, credential) is carried by
-     * {@code fresh}'s connection from now on, and {@code fresh} (the connection's own, not logged in) is discarded.
-     * The response is sent first, then the pushes after {@code lastSeq}. Returns the resumed session; throws with the
-     * code a client must act on: 1102001 (the session ended: log in again), 1102015 (missed pushes no longer held:
-     * the session is ended, log in again), 1102016 (the credential does not match), 1100001 (bad request).
+     * resumeSession: the session named by the request is carried by {@code fresh}'s connection from now on
+     * ({@link Resumption}); returns it, or throws with the code the client must act on.
      */
     public Session resume(Session fresh, RequestRef reqId, Messages.ResumeSession req) {
-        if (fresh.state() != Session.State.NEW || fresh.userId() != null) {
-            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM,
-                    "resumeSession: this connection already has a session (expected: resumeSession first, on a new connection)");
-        }
-        if (draining) {
-            throw new ProtocolException(ErrorCode.SERVER_DRAINING, "server is shutting down: log in to another node");
-        }
-        Connection c = fresh.connection();
-        if (c == null) {
-            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "session closed");
-        }
-        if (req.appID() == null) {
-            throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID: missing (expected: the App's numeric AppID)");
-        }
-        AppSpace app = apps.get(new AppId(req.appID()).value());
-        if (app == null) {
-            throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID " + req.appID() + " is not configured on this server");
-        }
-        RoomId roomId = new RoomId(req.roomID());
-        UserId userId = new UserId(req.userID());
-        if (req.sessionID() == null || req.resumeToken() == null) {
-            throw new ProtocolException(ErrorCode.PARAMETER_ERROR,
-                    "sessionID, resumeToken: missing (expected: both, from the loginRoom response)");
-        }
-        long lastSeq = req.lastSeq() == null ? 0 : req.lastSeq();
-        if (lastSeq < 0) {
-            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "lastSeq: " + lastSeq + " (expected: >= 0)");
-        }
-        Session s = app.users.get(userId);
-        if (s == null || !Long.toString(s.id()).equals(req.sessionID())) {
-            throw new ProtocolException(ErrorCode.HEARTBEAT_TIMEOUT, "session " + req.sessionID() + " of user '" + userId
-                    + "' has ended (heartbeat timeout, logout, kick or a later login): log in again");
-        }
-        Room room = s.room;
-        if (!ResumeTokens.matches(s.resumeToken, req.resumeToken()) || room == null || !room.id().equals(roomId)) {
-            log.info("resume refused (credential does not match) app={} user={} session={}", app.appId(), userId, s.id());
-            throw new ProtocolException(ErrorCode.TOKEN_INVALID,
-                    "resumeToken does not match session " + req.sessionID() + " in room '" + roomId + "'");
-        }
-        long intervalMs = sessionConfig.heartbeatInterval().toMillis();
-        long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
-        Connection[] displaced = new Connection[1];
-        Session.Attach result = s.attach(c, lastSeq, (serverSeq, replayed) -> new Signal.Reply(reqId,
-                Messages.RESUME_SESSION, ErrorCode.OK, "OK", new Messages.ResumeResult(roomId.value(),
-                Long.toString(s.id()), intervalMs, timeoutMs, serverSeq, replayed)), displaced);
-        switch (result) {
-            case RESUMED -> { }
-            case ENDED -> throw new ProtocolException(ErrorCode.HEARTBEAT_TIMEOUT, "session " + req.sessionID()
-                    + " of user '" + userId + "' has ended: log in again");
-            case AHEAD -> throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "lastSeq: " + lastSeq
-                    + " (expected: at most " + s.lastSeq() + ", the newest push sent to this session)");
-            case GAP -> {
-                log.info("resume refused (missed pushes no longer held) app={} user={} session={} lastSeq={}",
-                        app.appId(), userId, s.id(), lastSeq);
-                terminate(s, Termination.HEARTBEAT_TIMEOUT);
-                throw new ProtocolException(ErrorCode.RESUME_GAP, "pushes after seq " + lastSeq
-                        + " are no longer held (session.replayBuffer keeps " + sessionConfig.replayBuffer()
-                        + "): the session is ended, log in again");
-            }
-        }
-        fresh.discard();
-        log.info("session resumed app={} room={} user={} session={} lastSeq={}", app.appId(), roomId, userId, s.id(), lastSeq);
-        Connection old = displaced[0];
-        if (old != null && old != c) {
-            // A second resume of the same session wins, as a second login does: the earlier connection is told so.
-            old.send(new Signal.RoomStateChanged(roomId.value(), RoomStateReason.KICKOUT, ErrorCode.KICKED_MULTIPLE_LOGIN,
-                    "resumed_elsewhere"));
-            old.close(1000, "resumed elsewhere (" + ErrorCode.KICKED_MULTIPLE_LOGIN + ")");
-        }
-        return s;
+        return resumption.resume(fresh, reqId, req, draining);
     }
 
     /** heartbeat with {@code ack}: the client handled every push up to that seq. */

@@ -7,10 +7,12 @@ import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.server.auth.TokenClaims;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /**
  * A client's presence, separate from the connection carrying it so that a connection can drop and be resumed on
@@ -173,7 +175,7 @@ public final class Session {
      * replay) and sent, then every push after {@code clientSeq}, in order; the connection it replaces, if any, is
      * returned through {@code displaced}. Nothing changes unless RESUMED.
      */
-    synchronized Attach attach(Connection c, long clientSeq, java.util.function.BiFunction<Long, Integer, Signal> reply,
+    synchronized Attach attach(Connection c, long clientSeq, BiFunction<Long, Integer, Signal> reply,
                                Connection[] displaced) {
         if (finished.get() || state() != State.IN_ROOM) {
             return Attach.ENDED;
@@ -181,7 +183,7 @@ public final class Session {
         if (clientSeq > replay.lastSeq()) {
             return Attach.AHEAD;
         }
-        java.util.List<ReplayBuffer.Entry> missed = replay.since(clientSeq);
+        List<ReplayBuffer.Entry> missed = replay.since(clientSeq);
         if (missed == null) {
             return Attach.GAP;
         }
