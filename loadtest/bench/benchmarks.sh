@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -98,6 +98,24 @@ fanout() {
   machine "fanout: before"
   snapshot_later 20 "fanout: 1 room of 1000, 10 publishes/s"
   lt fanout signal -n 1000 -m 1000 -r 500 --publish-rate 10 --publish-hold 1s --warmup 5s -d 45s
+  stop_server
+}
+
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+server_notifications() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^parley_notifications_total / {printf "%d", $2}'; }
+
+large_room() { # one room of 10,000 members joining at 1,000/s; stream ADDs to all of them; server CPU per push delivered
+  start_server large-room
+  warm large-room
+  machine "large-room: before"
+  snapshot_later 25 "large-room: 10000 members, 2 publishes/s"
+  local c0 c1 n0 n1 hz
+  hz=$(getconf CLK_TCK)
+  c0=$(server_cpu_ticks); n0=$(server_notifications)
+  lt large-room signal -n 10000 -m 10000 -r 1000 --user-updates --publish-rate 2 --publish-hold 1s --warmup 5s -d 60s
+  c1=$(server_cpu_ticks); n1=$(server_notifications)
+  log "large-room: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $(( n1 - n0 )) notifications written" \
+      "($(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n=$(( n1 - n0 )) 'BEGIN {printf "%.2f", c / h * 1e6 / n}') µs per push, whole run)"
   stop_server
 }
 

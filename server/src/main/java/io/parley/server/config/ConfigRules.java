@@ -37,6 +37,11 @@ public final class ConfigRules {
         atLeast(p, "limits.maxStreamsPerUser", l.maxStreamsPerUser(), 1);
         atLeast(p, "limits.maxStreamsPerRoom", l.maxStreamsPerRoom(), 1);
         atLeast(p, "limits.maxRoomsPerApp", l.maxRoomsPerApp(), 1);
+        atLeast(p, "limits.userUpdateLimit", l.userUpdateLimit(), 0);
+        if (l.joinCoalesceWindow().isNegative() || l.joinCoalesceWindow().compareTo(Duration.ofSeconds(1)) > 0) {
+            p.add("limits.joinCoalesceWindow: " + Durations.format(l.joinCoalesceWindow())
+                    + " (expected: 0ms..1s; 0 sends each join at once)");
+        }
         ParleyConfig.Management mg = c.management();
         if (mg.enabled()) {
             if (mg.host().isBlank()) {

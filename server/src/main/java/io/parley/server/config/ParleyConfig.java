@@ -38,9 +38,18 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
                 10_000, 256);
     }
 
-    /** Room-side bounds: streams per user and per room (which bounds the login's stream list), rooms per App. */
-    public record Limits(int maxStreamsPerUser, int maxStreamsPerRoom, int maxRoomsPerApp) {
-        public static final Limits DEFAULTS = new Limits(8, 500, 10_000);
+    /**
+     * Room-side bounds: streams per user and per room (which bounds the login's stream list), rooms per App. Large
+     * rooms: only the first {@code userUpdateLimit} members present send and get {@code roomUserUpdate} (ZEGO's 500
+     * rule); joins within {@code joinCoalesceWindow} of each other reach each member as one {@code roomUserUpdate}.
+     */
+    public record Limits(int maxStreamsPerUser, int maxStreamsPerRoom, int maxRoomsPerApp, int userUpdateLimit,
+                         Duration joinCoalesceWindow) {
+        public static final Limits DEFAULTS = new Limits(8, 500, 10_000, 500, Duration.ofMillis(50));
+
+        public Limits(int maxStreamsPerUser, int maxStreamsPerRoom, int maxRoomsPerApp) {
+            this(maxStreamsPerUser, maxStreamsPerRoom, maxRoomsPerApp, DEFAULTS.userUpdateLimit, DEFAULTS.joinCoalesceWindow);
+        }
     }
 
     /** /metrics, /healthz, /readyz on a port of their own (then the public port answers 404 for them). */

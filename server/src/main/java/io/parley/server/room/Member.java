@@ -11,6 +11,8 @@ final class Member {
     final Session session;
     final Messages.User user;
     final boolean userUpdate;
+    /** Among the room's first limits.userUpdateLimit members present: it sends and gets roomUserUpdate (500 rule). */
+    boolean listed;
     final long joinedAtMillis = System.currentTimeMillis();
     final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     final Map<StreamId, Consumer> playing = new LinkedHashMap<>();

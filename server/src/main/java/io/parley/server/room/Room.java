@@ -18,6 +18,7 @@ import io.parley.server.sfu.PlayState;
 import io.parley.server.sfu.Producer;
 import io.parley.server.sfu.PublishState;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,9 @@ public final class Room {
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
     private int maxMemberCount;
+    private final JoinCoalescer joins;
+    /** Members with {@link Member#listed}: at most limits.userUpdateLimit. */
+    private int listedCount;
     private boolean announced;
     private volatile boolean closed;
 
@@ -66,6 +70,7 @@ public final class Room {
         this.directory = context.directory();
         this.remote = context.remote();
         this.limits = context.limits();
+        this.joins = new JoinCoalescer(loop, limits.joinCoalesceWindow(), this::announceJoins);
     }
 
     /**
@@ -153,9 +158,15 @@ public final class Room {
             return true;
         }
         Member m = new Member(s, s.user, s.userUpdate);
-        List<Messages.User> already = new ArrayList<>(members.size());
-        for (Member other : members.values()) {
-            already.add(other.user);
+        m.listed = listedCount < limits.userUpdateLimit();
+        List<Messages.User> already = new ArrayList<>(m.listed ? Math.min(members.size(), listedCount) : 0);
+        if (m.listed) {
+            listedCount++;
+            for (Member other : members.values()) {
+                if (other.listed) {
+                    already.add(other.user);
+                }
+            }
         }
         List<Messages.StreamInfo> present = new ArrayList<>(streams.size());
         for (PublishedStream st : streams.values()) {
@@ -177,9 +188,50 @@ public final class Room {
             List<Messages.StreamInfo> page = present.subList(i, Math.min(present.size(), i + STREAM_LIST_PAGE));
             s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.copyOf(page), List.of()));
         }
-        fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user))),
-                other -> other.userUpdate && other.session != s);
+        if (m.listed) {
+            joins.joined(m);
+        }
         return true;
+    }
+
+    /**
+     * One roomUserUpdate ADD for a batch of joins, to the listed members that want user updates. A member of the
+     * batch got the members before it in its login's list, so it is told only of those who came after it.
+     */
+    private void announceJoins(List<Member> batch) {
+        List<Member> present = new ArrayList<>(batch.size());
+        for (Member j : batch) {
+            if (members.get(j.session.userId) == j) {
+                present.add(j);
+            }
+        }
+        if (present.isEmpty()) {
+            return;
+        }
+        List<Messages.User> users = new ArrayList<>(present.size());
+        IdentityHashMap<Member, Integer> position = new IdentityHashMap<>();
+        for (Member j : present) {
+            position.put(j, users.size());
+            users.add(j.user);
+        }
+        long decided = System.nanoTime();
+        Signal.Shared shared = new Signal.Shared(new Signal.RoomUserUpdate(
+                new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.copyOf(users))));
+        for (Member other : members.values()) {
+            if (!other.userUpdate || !other.listed) {
+                continue;
+            }
+            Integer at = position.get(other);
+            if (at == null) {
+                other.session.send(shared, decided);
+            } else if (at < users.size() - 1) {
+                other.session.send(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD,
+                        List.copyOf(users.subList(at + 1, users.size())))), decided);
+            } else {
+                continue;
+            }
+            events.notificationSent();
+        }
     }
 
     /** Removes the session's member, if it is one, with its streams; idempotent. */
@@ -188,6 +240,7 @@ public final class Room {
         if (m == null || m.session != s) {
             return;
         }
+        joins.flush(); // the joins it was to hear of reach it before it goes
         members.remove(s.userId);
         for (Consumer c : m.playing.values()) {
             media.close(c);
@@ -212,8 +265,11 @@ public final class Room {
             }
         }
         emit(new RoomEvent.UserLeft(app.appId(), id, s.userId, reason));
-        fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
-                other -> other.userUpdate);
+        if (m.listed) {
+            listedCount--;
+            fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
+                    other -> other.userUpdate && other.listed);
+        }
         claims.releaseUser(app.appId(), s.userId, s);
         destroyIfEmpty();
     }
@@ -488,6 +544,7 @@ public final class Room {
 
     /** One shared push for every recipient (encoded once, by whoever writes it first). Nobody is told about themselves. */
     private void fanOut(Signal.Push push, Predicate<Member> to) {
+        joins.flush(); // joins decided earlier reach everyone before this
         long decided = System.nanoTime();
         Signal.Shared shared = null;
         for (Member other : members.values()) {

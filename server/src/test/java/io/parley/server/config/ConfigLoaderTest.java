@@ -137,7 +137,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_API_PORT", "api.port")
                 .containsEntry("PARLEY_API_APP_QPS", "api.appQps")
                 .containsEntry("PARLEY_WEBHOOK_RETRY_BASE", "webhook.retryBase")
-                .hasSize(78);
+                .hasSize(80);
     }
 
     @Test

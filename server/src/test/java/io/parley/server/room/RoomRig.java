@@ -29,7 +29,9 @@ final class RoomRig implements AutoCloseable {
             loop, MediaClock.SYSTEM);
     final List<RoomEvent> events = new ArrayList<>();
     final RoomService rooms = new RoomService(List.of(new AppConfig(APP, SECRET)), loop.eventLoop(),
-            new TokenVerifier(Clock.systemUTC()), ParleyConfig.Session.DEFAULTS, new RoomEvents() {}, new MediaSessions(plane));
+            new TokenVerifier(Clock.systemUTC()), ParleyConfig.Session.DEFAULTS,
+            // joins announced at once: these tests look at each push as its decision makes it (LargeRoomTest: batches)
+            new ParleyConfig.Limits(8, 500, 10_000, 500, Duration.ZERO), new RoomEvents() {}, new MediaSessions(plane));
 
     RoomRig() {
         rooms.subscribe(events::add);
