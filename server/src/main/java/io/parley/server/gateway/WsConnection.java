@@ -2,7 +2,6 @@ package io.parley.server.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.server.room.Connection;
 import io.parley.server.room.Signal;
@@ -11,8 +10,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A session's WebSocket. Signals from other loops hop to the channel's loop in order, like Netty's own write, and
- * are encoded there ({@link SignalEncoder}), so room loops never encode JSON. While the channel is unwritable,
+ * A session's WebSocket. Signals hop to the channel's loop in the order they are given (always queued, see
+ * {@link #send(Signal, long, long)}), and are encoded there ({@link SignalEncoder}), so room loops never encode JSON. While the channel is unwritable,
  * best-effort pushes ({@link #bestEffort}) are dropped; replies and state/room updates are always queued (the
  * {@link OutboundGuard} bounds that queue). Closing is bounded by {@code gateway.closeTimeout}.
  */
@@ -48,15 +47,14 @@ final class WsConnection implements Connection {
         send(signal, decidedNanos, 0);
     }
 
+    /**
+     * Always queued on the channel's loop, even from that loop: a direct write there would overtake signals other
+     * threads queued a moment before, and a session's pushes must reach the wire in the order of their seq.
+     */
     @Override
     public void send(Signal signal, long decidedNanos, long seq) {
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            write(signal, decidedNanos, seq);
-            return;
-        }
         try {
-            loop.execute(() -> write(signal, decidedNanos, seq));
+            channel.eventLoop().execute(() -> write(signal, decidedNanos, seq));
         } catch (RejectedExecutionException e) {
             // the loop is shutting down: the socket goes with it
         }
@@ -83,8 +81,13 @@ final class WsConnection implements Connection {
         return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
+    /** Queued like {@link #send}, so that what was sent before (a KICKOUT) goes out before the close frame. */
     @Override
     public void close(int status, String reason) {
-        OutboundGuard.closeWebSocket(channel, status, reason, closeTimeoutNanos);
+        try {
+            channel.eventLoop().execute(() -> OutboundGuard.closeWebSocket(channel, status, reason, closeTimeoutNanos));
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down: the socket goes with it
+        }
     }
 }
