@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Writes the two SDPs Parley produces: the server's ANSWER (ICE-lite, DTLS passive, one host
- * candidate) and the Java client's OFFER (one audio section, Opus, audio level). Lines end in CRLF
+ * Writes the two SDPs Parley produces: the server's ANSWER (ICE-lite, DTLS passive, host
+ * candidates over UDP and ICE-TCP) and the Java client's OFFER (one audio section, Opus, audio level). Lines end in CRLF
  * as RFC 8866 requires. Arguments come from our own code: a bad one throws
  * {@link IllegalArgumentException}, and values are checked so nothing can inject an extra line.
  */
@@ -17,8 +17,6 @@ public final class SdpWriter {
     public static final int OFFER_AUDIO_LEVEL_ID = 1;
     public static final String OFFER_MID = "0";
     public static final String OPUS_FMTP = "minptime=10;useinbandfec=1";
-    /** Host type preference 126, local preference 65535, component 1 (RFC 8445 5.1.2.1). */
-    static final long HOST_PRIORITY = 2130706431L;
 
     private static final Pattern ICE_CHARS = Pattern.compile("[A-Za-z0-9+/]+");
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]+"); // visible ASCII, no spaces
@@ -59,7 +57,8 @@ public final class SdpWriter {
     /**
      * The server's answer to {@code offer}, which {@code accepted} was negotiated from.
      *
-     * @param host      the address and port of the server's single UDP host candidate
+     * @param hostAddress the address of the server's single UDP host candidate
+     * @param hostPort    its port
      * @param source    what the server sends; required when the answer is sendonly, else ignored
      * @param sessionId the o= session id (random, positive)
      */
@@ -69,6 +68,24 @@ public final class SdpWriter {
         if (hostPort < 1 || hostPort > 65535) {
             throw new IllegalArgumentException("hostPort: " + hostPort + " (expected: 1..65535)");
         }
+        return answer(offer, accepted, ice, List.of(IceCandidate.udpHost(0, hostAddress, hostPort)), source, sessionId);
+    }
+
+    /**
+     * The server's answer announcing {@code candidates} (the first, a UDP one, also goes in the m= and c= lines).
+     *
+     * @param candidates the server's candidates, most preferred first; at least one, the first over UDP
+     */
+    public static String answer(SessionDescription offer, SdpNegotiator.Accepted accepted, LocalIce ice,
+            List<IceCandidate> candidates, LocalSource source, long sessionId) {
+        if (candidates.isEmpty() || candidates.get(0).tcp()) {
+            throw new IllegalArgumentException("candidates: " + candidates + " (expected: a UDP candidate first)");
+        }
+        for (IceCandidate c : candidates) {
+            token("candidate address", c.address());
+        }
+        String hostAddress = candidates.get(0).address();
+        int hostPort = candidates.get(0).port();
         boolean sending = accepted.answerDirection() == Sdp.Direction.SENDONLY;
         if (sending && source == null) {
             throw new IllegalArgumentException("source: null (expected: the server's SSRC for a sendonly answer)");
@@ -114,7 +131,9 @@ public final class SdpWriter {
             if (sending) {
                 source(sdp, source);
             }
-            line(sdp, "a=candidate:1 1 udp " + HOST_PRIORITY + " " + hostAddress + " " + hostPort + " typ host");
+            for (IceCandidate c : candidates) {
+                line(sdp, "a=candidate:" + c.sdpValue());
+            }
             line(sdp, "a=end-of-candidates");
         }
         return sdp.toString();

@@ -223,7 +223,7 @@ public final class Consumer extends MediaEndpoint {
             sent = true;
         }
         if (sent) {
-            plane.channel().flush();
+            plane.flush();
         }
     }
 

@@ -20,16 +20,19 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.media.dtls.DtlsCertificate;
 import io.parley.media.dtls.DtlsSettings;
+import io.parley.protocol.media.IceCandidate;
 import io.parley.protocol.media.MediaDemux;
 import io.parley.protocol.media.Parsed;
 import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.StunEncoder;
 import io.parley.protocol.media.StunMessage;
 import io.parley.server.config.ParleyConfig;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +46,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SFU's UDP side: one socket for every transport (ICE-lite, so the STUN USERNAME picks the transport and
+ * The SFU's network side: one UDP socket per bound address for every transport, plus ICE-TCP connections
+ * ({@link IceTcpServer}) for clients that cannot use UDP (ICE-lite, so the STUN USERNAME picks the transport and
  * the check's source address is latched to it), read on the media loop, which also runs every Producer and
  * Consumer, so the forwarding path needs no lock. The media loop is its own thread ({@code parley-media}), never
  * one of the signalling loops. Signalling threads call {@link MediaSessions}, which hops here; in-process sources
@@ -73,7 +77,12 @@ public final class MediaPlane implements AutoCloseable {
     private final MediaClock clock;
     /** The media loop's own group when the plane made it (closed with the plane); null when given a channel. */
     private EventLoopGroup ownGroup;
+    /** The first UDP socket: allocators and the single-socket callers use it. */
     private Channel channel;
+    /** Every UDP socket (one per bound address); writes to any of them are flushed together. */
+    private List<Channel> sockets = List.of();
+    private IceTcpServer tcp;
+    private List<IceCandidate> candidates;
     private EventLoop loop;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final DtlsSettings dtlsSettings;
@@ -84,6 +93,7 @@ public final class MediaPlane implements AutoCloseable {
     /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
     private final RtpPacket forwardView = new RtpPacket();
     private final String announcedAddress;
+    private final List<String> candidateAddresses;
     private final Map<String, WebRtcTransport> byUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
@@ -112,17 +122,27 @@ public final class MediaPlane implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.dtlsPool = pool;
-        this.announcedAddress = config.resolvedAnnouncedAddress();
+        this.candidateAddresses = config.candidateAddresses();
+        this.announcedAddress = candidateAddresses.get(0);
         this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
     private void attach(Channel ch) {
+        attach(List.of(ch));
+    }
+
+    private void attach(List<Channel> udp) {
+        Channel ch = udp.get(0);
         this.channel = ch;
+        this.sockets = List.copyOf(udp);
         this.loop = ch.eventLoop();
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Binds the media port on a media loop of its own (one thread, {@code parley-media}). */
+    /**
+     * Binds the media port (one UDP socket per address of {@code media.bindAddress}) and, with {@code media.tcp}, the
+     * ICE-TCP listeners, on a media loop of its own (one thread, {@code parley-media}).
+     */
     public static MediaPlane start(ParleyConfig.Media config, IoHandlerFactory io, boolean epoll, MediaClock clock)
             throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-media", true), io);
@@ -135,12 +155,24 @@ public final class MediaPlane implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .handler(plane.new Receiver());
         try {
-            plane.attach(b.bind(config.bindAddress(), config.port()).sync().channel());
+            List<Channel> udp = new ArrayList<>();
+            for (String address : config.bindAddresses()) {
+                udp.add(b.bind(address, config.port()).sync().channel());
+            }
+            plane.attach(udp);
+            if (config.tcp()) {
+                plane.tcp = new IceTcpServer(plane, config);
+                int tcpPort = config.tcpPort() != 0 ? config.tcpPort() : config.port();
+                plane.tcp.bind(group, epoll, config.bindAddresses(), tcpPort);
+            }
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        log.info("media on udp {} (announced as {}:{})", plane.channel.localAddress(), plane.announcedAddress, plane.port());
+        plane.candidates = plane.buildCandidates();
+        log.info("media on udp {}{} (candidates: {})", plane.sockets.stream().map(Channel::localAddress).toList(),
+                plane.tcp == null ? ", ICE-TCP off" : ", ICE-TCP " + plane.tcp.listeners().stream().map(Channel::localAddress).toList(),
+                plane.candidates.stream().map(IceCandidate::sdpValue).toList());
         return plane;
     }
 
@@ -163,6 +195,60 @@ public final class MediaPlane implements AutoCloseable {
         return announcedAddress;
     }
 
+    /**
+     * The candidates every answer announces: a UDP host candidate per announced address (on the port of the socket of
+     * its family), then, with ICE-TCP on, a TCP passive candidate per address; UDP ranks above TCP.
+     */
+    public List<IceCandidate> candidates() {
+        List<IceCandidate> c = candidates;
+        return c != null ? c : buildCandidates();
+    }
+
+    private List<IceCandidate> buildCandidates() {
+        return IceCandidate.hosts(candidateAddresses, a -> sockets.size() == 1 && !(channel.localAddress()
+                instanceof InetSocketAddress) ? port() : portFor(sockets, a), a -> tcp == null ? 0 : tcp.portFor(a));
+    }
+
+    /** The port of the first of {@code channels} bound to {@code address}'s family (an IPv6 wildcard serves both); 0 if none. */
+    static int portFor(List<Channel> channels, String address) {
+        boolean v6 = address.contains(":");
+        int dualStack = 0;
+        for (Channel ch : channels) {
+            if (ch.localAddress() instanceof InetSocketAddress local) {
+                boolean boundV6 = local.getAddress() instanceof Inet6Address;
+                if (boundV6 == v6) {
+                    return local.getPort();
+                }
+                if (boundV6 && local.getAddress().isAnyLocalAddress() && dualStack == 0) {
+                    dualStack = local.getPort();
+                }
+            }
+        }
+        return dualStack;
+    }
+
+    /** ICE-TCP connection counters, or null when ICE-TCP is off. */
+    public IceTcpCounters tcpCounters() {
+        return tcp == null ? null : tcp.counters();
+    }
+
+    /** The ICE-TCP listeners' addresses (empty when off). */
+    public List<InetSocketAddress> tcpAddresses() {
+        return tcp == null ? List.of() : tcp.listeners().stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** The UDP sockets' addresses. */
+    public List<InetSocketAddress> udpAddresses() {
+        return sockets.stream().filter(c -> c.localAddress() instanceof InetSocketAddress)
+                .map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** Flushes what was queued on every UDP socket; media loop. */
+    void flush() {
+        for (Channel ch : sockets) {
+            ch.flush();
+        }
+    }
     public MediaCounters counters() {
         return counters;
     }
@@ -299,22 +385,41 @@ public final class MediaPlane implements AutoCloseable {
 
     void unregister(WebRtcTransport t) {
         byUfrag.remove(t.localUfrag, t);
-        InetSocketAddress a = t.address;
-        if (a != null) {
-            byAddress.remove(a, t);
+        MediaPath p = t.path;
+        if (p != null && !p.isTcp()) {
+            byAddress.remove(p.remote(), t);
         }
         transportCount = byUfrag.size();
     }
 
+    /** Latches {@code t} to a UDP peer address, on the first socket (tests and benchmarks). */
     void latch(WebRtcTransport t, InetSocketAddress to) {
-        InetSocketAddress old = t.address;
-        if (old != null) {
-            byAddress.remove(old, t);
+        latch(t, MediaPath.udp(channel, to));
+    }
+
+    /** Makes {@code path} where {@code t} sends (and, for UDP, whose datagrams reach it); media loop. */
+    void latch(WebRtcTransport t, MediaPath path) {
+        MediaPath old = t.path;
+        if (old != null && !old.isTcp()) {
+            byAddress.remove(old.remote(), t);
         }
-        WebRtcTransport previous = byAddress.put(to, t);
-        if (previous != null && previous != t) {
-            // The same 5-tuple now belongs to a newer transport (the client reused its socket).
-            previous.address = null;
+        if (!path.isTcp()) {
+            WebRtcTransport previous = byAddress.put(path.remote(), t);
+            if (previous != null && previous != t) {
+                // The same 5-tuple now belongs to a newer transport (the client reused its socket).
+                previous.address = null;
+                previous.path = null;
+            }
+        }
+        t.path = path;
+        t.address = path.remote();
+    }
+
+    /** An ICE-TCP connection closed: a transport whose path it was loses it; media loop. */
+    void tcpClosed(IceTcpConnection conn) {
+        WebRtcTransport t = conn.transport;
+        if (t != null && t.path != null && t.path.tcp() == conn) {
+            t.pathClosed("the ICE-TCP connection from " + conn.remote() + " closed");
         }
     }
 
@@ -341,12 +446,12 @@ public final class MediaPlane implements AutoCloseable {
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            onDatagram(packet.content(), packet.sender(), clock.nanoTime());
+            onDatagram(ctx.channel(), packet.content(), packet.sender(), clock.nanoTime());
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
+            flush(); // forwarding may have written to the other family's socket too
         }
 
         @Override
@@ -356,9 +461,13 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     void onDatagram(ByteBuf buf, InetSocketAddress from, long now) {
+        onDatagram(channel, buf, from, now);
+    }
+
+    void onDatagram(Channel socket, ByteBuf buf, InetSocketAddress from, long now) {
         MediaDemux.Kind kind = MediaDemux.classify(buf);
         if (kind == MediaDemux.Kind.STUN) {
-            onStun(buf, from, now);
+            onStun(buf, MediaPath.udp(socket, from), now);
             return;
         }
         if (kind == MediaDemux.Kind.UNKNOWN) {
@@ -370,6 +479,33 @@ public final class MediaPlane implements AutoCloseable {
             counters.drop(DropReason.UNKNOWN_ADDRESS);
             return;
         }
+        dispatch(t, kind, buf, now);
+    }
+
+    /**
+     * One RFC 4571 frame from an ICE-TCP connection: demultiplexed like a datagram, except that the connection, not
+     * the source address, names the transport, and that anything but a valid ICE check first closes it.
+     */
+    void onTcpFrame(IceTcpConnection conn, ByteBuf buf, long now) {
+        MediaDemux.Kind kind = MediaDemux.classify(buf);
+        if (kind == MediaDemux.Kind.STUN) {
+            onStun(buf, conn.path(), now);
+            return;
+        }
+        WebRtcTransport t = conn.transport;
+        if (t == null) {
+            counters.drop(kind == MediaDemux.Kind.UNKNOWN ? DropReason.MALFORMED : DropReason.UNKNOWN_ADDRESS);
+            conn.close(IceTcpCounters.Close.NOT_ICE);
+            return;
+        }
+        if (kind == MediaDemux.Kind.UNKNOWN) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        dispatch(t, kind, buf, now);
+    }
+
+    private void dispatch(WebRtcTransport t, MediaDemux.Kind kind, ByteBuf buf, long now) {
         switch (kind) {
             case DTLS -> t.onDtls(buf, now);
             case RTP -> t.onRtp(buf, now);
@@ -382,14 +518,17 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
-    private void onStun(ByteBuf buf, InetSocketAddress from, long now) {
+    private void onStun(ByteBuf buf, MediaPath via, long now) {
+        InetSocketAddress from = via.remote();
         Parsed<StunMessage> parsed = StunMessage.parse(buf);
         if (!parsed.isOk()) {
             counters.drop(DropReason.MALFORMED);
+            notIce(via);
             return;
         }
         StunMessage msg = parsed.value();
         if (!msg.isBindingRequest()) {
+            notIce(via);
             return; // indications (keepalives) and stray responses need no answer
         }
         String username = msg.username();
@@ -398,34 +537,41 @@ public final class MediaPlane implements AutoCloseable {
         if (t == null) {
             // Silence: a port that answers any binding request is a reflector for spoofed sources.
             counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
+            notIce(via);
             return;
         }
         if (!msg.hasMessageIntegrity()) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", from, now);
+            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", via, now);
             return;
         }
         if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", from, now);
+            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", via, now);
             return;
         }
-        reply(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey), from);
-        t.checked(from, msg.useCandidate(), now);
+        via.write(Unpooled.wrappedBuffer(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey)));
+        if (via.isTcp()) {
+            via.tcp().checked(t);
+        }
+        t.checked(via, msg.useCandidate(), now);
+    }
+
+    /** A first frame on an ICE-TCP connection that is no valid check for a known transport closes it. */
+    private static void notIce(MediaPath via) {
+        if (via.isTcp() && via.tcp().transport == null) {
+            via.tcp().close(IceTcpCounters.Close.NOT_ICE);
+        }
     }
 
     /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
-    private void replyError(StunMessage msg, int code, String reason, InetSocketAddress to, long now) {
-        if (!stunErrors.allow(to.getAddress(), now)) {
+    private void replyError(StunMessage msg, int code, String reason, MediaPath to, long now) {
+        if (!stunErrors.allow(to.remote().getAddress(), now)) {
             counters.stunErrorRepliesLimited.increment();
             return;
         }
         counters.stunErrorReplies.increment();
-        reply(StunEncoder.bindingError(msg.transactionId(), code, reason, null), to);
-    }
-
-    private void reply(byte[] stun, InetSocketAddress to) {
-        channel.write(new DatagramPacket(Unpooled.wrappedBuffer(stun), to));
+        to.write(Unpooled.wrappedBuffer(StunEncoder.bindingError(msg.transactionId(), code, reason, null)));
     }
 
     // ---- timers ----
@@ -464,7 +610,7 @@ public final class MediaPlane implements AutoCloseable {
                 c.reportQuality(now);
             }
         }
-        channel.flush();
+        flush();
     }
 
     /** Closes every Producer (and with them their Consumers) and any Consumer left; media loop. */
@@ -483,7 +629,12 @@ public final class MediaPlane implements AutoCloseable {
         if (!loop.isShuttingDown()) {
             loop.submit(this::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (tcp != null) {
+            tcp.close();
+        }
+        for (Channel ch : sockets) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         dtlsPool.shutdownNow();
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
