@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One ICE-TCP connection from a client (RFC 6544, we are passive): each RFC 4571 frame (already cut by the pipeline's
  * length-field decoder) goes to the media plane like a UDP datagram. The first frame must be a STUN binding request
- * for a known transport, within {@link IceTcpServer#ICE_CHECK_DEADLINE_MILLIS}; after that the connection is that
+ * for a known transport, within the check deadline; after that the connection is that
  * transport's path until either side closes it. Lifecycle: open → checked (bound to a transport) → closed. Runs on the
  * media loop; {@link #send} may be called from the DTLS pool too.
  */
@@ -31,9 +31,12 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     /** The transport a verified check bound this connection to; null until then (media loop only). */
     WebRtcTransport transport;
 
-    IceTcpConnection(MediaPlane plane, IceTcpCounters counters) {
+    private final long checkDeadlineMillis;
+
+    IceTcpConnection(MediaPlane plane, IceTcpCounters counters, long checkDeadlineMillis) {
         this.plane = plane;
         this.counters = counters;
+        this.checkDeadlineMillis = checkDeadlineMillis;
     }
 
     Channel channel() {
@@ -58,7 +61,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         deadline = ctx.executor().schedule(() -> close(IceTcpCounters.Close.NO_ICE_CHECK),
-                IceTcpServer.ICE_CHECK_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+                checkDeadlineMillis, TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -110,7 +113,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            close(IceTcpCounters.Close.IDLE);
+            close(transport == null ? IceTcpCounters.Close.NO_ICE_CHECK : IceTcpCounters.Close.IDLE);
         } else {
             ctx.fireUserEventTriggered(evt);
         }

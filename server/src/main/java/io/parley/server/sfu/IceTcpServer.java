@@ -26,14 +26,17 @@ import java.util.concurrent.TimeUnit;
  * STUN, DTLS, RTP or RTCP packet), for clients whose network blocks UDP. Its listeners and connections run on the media
  * loop, so a frame reaches the same transport logic as a datagram without a hop. Bounds: {@code media.tcpMaxConnections}
  * open at once and {@code media.tcpMaxConnectionsPerAddress} per source address (refused at accept, counted), frames of
- * at most {@link #MAX_FRAME_BYTES}, a verified ICE check within {@link #ICE_CHECK_DEADLINE_MILLIS}, silence of at most
+ * at most {@link #MAX_FRAME_BYTES}, a verified ICE check within {@link #ICE_CHECK_DEADLINE_MILLIS} (or iceTimeout, if shorter), silence of at most
  * {@code media.iceTimeout}, and a send buffer past whose high mark packets are dropped rather than queued.
  */
 final class IceTcpServer {
     /** The largest packet a UDP datagram of ours may carry too: nothing WebRTC sends is larger. */
     static final int MAX_FRAME_BYTES = 2048;
     static final int LENGTH_BYTES = 2;
-    /** A client sends its first check right after connecting; one that does not within this is closed. */
+    /**
+     * A client sends its first check right after connecting; one that does not within this (or media.iceTimeout, if
+     * shorter) is closed.
+     */
     static final long ICE_CHECK_DEADLINE_MILLIS = 5_000;
     static final WriteBufferWaterMark SEND_BUFFER = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
@@ -72,7 +75,8 @@ final class IceTcpServer {
                                 .addLast("framer", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES + LENGTH_BYTES,
                                         0, LENGTH_BYTES, 0, LENGTH_BYTES))
                                 .addLast("prefixer", new LengthFieldPrepender(LENGTH_BYTES))
-                                .addLast("ice-tcp", new IceTcpConnection(plane, counters));
+                                .addLast("ice-tcp", new IceTcpConnection(plane, counters,
+                                        Math.min(ICE_CHECK_DEADLINE_MILLIS, config.iceTimeout().toMillis())));
                     }
                 });
         for (String address : addresses) {

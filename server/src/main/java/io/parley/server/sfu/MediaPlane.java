@@ -42,6 +42,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,6 +226,16 @@ public final class MediaPlane implements AutoCloseable {
             }
         }
         return dualStack;
+    }
+
+    private volatile Predicate<InetSocketAddress> udpFirewall;
+
+    /**
+     * For tests: a firewall in front of the UDP sockets, standing in for a network that blocks UDP. Datagrams from
+     * sources it matches are dropped unread (not counted); null lets everything in.
+     */
+    public void udpFirewall(Predicate<InetSocketAddress> blocked) {
+        this.udpFirewall = blocked;
     }
 
     /** ICE-TCP connection counters, or null when ICE-TCP is off. */
@@ -446,6 +457,10 @@ public final class MediaPlane implements AutoCloseable {
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            Predicate<InetSocketAddress> blocked = udpFirewall;
+            if (blocked != null && blocked.test(packet.sender())) {
+                return;
+            }
             onDatagram(ctx.channel(), packet.content(), packet.sender(), clock.nanoTime());
         }
 
