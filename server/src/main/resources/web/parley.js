@@ -48,6 +48,7 @@
       this.server = server;
       this.requestTimeout = opts.requestTimeout || DEFAULT_REQUEST_TIMEOUT_MS;
       this.rtcConfiguration = opts.rtcConfiguration || {};
+      this._iceServers = [];           // TURN servers with short-lived credentials, from the login response
       this._log = opts.logger || function () {};
       this._handlers = new Map();      // event name -> Set of functions
       this._pending = new Map();       // request id -> {resolve, reject, timer, type}
@@ -59,6 +60,15 @@
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
       this._publishers = new Map();    // streamID -> {pc, stream}
       this._players = new Map();       // streamID -> {pc, stream}
+    }
+
+    /**
+     * The RTCPeerConnection configuration: the login's TURN servers (iceServers) unless options.rtcConfiguration
+     * names its own, then the rest of options.rtcConfiguration (e.g. iceTransportPolicy: 'relay').
+     */
+    _rtcConfig() {
+      return Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
+        this._iceServers.length ? {iceServers: this._iceServers} : {}, this.rtcConfiguration);
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -133,6 +143,7 @@
         return false;
       }
       this._state = 'LOGINED';
+      this._iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
       this._startHeartbeat(data.heartbeatInterval);
       return true;
     }
@@ -187,8 +198,7 @@
       const track = mediaStream && mediaStream.getAudioTracks && mediaStream.getAudioTracks()[0];
       if (!track) throw parleyError(ERR_PUBLISH_PARAM, 'mediaStream: no audio track (expected: createStream())');
       const extraInfo = (options && options.extraInfo) || '';
-      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
-        this.rtcConfiguration));
+      const pc = new RTCPeerConnection(this._rtcConfig());
       const entry = {pc: pc, stream: mediaStream};
       this._publishers.set(streamID, entry);
       try {
@@ -263,8 +273,7 @@
     async startPlayingStream(streamID) {
       this._requireLogin();
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
-      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
-        this.rtcConfiguration));
+      const pc = new RTCPeerConnection(this._rtcConfig());
       const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
       const stream = new MediaStream([transceiver.receiver.track]);
       const entry = {pc: pc, stream: stream};
