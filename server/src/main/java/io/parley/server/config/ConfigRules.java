@@ -194,6 +194,10 @@ public final class ConfigRules {
                         + " (expected: a secret of your own, e.g. `openssl rand -hex 16`)");
             }
         }
+        if (c.turn().secret().toUpperCase(Locale.ROOT).contains("REPLACE_ME")) {
+            out.add("turn.secret: the placeholder value from Parley's deploy files (expected: a secret of your own, shared"
+                    + " with coturn's static-auth-secret, e.g. `openssl rand -hex 32`)");
+        }
         return out;
     }
 
