@@ -73,7 +73,7 @@ public final class ConfigRules {
             if (!isIpLiteral(a)) {
                 p.add("media.announcedAddresses: '" + a + "' (expected: IP addresses clients can reach, comma-separated)");
             } else if (binds.stream().allMatch(ConfigRules::isIpLiteral)
-                    && binds.stream().noneMatch(b -> b.contains(":") == a.contains(":"))) {
+                    && binds.stream().noneMatch(b -> b.contains(":") == a.contains(":") || isIpv6Wildcard(b))) {
                 p.add("media.announcedAddresses: '" + a + "' is IPv" + (a.contains(":") ? "6" : "4")
                         + " but media.bindAddress '" + m.bindAddress() + "' has no address of that family (expected: e.g. "
                         + "0.0.0.0,::)");
@@ -253,6 +253,15 @@ public final class ConfigRules {
     private static void positive(List<String> p, String key, Duration d) {
         if (d.isNegative() || d.isZero()) {
             p.add(key + ": " + d + " (expected: > 0, e.g. 30s)");
+        }
+    }
+
+    /** {@code ::}: a dual-stack socket, which serves IPv4 too. */
+    private static boolean isIpv6Wildcard(String s) {
+        try {
+            return s.contains(":") && InetAddress.getByName(s).isAnyLocalAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
         }
     }
 

@@ -82,6 +82,9 @@ class NetworkReachConfigTest {
                         + " optional ?transport=udp|tcp)",
                 "turn.secret: empty (expected: coturn's static-auth-secret, as turn.urls is set)",
                 "turn.credentialTtl: PT0S (expected: > 0, e.g. 30s)");
+        // "::" is a dual-stack socket: IPv4 addresses may be announced with it alone.
+        ConfigLoader.validate(parse(APP + "media: {bindAddress: \"::\", announcedAddresses: \"198.51.100.7, 2001:db8::7\"}\n",
+                Map.of()));
         assertThat(problems(APP + "media: {bindAddress: \"127.0.0.1,127.0.0.2\"}\n", Map.of()).problems())
                 .contains("media.bindAddress: '127.0.0.1,127.0.0.2' (expected: at most one IPv4 and one IPv6 address)");
         assertThat(problems(APP + "turn: {urls: [{a: 1}]}\n", Map.of()).problems().toString())
