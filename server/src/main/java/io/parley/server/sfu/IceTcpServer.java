@@ -108,11 +108,6 @@ final class IceTcpServer {
         return true;
     }
 
-    /** The port a listener of {@code address}'s family took, or 0 when none serves it. */
-    int portFor(String address) {
-        return MediaPlane.portFor(listeners, address);
-    }
-
     List<Channel> listeners() {
         return listeners;
     }

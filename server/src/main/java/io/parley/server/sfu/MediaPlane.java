@@ -28,7 +28,6 @@ import io.parley.protocol.media.RtpPacket;
 import io.parley.protocol.media.StunEncoder;
 import io.parley.protocol.media.StunMessage;
 import io.parley.server.config.ParleyConfig;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,9 +80,8 @@ public final class MediaPlane implements AutoCloseable {
     private EventLoopGroup ownGroup;
     /** The first UDP socket: allocators and the single-socket callers use it. */
     private Channel channel;
-    /** Every UDP socket (one per bound address); writes to any of them are flushed together. */
-    private List<Channel> sockets = List.of();
-    private IceTcpServer tcp;
+    /** Every UDP socket and the ICE-TCP listeners; writes to any UDP socket are flushed together. */
+    private MediaSockets sockets;
     private List<IceCandidate> candidates;
     private EventLoop loop;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
@@ -130,13 +128,13 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     private void attach(Channel ch) {
-        attach(List.of(ch));
+        attach(new MediaSockets(List.of(ch), null));
     }
 
-    private void attach(List<Channel> udp) {
-        Channel ch = udp.get(0);
+    private void attach(MediaSockets s) {
+        Channel ch = s.first();
         this.channel = ch;
-        this.sockets = List.copyOf(udp);
+        this.sockets = s;
         this.loop = ch.eventLoop();
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -161,20 +159,19 @@ public final class MediaPlane implements AutoCloseable {
             for (String address : config.bindAddresses()) {
                 udp.add(b.bind(address, config.port()).sync().channel());
             }
-            plane.attach(udp);
+            IceTcpServer tcp = null;
             if (config.tcp()) {
-                plane.tcp = new IceTcpServer(plane, config);
-                int tcpPort = config.tcpPort() != 0 ? config.tcpPort() : config.port();
-                plane.tcp.bind(group, epoll, config.bindAddresses(), tcpPort);
+                tcp = new IceTcpServer(plane, config);
+                tcp.bind(group, epoll, config.bindAddresses(), config.tcpPort() != 0 ? config.tcpPort() : config.port());
             }
+            plane.attach(new MediaSockets(udp, tcp));
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
         plane.candidates = plane.buildCandidates();
-        log.info("media on udp {}{} (candidates: {})", plane.sockets.stream().map(Channel::localAddress).toList(),
-                plane.tcp == null ? ", ICE-TCP off" : ", ICE-TCP " + plane.tcp.listeners().stream().map(Channel::localAddress).toList(),
-                plane.candidates.stream().map(IceCandidate::sdpValue).toList());
+        log.info("media on udp {}, ICE-TCP {} (candidates: {})", plane.udpAddresses(),
+                config.tcp() ? plane.tcpAddresses() : "off", plane.candidates.stream().map(IceCandidate::sdpValue).toList());
         return plane;
     }
 
@@ -207,26 +204,7 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     private List<IceCandidate> buildCandidates() {
-        return IceCandidate.hosts(candidateAddresses, a -> sockets.size() == 1 && !(channel.localAddress()
-                instanceof InetSocketAddress) ? port() : portFor(sockets, a), a -> tcp == null ? 0 : tcp.portFor(a));
-    }
-
-    /** The port of the first of {@code channels} bound to {@code address}'s family (an IPv6 wildcard serves both); 0 if none. */
-    static int portFor(List<Channel> channels, String address) {
-        boolean v6 = address.contains(":");
-        int dualStack = 0;
-        for (Channel ch : channels) {
-            if (ch.localAddress() instanceof InetSocketAddress local) {
-                boolean boundV6 = local.getAddress() instanceof Inet6Address;
-                if (boundV6 == v6) {
-                    return local.getPort();
-                }
-                if (boundV6 && local.getAddress().isAnyLocalAddress() && dualStack == 0) {
-                    dualStack = local.getPort();
-                }
-            }
-        }
-        return dualStack;
+        return sockets.candidates(candidateAddresses, config.port());
     }
 
     private volatile Predicate<InetSocketAddress> udpFirewall;
@@ -241,25 +219,22 @@ public final class MediaPlane implements AutoCloseable {
 
     /** ICE-TCP connection counters, or null when ICE-TCP is off. */
     public IceTcpCounters tcpCounters() {
-        return tcp == null ? null : tcp.counters();
+        return sockets.tcp() == null ? null : sockets.tcp().counters();
     }
 
     /** The ICE-TCP listeners' addresses (empty when off). */
     public List<InetSocketAddress> tcpAddresses() {
-        return tcp == null ? List.of() : tcp.listeners().stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+        return sockets.tcpAddresses();
     }
 
     /** The UDP sockets' addresses. */
     public List<InetSocketAddress> udpAddresses() {
-        return sockets.stream().filter(c -> c.localAddress() instanceof InetSocketAddress)
-                .map(c -> (InetSocketAddress) c.localAddress()).toList();
+        return sockets.udpAddresses();
     }
 
     /** Flushes what was queued on every UDP socket; media loop. */
     void flush() {
-        for (Channel ch : sockets) {
-            ch.flush();
-        }
+        sockets.flush();
     }
     public MediaCounters counters() {
         return counters;
@@ -647,12 +622,7 @@ public final class MediaPlane implements AutoCloseable {
         if (!loop.isShuttingDown()) {
             loop.submit(this::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        if (tcp != null) {
-            tcp.close();
-        }
-        for (Channel ch : sockets) {
-            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
+        sockets.close();
         dtlsPool.shutdownNow();
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
