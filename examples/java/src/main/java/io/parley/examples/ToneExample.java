@@ -10,6 +10,7 @@ import io.parley.client.media.Publisher;
 import io.parley.protocol.signal.Messages;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +38,16 @@ public final class ToneExample {
         String userID = args.length > 3 ? args[3] : "alice";
         String roomID = args.length > 4 ? args[4] : "room-1";
         int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 5;
-        Heard heard = run(URI.create(args[0]), Long.parseLong(args[1]), args[2], userID, roomID, seconds * 50);
+        Heard heard;
+        try {
+            heard = run(URI.create(args[0]), Long.parseLong(args[1]), args[2], userID, roomID, seconds * 50);
+        } catch (IllegalStateException | CompletionException e) {
+            // a refused login, or a refused or failed publish/play (a ResultException with the code)
+            System.err.println("error: " + (e instanceof CompletionException && e.getCause() != null
+                    ? e.getCause().getMessage() : e.getMessage()));
+            System.exit(1);
+            return;
+        }
         System.out.printf("played %s: %d packets, %.1f s of audio%n", userID + "-tone", heard.packets(),
                 heard.pcm().length / (double) SAMPLE_RATE);
     }
