@@ -78,7 +78,7 @@
 
     // ---- events -------------------------------------------------------------------------------
 
-    /** Registers fn for a push by its name (see PROTOCOL.md). Returns false for an unknown event. */
+    /** Registers fn for an event of ParleyEngine.EVENTS (sdk/web/README.md, "Events"). False for an unknown event. */
     on(event, fn) {
       if (EVENTS.indexOf(event) < 0 || typeof fn !== 'function') return false;
       if (!this._handlers.has(event)) this._handlers.set(event, new Set());
