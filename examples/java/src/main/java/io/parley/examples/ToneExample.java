@@ -9,6 +9,7 @@ import io.parley.client.Result;
 import io.parley.client.media.Publisher;
 import io.parley.protocol.signal.Messages;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,7 @@ public final class ToneExample {
                 due += TimeUnit.MILLISECONDS.toNanos(20);
                 TimeUnit.NANOSECONDS.sleep(due - System.nanoTime());
             }
+            heard.awaitQuiet(Duration.ofMillis(500)); // what is still on its way arrives before we stop playing
 
             engine.stopPlaying(streamID).join();
             engine.stopPublishing(streamID).join();
@@ -126,6 +128,7 @@ public final class ToneExample {
         private int samples;
         private long packets;
         private long undecodable;
+        private long lastArrival = System.nanoTime();
 
         Heard() {
             try {
@@ -135,7 +138,24 @@ public final class ToneExample {
             }
         }
 
+        /**
+         * Waits until no packet has arrived for {@code quiet} (at most 10 s): a busy machine may still be forwarding
+         * the last frames sent.
+         */
+        synchronized void awaitQuiet(Duration quiet) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (;;) {
+                long now = System.nanoTime();
+                long until = Math.min(lastArrival + quiet.toNanos(), deadline);
+                if (now - until >= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, until - now);
+            }
+        }
+
         synchronized void add(byte[] opus) {
+            lastArrival = System.nanoTime();
             int n;
             try {
                 n = decoder.decode(opus, 0, opus.length, frame, 0, frame.length, false);

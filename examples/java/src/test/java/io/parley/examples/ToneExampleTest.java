@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The example against a real server (in-process, 127.0.0.1, port 0), and the README's snippet held to its source. */
@@ -21,30 +23,40 @@ class ToneExampleTest {
     static final Path SOURCE = Path.of("src/main/java/io/parley/examples/ToneExample.java");
     static final String MARKER = "<!-- the code of examples/java/src/main/java/io/parley/examples/ToneExample.java -->";
 
-    @Test
-    void publishesTheToneAndHearsItBackThroughTheServer() throws Exception {
-        try (TestServer server = TestServer.start()) {
-            // 3 s of tone, paced in real time; the player hears what the server forwards
-            ToneExample.Heard heard = ToneExample.run(server.wsUri(), TestServer.APP, TestServer.token("alice"),
-                    "alice", "example-room", 150);
-            assertThat(heard.undecodable()).isZero();
-            assertThat(heard.packets()).as("packets heard of 150 sent").isGreaterThan(75);
-            double[] pcm = Arrays.stream(toInts(heard.pcm())).asDoubleStream().toArray();
-            assertThat(ToneDetector.toneFraction(pcm, ToneExample.TONE_HZ, ToneExample.SAMPLE_RATE, 960, 20))
-                    .as("windows where 440 Hz dominates").isGreaterThan(0.8);
-            assertThat(ToneDetector.toneFraction(pcm, 2 * ToneExample.TONE_HZ, ToneExample.SAMPLE_RATE, 960, 20))
-                    .as("windows where 880 Hz dominates").isLessThan(0.05);
+    static TestServer server;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
         }
     }
 
     @Test
-    void aRefusedLoginSaysWhy() throws Exception {
-        try (TestServer server = TestServer.start()) {
-            String othersToken = TestServer.token("bob");
-            assertThatThrownBy(() -> ToneExample.run(server.wsUri(), TestServer.APP, othersToken, "alice", "r", 1))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("login refused: 1102016");
-        }
+    void publishesTheToneAndHearsItBackThroughTheServer() throws Exception {
+        // 3 s of tone, paced in real time; the player hears what the server forwards
+        ToneExample.Heard heard = ToneExample.run(server.wsUri(), TestServer.APP, TestServer.token("alice"),
+                "alice", "example-room", 150);
+        assertThat(heard.undecodable()).isZero();
+        assertThat(heard.packets()).as("packets heard of 150 sent").isGreaterThanOrEqualTo(100);
+        double[] pcm = Arrays.stream(toInts(heard.pcm())).asDoubleStream().toArray();
+        assertThat(ToneDetector.toneFraction(pcm, ToneExample.TONE_HZ, ToneExample.SAMPLE_RATE, 960, 20))
+                .as("windows where 440 Hz dominates").isGreaterThan(0.8);
+        assertThat(ToneDetector.toneFraction(pcm, 2 * ToneExample.TONE_HZ, ToneExample.SAMPLE_RATE, 960, 20))
+                .as("windows where 880 Hz dominates").isLessThan(0.05);
+    }
+
+    @Test
+    void aRefusedLoginSaysWhy() {
+        String othersToken = TestServer.token("bob");
+        assertThatThrownBy(() -> ToneExample.run(server.wsUri(), TestServer.APP, othersToken, "alice", "r", 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("login refused: 1102016");
     }
 
     @Test
