@@ -1,12 +1,27 @@
 /*
- * parley.js: the Parley browser SDK. Plain ES2017, no dependencies, no build step.
- * Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom, createStream,
- * startPublishingStream, startPlayingStream, on(event, fn). The wire contract is protocol/PROTOCOL.md.
+ * parley.js: the Parley browser SDK (npm package parley-web, sdk/web in the Parley repository). Plain ES2017,
+ * no dependencies. Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom,
+ * createStream, startPublishingStream, startPlayingStream, on(event, fn). The wire contract is
+ * protocol/PROTOCOL.md; every call and event: sdk/web/README.md; types: sdk/web/parley.d.ts.
+ *
+ * This file is the UMD build as it is (a <script> tag gets the global ParleyEngine, CommonJS and AMD get
+ * {ParleyEngine, ZegoExpressEngine}); scripts/build.js copies it to dist/ and derives the ES module build
+ * from the factory below, so keep the two wrapper lines around the factory as they are.
  *
  * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
  */
-(function (global) {
+(function (root, factory) {
+  if (typeof module === 'object' && module && module.exports) {
+    module.exports = factory(root);
+  } else if (typeof define === 'function' && define.amd) {
+    define([], function () { return factory(root); });
+  } else {
+    root.ParleyEngine = factory(root).ParleyEngine;
+  }
+})(typeof window !== 'undefined' ? window : globalThis, function (global) {
   'use strict';
+
+  const VERSION = '0.1.0';   // the package's version (a test holds it to package.json and the Maven project)
 
   // Client-side error codes (ZEGO Web's numbers for the same situations).
   const ERR_PARAM = 1100001;          // a bad argument, caught before sending
@@ -63,7 +78,7 @@
 
     // ---- events -------------------------------------------------------------------------------
 
-    /** Registers fn for a push by its name (see PROTOCOL.md). Returns false for an unknown event. */
+    /** Registers fn for an event of ParleyEngine.EVENTS (sdk/web/README.md, "Events"). False for an unknown event. */
     on(event, fn) {
       if (EVENTS.indexOf(event) < 0 || typeof fn !== 'function') return false;
       if (!this._handlers.has(event)) this._handlers.set(event, new Set());
@@ -514,5 +529,11 @@
 
   ParleyEngine.ERRORS = Object.freeze({PARAM: ERR_PARAM, TIMEOUT: ERR_TIMEOUT, NETWORK: ERR_NETWORK,
     LOGIN_NETWORK: ERR_LOGIN_NETWORK, NOT_LOGGED_IN: ERR_NOT_LOGGED_IN});
-  global.ParleyEngine = ParleyEngine;
-})(typeof window !== 'undefined' ? window : globalThis);
+  ParleyEngine.EVENTS = Object.freeze(EVENTS.slice());
+  ParleyEngine.VERSION = VERSION;
+
+  // ZEGO's class name too (as parley-wx.js exports it), so that code written for ZEGO changes only its import.
+  const api = {ParleyEngine: ParleyEngine, ZegoExpressEngine: ParleyEngine, default: ParleyEngine};
+  Object.defineProperty(api, '__esModule', {value: true});   // `import ParleyEngine from` through CommonJS interop
+  return Object.freeze(api);
+});
