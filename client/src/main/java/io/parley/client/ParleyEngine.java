@@ -54,6 +54,15 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile Listeners.PlayerState playerStateListener = u -> {};
     private volatile Listeners.PublishQuality publishQualityListener = u -> {};
     private volatile Listeners.PlayQuality playQualityListener = u -> {};
+    private volatile Listeners.TokenWillExpire tokenWillExpireListener = (r, s) -> {};
+    private volatile Listeners.RoomExtraInfoUpdate roomExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.StreamExtraInfoUpdate streamExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.BroadcastMessage broadcastListener = (r, l) -> {};
+    private volatile Listeners.BarrageMessage barrageListener = (r, l) -> {};
+    private volatile Listeners.CustomCommand customCommandListener = (r, u, c) -> {};
+    private volatile Listeners.OnlineUserCount onlineCountListener = (r, c) -> {};
+    private volatile Listeners.RemoteMicStatus remoteMicListener = (s, st) -> {};
+    private final Map<String, Messages.RoomExtraInfo> roomExtraInfo = new LinkedHashMap<>();
 
     private ParleyEngine(long appId, URI server) {
         this.appId = appId;
@@ -102,6 +111,38 @@ public final class ParleyEngine implements AutoCloseable {
         playQualityListener = l;
     }
 
+    public void setTokenWillExpireListener(Listeners.TokenWillExpire l) {
+        tokenWillExpireListener = l;
+    }
+
+    public void setRoomExtraInfoUpdateListener(Listeners.RoomExtraInfoUpdate l) {
+        roomExtraInfoListener = l;
+    }
+
+    public void setStreamExtraInfoUpdateListener(Listeners.StreamExtraInfoUpdate l) {
+        streamExtraInfoListener = l;
+    }
+
+    public void setIMRecvBroadcastMessageListener(Listeners.BroadcastMessage l) {
+        broadcastListener = l;
+    }
+
+    public void setIMRecvBarrageMessageListener(Listeners.BarrageMessage l) {
+        barrageListener = l;
+    }
+
+    public void setIMRecvCustomCommandListener(Listeners.CustomCommand l) {
+        customCommandListener = l;
+    }
+
+    public void setRoomOnlineUserCountUpdateListener(Listeners.OnlineUserCount l) {
+        onlineCountListener = l;
+    }
+
+    public void setRemoteMicStatusUpdateListener(Listeners.RemoteMicStatus l) {
+        remoteMicListener = l;
+    }
+
     /** Timeouts and socket of the media transports started from now on. */
     public void setMediaConfig(MediaConfig config) {
         media.config(config);
@@ -131,6 +172,7 @@ public final class ParleyEngine implements AutoCloseable {
                 synchronized (this) {
                     users.clear();
                     streams.clear();
+                    roomExtraInfo.clear();
                 }
                 roomId = null;
                 state = "LOGOUT";
@@ -205,6 +247,46 @@ public final class ParleyEngine implements AutoCloseable {
     /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
     public Player player(String streamID) {
         return media.player(streamID);
+    }
+
+    /** Replaces the login token (after {@code tokenWillExpire}); the result's {@code data.tokenExpireTime} is its expiry. */
+    public CompletableFuture<Result> renewToken(String token) {
+        return request(Messages.RENEW_TOKEN, new Messages.RenewToken(roomId, token));
+    }
+
+    /** Sets room extra info: the other members get {@code roomExtraInfoUpdate}; later logins get it too. */
+    public CompletableFuture<Result> setRoomExtraInfo(String key, String value) {
+        return request(Messages.SET_ROOM_EXTRA_INFO, new Messages.SetRoomExtraInfo(roomId, key, value));
+    }
+
+    /** Changes the extraInfo of a stream this client publishes: the others get {@code streamExtraInfoUpdate}. */
+    public CompletableFuture<Result> setStreamExtraInfo(String streamID, String extraInfo) {
+        return request(Messages.SET_STREAM_EXTRA_INFO, new Messages.SetStreamExtraInfo(roomId, streamID, extraInfo));
+    }
+
+    /** A reliable room message; the result's {@code data.messageID} is an integer in the room's order. */
+    public CompletableFuture<Result> sendBroadcastMessage(String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** An unreliable room message (dropped for members that cannot keep up); {@code data.messageID} is a string. */
+    public CompletableFuture<Result> sendBarrageMessage(String message) {
+        return request(Messages.SEND_BARRAGE_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** A command to some members (an empty list: everyone else); {@code data.failUserList} names those not reached. */
+    public CompletableFuture<Result> sendCustomCommand(String command, List<String> toUserIDs) {
+        return request(Messages.SEND_CUSTOM_COMMAND, new Messages.SendCustomCommand(roomId, command, toUserIDs));
+    }
+
+    /** Tells the players of {@code streamID} that its microphone is muted or open again ({@code remoteMicStatusUpdate}). */
+    public CompletableFuture<Result> mutePublishStreamAudio(String streamID, boolean mute) {
+        return request(Messages.MUTE_PUBLISH_STREAM_AUDIO, new Messages.MutePublishStreamAudio(roomId, streamID, mute));
+    }
+
+    /** The room's extra info as this client was told it (key → entry). */
+    public synchronized Map<String, Messages.RoomExtraInfo> roomExtraInfo() {
+        return new LinkedHashMap<>(roomExtraInfo);
     }
 
     public CompletableFuture<Result> heartbeat() {
@@ -291,6 +373,7 @@ public final class ParleyEngine implements AutoCloseable {
                         synchronized (this) {
                             users.clear();
                             streams.clear();
+                            roomExtraInfo.clear();
                         }
                         media.closeAll();
                     }
@@ -331,6 +414,44 @@ public final class ParleyEngine implements AutoCloseable {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.PlayerStateUpdate.class);
                     media.onPlayerState(p);
                     playerStateListener.onPlayerStateUpdate(p);
+                }
+                case Messages.TOKEN_WILL_EXPIRE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.TokenWillExpire.class);
+                    tokenWillExpireListener.onTokenWillExpire(p.roomID(), p.remainTimeInSecond());
+                }
+                case Messages.ROOM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomExtraInfoUpdate.class);
+                    synchronized (this) {
+                        p.roomExtraInfoList().forEach(e -> roomExtraInfo.put(e.key(), e));
+                    }
+                    roomExtraInfoListener.onRoomExtraInfoUpdate(p.roomID(), p.roomExtraInfoList());
+                }
+                case Messages.STREAM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.StreamExtraInfoUpdate.class);
+                    synchronized (this) {
+                        p.streamList().forEach(s -> streams.put(s.streamID(), s));
+                    }
+                    streamExtraInfoListener.onStreamExtraInfoUpdate(p.roomID(), p.streamList());
+                }
+                case Messages.IM_RECV_BROADCAST_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBroadcastMessage.class);
+                    broadcastListener.onIMRecvBroadcastMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_BARRAGE_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBarrageMessage.class);
+                    barrageListener.onIMRecvBarrageMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_CUSTOM_COMMAND -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvCustomCommand.class);
+                    customCommandListener.onIMRecvCustomCommand(p.roomID(), p.fromUser(), p.command());
+                }
+                case Messages.ROOM_ONLINE_USER_COUNT_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomOnlineUserCountUpdate.class);
+                    onlineCountListener.onRoomOnlineUserCountUpdate(p.roomID(), p.count());
+                }
+                case Messages.REMOTE_MIC_STATUS_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RemoteMicStatusUpdate.class);
+                    remoteMicListener.onRemoteMicStatusUpdate(p.streamID(), p.status());
                 }
                 case Messages.PUBLISH_QUALITY_UPDATE ->
                         publishQualityListener.onPublishQualityUpdate(

@@ -28,6 +28,9 @@ public final class ErrorCode {
     public static final int ROOM_ID_EMPTY = def(1002011, "roomID empty");
     public static final int ROOM_ID_ILLEGAL = def(1002012, "roomID has an illegal character");
     public static final int ROOM_ID_TOO_LONG = def(1002013, "roomID too long");
+    public static final int ROOM_EXTRA_INFO_KEY_INVALID = def(1002015, "room extra info key empty or too long");
+    public static final int ROOM_EXTRA_INFO_VALUE_TOO_LONG = def(1002016, "room extra info value too long");
+    public static final int ROOM_EXTRA_INFO_TOO_MANY_KEYS = def(1002017, "room extra info: too many keys in the room");
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
     public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
@@ -43,6 +46,11 @@ public final class ErrorCode {
     public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list; a server rule: SetForbidUserRule, ForbidRTCStream)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
+    public static final int MESSAGE_EMPTY = def(1009001, "message empty");
+    public static final int MESSAGE_TOO_LONG = def(1009002, "message too long");
+    public static final int MESSAGE_SEND_FAILED = def(1009010, "message not delivered to this user (not in the room)");
+    public static final int BROADCAST_RATE_LIMITED = def(1009015, "broadcast messages: more than the per-user rate");
+    public static final int MESSAGE_RATE_LIMITED = def(1109001, "frequency limited: more than the room's or sender's rate");
     public static final int PUBLISH_SDP_REFUSED = def(1103001, "publish parameter error: SDP offer refused");
     public static final int PUBLISH_MEDIA_FAILED = def(1103028, "publish media failed: ICE, DTLS or consent timeout");
     public static final int PLAY_SDP_REFUSED = def(1104001, "play parameter error: SDP offer refused");

@@ -25,6 +25,27 @@ public final class Messages {
     public static final String PLAY_QUALITY_UPDATE = "playQualityUpdate";
     public static final String SERVER_DRAINING = "serverDraining";
 
+    // Room features beyond login, publish and play (PROTOCOL.md: "Tokens over time", "Extra info and messages").
+    public static final String RENEW_TOKEN = "renewToken";
+    public static final String SET_ROOM_EXTRA_INFO = "setRoomExtraInfo";
+    public static final String SET_STREAM_EXTRA_INFO = "setStreamExtraInfo";
+    public static final String SEND_BROADCAST_MESSAGE = "sendBroadcastMessage";
+    public static final String SEND_BARRAGE_MESSAGE = "sendBarrageMessage";
+    public static final String SEND_CUSTOM_COMMAND = "sendCustomCommand";
+    public static final String MUTE_PUBLISH_STREAM_AUDIO = "mutePublishStreamAudio";
+
+    public static final String TOKEN_WILL_EXPIRE = "tokenWillExpire";
+    public static final String ROOM_EXTRA_INFO_UPDATE = "roomExtraInfoUpdate";
+    public static final String STREAM_EXTRA_INFO_UPDATE = "streamExtraInfoUpdate";
+    public static final String IM_RECV_BROADCAST_MESSAGE = "IMRecvBroadcastMessage";
+    public static final String IM_RECV_BARRAGE_MESSAGE = "IMRecvBarrageMessage";
+    public static final String IM_RECV_CUSTOM_COMMAND = "IMRecvCustomCommand";
+    public static final String ROOM_ONLINE_USER_COUNT_UPDATE = "roomOnlineUserCountUpdate";
+    public static final String REMOTE_MIC_STATUS_UPDATE = "remoteMicStatusUpdate";
+
+    public static final String OPEN = "OPEN";
+    public static final String MUTE = "MUTE";
+
     public static final String ADD = "ADD";
     public static final String DELETE = "DELETE";
 
@@ -68,6 +89,21 @@ public final class Messages {
 
     public record Heartbeat() {}
 
+    /** {@code roomID}: optional, the session's room (several, in multi-room mode: then required). */
+    public record RenewToken(String roomID, String token) {}
+
+    public record SetRoomExtraInfo(String roomID, String key, String value) {}
+
+    public record SetStreamExtraInfo(String roomID, String streamID, String extraInfo) {}
+
+    /** sendBroadcastMessage and sendBarrageMessage. */
+    public record SendMessage(String roomID, String message) {}
+
+    /** {@code toUserIDs}: empty or absent = everyone in the room but the sender. */
+    public record SendCustomCommand(String roomID, String command, List<String> toUserIDs) {}
+
+    public record MutePublishStreamAudio(String roomID, String streamID, Boolean mute) {}
+
     // ---- responses ----
 
     public record LoginResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
@@ -86,6 +122,17 @@ public final class Messages {
     }
 
     public record HeartbeatResult(long serverTime) {}
+
+    public record RenewTokenResult(String roomID, long tokenExpireTime) {}
+
+    public record BroadcastResult(String roomID, long messageID) {}
+
+    public record BarrageResult(String roomID, String messageID) {}
+
+    /** One target of a custom command that did not get it, and why. */
+    public record FailedUser(String userID, int errorCode) {}
+
+    public record CustomCommandResult(String roomID, List<FailedUser> failUserList) {}
 
     // ---- pushes ----
 
@@ -114,6 +161,29 @@ public final class Messages {
                              double rtt) {}
 
     public record QualityUpdate(String streamID, MediaStats stats) {}
+
+    public record TokenWillExpire(String roomID, long remainTimeInSecond) {}
+
+    public record RoomExtraInfo(String key, String value, User updateUser, long updateTime) {}
+
+    public record RoomExtraInfoUpdate(String roomID, List<RoomExtraInfo> roomExtraInfoList) {}
+
+    public record StreamExtraInfoUpdate(String roomID, List<StreamInfo> streamList) {}
+
+    public record BroadcastMessage(User fromUser, String message, long sendTime, long messageID) {}
+
+    public record IMRecvBroadcastMessage(String roomID, List<BroadcastMessage> messageList) {}
+
+    public record BarrageMessage(User fromUser, String message, long sendTime, String messageID) {}
+
+    public record IMRecvBarrageMessage(String roomID, List<BarrageMessage> messageList) {}
+
+    public record IMRecvCustomCommand(String roomID, User fromUser, String command) {}
+
+    public record RoomOnlineUserCountUpdate(String roomID, int count) {}
+
+    /** {@code status}: {@link #OPEN} or {@link #MUTE}. */
+    public record RemoteMicStatusUpdate(String roomID, String streamID, String status) {}
 
     /** Element of {@code stream_delete_reason} in a roomStreamUpdate DELETE's extendedData. */
     public record StreamDeleteReason(String stream_id, int code, String description) {}

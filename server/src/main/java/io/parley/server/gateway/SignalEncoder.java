@@ -84,6 +84,9 @@ final class SignalEncoder {
         if (push instanceof Signal.PlayQualityUpdate p) {
             return p.data();
         }
+        if (push instanceof Signal.RoomNotice p) {
+            return p.data();
+        }
         return ((Signal.Notice) push).data(); // Push is sealed: Notice is the last one
     }
 

@@ -51,6 +51,9 @@ public final class Room {
     private final ParleyConfig.Limits limits;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
+    private final RoomExtraInfo extras;
+    private final Messaging messaging;
+    private final OnlineCount online;
     private int maxMemberCount;
     private boolean announced;
     private volatile boolean closed;
@@ -66,6 +69,40 @@ public final class Room {
         this.directory = context.directory();
         this.remote = context.remote();
         this.limits = context.limits();
+        this.extras = new RoomExtraInfo(this, context.features());
+        this.messaging = new Messaging(this, context.features());
+        this.online = new OnlineCount(this, context.features().onlineCountInterval());
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    RoomEvents events() {
+        return events;
+    }
+
+    RoomExtraInfo extras() {
+        return extras;
+    }
+
+    Messaging messaging() {
+        return messaging;
+    }
+
+    /** The member that {@code s} is in this room, or null (left, kicked, or never joined). */
+    Member memberOf(Session s) {
+        Member m = members.get(s.userId);
+        return m == null || m.session != s ? null : m;
+    }
+
+    Member memberOf(UserId user) {
+        return members.get(user);
+    }
+
+    /** {@code st} is in the room's stream list (peers were told ADD). */
+    boolean isAnnounced(PublishedStream st) {
+        return streams.get(st.id) == st;
     }
 
     /**
@@ -177,6 +214,8 @@ public final class Room {
             List<Messages.StreamInfo> page = present.subList(i, Math.min(present.size(), i + STREAM_LIST_PAGE));
             s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.copyOf(page), List.of()));
         }
+        extras.syncTo(s);
+        online.joined(s);
         fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.ADD, List.of(m.user))),
                 other -> other.userUpdate && other.session != s);
         return true;
@@ -368,6 +407,7 @@ public final class Room {
         }
         m.remotePlaying.put(streamId, transport);
         s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        extras.playStarted(s, streams.get(streamId));
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), null,
                 transport, url.url(), url.expiresAtMillis()));
     }
@@ -432,6 +472,7 @@ public final class Room {
         }
         m.playing.put(streamId, c);
         s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        extras.playStarted(s, st);
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
     }
 
@@ -487,7 +528,7 @@ public final class Room {
     }
 
     /** One shared push for every recipient (encoded once, by whoever writes it first). Nobody is told about themselves. */
-    private void fanOut(Signal.Push push, Predicate<Member> to) {
+    void fanOut(Signal.Push push, Predicate<Member> to) {
         long decided = System.nanoTime();
         Signal.Shared shared = null;
         for (Member other : members.values()) {
@@ -513,6 +554,7 @@ public final class Room {
     private void destroyIfEmpty() {
         if (members.isEmpty() && !closed) {
             closed = true;
+            online.stop();
             for (PublishedStream st : List.copyOf(streams.values())) { // AddStream's, owned by no member
                 streams.remove(st.id);
                 release(st);

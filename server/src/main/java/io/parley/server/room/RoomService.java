@@ -54,6 +54,9 @@ public final class RoomService {
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
     private volatile AccessRules rules = AccessRules.NONE;
+    private volatile ParleyConfig.RoomFeatures roomFeatures = ParleyConfig.RoomFeatures.DEFAULTS;
+    private final TokenRenewal tokens;
+    private final RoomFeatureService features;
 
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
@@ -72,11 +75,25 @@ public final class RoomService {
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+        this.tokens = new TokenRenewal(this, verifier, events, ParleyConfig.Auth.DEFAULTS.tokenWillExpireLead());
+        this.features = new RoomFeatureService(tokens, roomFeatures);
         this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
-                        () -> remote, limits)));
+                        () -> remote, limits, roomFeatures)));
+    }
+
+    /** Room features' limits and the tokenWillExpire lead (before the server takes traffic). */
+    public void configure(ParleyConfig.RoomFeatures room, java.time.Duration tokenWillExpireLead) {
+        this.roomFeatures = room;
+        features.limits(room);
+        tokens.lead(tokenWillExpireLead);
+    }
+
+    /** renewToken, extra info, messages and mute: the requests of {@link RoomFeatureService}. */
+    public RoomFeatureService features() {
+        return features;
     }
 
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
@@ -203,6 +220,7 @@ public final class RoomService {
         s.userId = userId;
         s.user = user;
         s.claims = claims;
+        tokens.arm(s, claims);
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,

@@ -27,6 +27,8 @@ public final class Session {
     private volatile Connection connection;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeatCheck;
+    /** The next tokenWillExpire or expiry check (TokenRenewal). */
+    volatile ScheduledFuture<?> tokenTimer;
 
     // Login facts: written before the LOGGING_IN → IN_ROOM CAS, read after it.
     volatile AppSpace app;
@@ -141,6 +143,10 @@ public final class Session {
         ScheduledFuture<?> check = heartbeatCheck;
         if (check != null) {
             check.cancel(false);
+        }
+        ScheduledFuture<?> token = tokenTimer;
+        if (token != null) {
+            token.cancel(false);
         }
         Connection c = connection;
         if (c == null) {

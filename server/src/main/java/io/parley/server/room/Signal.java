@@ -82,6 +82,13 @@ public sealed interface Signal {
         }
     }
 
+    /**
+     * A room feature's push (extra info, messages, the online count, mute states): its wire record as is.
+     * {@code bestEffort}: superseded or unreliable by contract (the online count, barrage messages), so dropped for a
+     * client that cannot keep up; the others are queued like room updates.
+     */
+    record RoomNotice(String type, Object data, boolean bestEffort) implements Push {}
+
     /** A server-wide notice (the drain's {@code serverDraining}). */
     record Notice(String type, Object data) implements Push {}
 

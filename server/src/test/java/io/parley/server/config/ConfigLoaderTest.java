@@ -137,7 +137,33 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_API_PORT", "api.port")
                 .containsEntry("PARLEY_API_APP_QPS", "api.appQps")
                 .containsEntry("PARLEY_WEBHOOK_RETRY_BASE", "webhook.retryBase")
-                .hasSize(77);
+                .containsEntry("PARLEY_AUTH_TOKEN_WILL_EXPIRE_LEAD", "auth.tokenWillExpireLead")
+                .containsEntry("PARLEY_ROOM_ONLINE_COUNT_INTERVAL", "room.onlineCountInterval")
+                .containsEntry("PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND", "room.broadcastPerUserPerSecond")
+                .hasSize(91);
+    }
+
+    @Test
+    void tokenAndRoomModesOfAnAppAreOffUnlessItOptsIn() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n  - {appId: 2, secret: " + SECRET
+                + ", kickOnTokenExpiry: true}\n", Map.of("PARLEY_APP_3_SECRET", OTHER, "PARLEY_APP_3_MULTI_ROOM", "true",
+                "PARLEY_APP_2_MULTI_ROOM", "false"));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET), new AppConfig(2, SECRET).withModes(true, false),
+                new AppConfig(3, OTHER).withModes(false, true));
+        assertThat(ConfigLoader.toYaml(c)).contains("kickOnTokenExpiry: true").contains("multiRoom: true");
+        assertThat(catchThrowable(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", multiRoom: often}\n",
+                Map.of()))).hasMessageContaining("apps[0].multiRoom: 'often' (expected: true or false)");
+    }
+
+    @Test
+    void roomFeatureLimitsAreCheckedAtStart() {
+        assertThatThrownBy(() -> ConfigLoader.validate(parse("room: {maxMessageBytes: 0, onlineCountInterval: 0s}\n"
+                + "auth: {tokenWillExpireLead: 45s}\n", Map.of()).withDev(true)))
+                .hasMessageContaining("room.maxMessageBytes: 0")
+                .hasMessageContaining("room.onlineCountInterval");
+        ParleyConfig c = parse("room: {broadcastPerRoomPerSecond: 50}\nauth: {tokenWillExpireLead: 45s}\n", Map.of());
+        assertThat(c.room().broadcastPerRoomPerSecond()).isEqualTo(50);
+        assertThat(c.auth().tokenWillExpireLead()).hasSeconds(45);
     }
 
     @Test
