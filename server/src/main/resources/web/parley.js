@@ -3,7 +3,10 @@
  * Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom, createStream,
  * startPublishingStream, startPlayingStream, on(event, fn). The wire contract is protocol/PROTOCOL.md.
  *
- * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below). As in ZEGO Express Web,
+ * the room-feature calls (setRoomExtraInfo, setStreamExtraInfo, sendBroadcastMessage, sendBarrageMessage,
+ * sendCustomCommand, renewToken) resolve {errorCode, extendedData} instead: errorCode 0 is success, anything else the
+ * server's (or a client-side) code with the reason in extendedData.
  */
 (function (global) {
   'use strict';
@@ -19,7 +22,9 @@
 
   const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
   const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
-    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire'];
+    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire', 'roomExtraInfoUpdate',
+    'streamExtraInfoUpdate', 'IMRecvBroadcastMessage', 'IMRecvBarrageMessage', 'IMRecvCustomCommand',
+    'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
 
   function parleyError(code, message) {
     return {code: code, message: message};
@@ -151,6 +156,74 @@
       this._resetRoom();
       this._closeSocket();
       this._emit('roomStateChanged', room, 'LOGOUT', 0, '');
+    }
+
+    // ---- room features: token renewal, extra info, messages --------------------------------------
+
+    /** Sends a room-feature request; resolves ZEGO's ZegoServerResponse {errorCode, extendedData} plus the result. */
+    async _roomCall(type, roomID, data) {
+      if (this._state !== 'LOGINED') {
+        return {errorCode: ERR_NOT_LOGGED_IN, extendedData: type + ': not logged in (expected: await loginRoom(...) first)'};
+      }
+      if (roomID && roomID !== this._roomID) {
+        return {errorCode: 1002002, extendedData: type + ': not logged in to room ' + roomID};
+      }
+      try {
+        const result = await this._request(type, Object.assign({roomID: this._roomID}, data));
+        return Object.assign({errorCode: 0, extendedData: ''}, result);
+      } catch (e) {
+        const err = toError(e, ERR_PARAM);
+        return {errorCode: err.code, extendedData: err.message};
+      }
+    }
+
+    /** Replaces the login token (after tokenWillExpire); checked by the server like a login token. */
+    renewToken(token, roomID) {
+      return this._roomCall('renewToken', roomID, {token: token});
+    }
+
+    /** Room extra info: the others get roomExtraInfoUpdate; it lasts as long as the room. */
+    setRoomExtraInfo(roomID, key, value) {
+      return this._roomCall('setRoomExtraInfo', roomID, {key: key, value: value});
+    }
+
+    /** Changes the extraInfo of a stream this engine publishes: the others get streamExtraInfoUpdate. */
+    setStreamExtraInfo(streamID, extraInfo) {
+      return this._roomCall('setStreamExtraInfo', null, {streamID: streamID, extraInfo: extraInfo});
+    }
+
+    /** A reliable message to the room (not to yourself); resolves with its integer messageID. */
+    sendBroadcastMessage(roomID, message) {
+      return this._roomCall('sendBroadcastMessage', roomID, {message: message});
+    }
+
+    /** An unreliable (barrage) message; resolves with its string messageID. */
+    sendBarrageMessage(roomID, message) {
+      return this._roomCall('sendBarrageMessage', roomID, {message: message});
+    }
+
+    /** A command to some users (an empty list: everyone else); failUserList names those not reached. */
+    sendCustomCommand(roomID, command, toUserList) {
+      return this._roomCall('sendCustomCommand', roomID, {command: command, toUserIDs: toUserList || []});
+    }
+
+    /**
+     * Mutes (or opens) the microphone of a published stream: its audio track is disabled (silence is sent) and the
+     * players of every stream published from mediaStream get remoteMicStatusUpdate. Resolves true when the server took it.
+     */
+    async mutePublishStreamAudio(mediaStream, mute) {
+      if (!mediaStream || !mediaStream.getAudioTracks) throw parleyError(ERR_PARAM, 'mediaStream: expected a MediaStream from createStream()');
+      mediaStream.getAudioTracks().forEach(function (t) { t.enabled = !mute; });
+      let ok = true;
+      for (const [streamID, entry] of this._publishers) {
+        if (entry.stream !== mediaStream) continue;
+        const r = await this._roomCall('mutePublishStreamAudio', null, {streamID: streamID, mute: !!mute});
+        if (r.errorCode !== 0) {
+          this._log('mutePublishStreamAudio', streamID, r);
+          ok = false;
+        }
+      }
+      return ok;
     }
 
     // ---- local media --------------------------------------------------------------------------
@@ -474,7 +547,26 @@
           this._emit(name, d.streamID, d.stats || {});
           break;
         case 'tokenWillExpire':
-          this._emit(name, d.roomID);
+          this._emit(name, d.roomID, d.remainTimeInSecond);
+          break;
+        case 'roomExtraInfoUpdate':
+          this._emit(name, d.roomID, d.roomExtraInfoList || []);
+          break;
+        case 'streamExtraInfoUpdate':
+          this._emit(name, d.roomID, d.streamList || []);
+          break;
+        case 'IMRecvBroadcastMessage':
+        case 'IMRecvBarrageMessage':
+          this._emit(name, d.roomID, d.messageList || []);
+          break;
+        case 'IMRecvCustomCommand':
+          this._emit(name, d.roomID, d.fromUser, d.command);
+          break;
+        case 'roomOnlineUserCountUpdate':
+          this._emit(name, d.roomID, d.count);
+          break;
+        case 'remoteMicStatusUpdate':
+          this._emit(name, d.streamID, d.status);
           break;
         default:
           break;   // newer servers may push more: ignore what we do not know
