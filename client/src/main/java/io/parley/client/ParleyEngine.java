@@ -36,8 +36,11 @@ public final class ParleyEngine implements AutoCloseable {
     private final URI server;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, CompletableFuture<Result>> pending = new ConcurrentHashMap<>();
-    private final Map<String, Messages.User> users = new LinkedHashMap<>();
-    private final Map<String, Messages.StreamInfo> streams = new LinkedHashMap<>();
+    /** roomID → userID → user, as the pushes told (one room, or several in multi-room mode). */
+    private final Map<String, Map<String, Messages.User>> users = new LinkedHashMap<>();
+    private final Map<String, Map<String, Messages.StreamInfo>> streams = new LinkedHashMap<>();
+    /** The rooms this client is logged in to, in login order. */
+    private final java.util.Set<String> rooms = new java.util.concurrent.CopyOnWriteArraySet<>();
     private volatile CompletableFuture<WsClient> connection;
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String roomId;
@@ -154,8 +157,12 @@ public final class ParleyEngine implements AutoCloseable {
         return request(Messages.LOGIN_ROOM, new Messages.LoginRoom(appId, roomID, token, user, config))
                 .thenApply(r -> {
                     if (r.ok()) {
-                        roomId = roomID;
-                        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+                        boolean first = rooms.isEmpty();
+                        rooms.add(roomID);
+                        if (first) {
+                            roomId = roomID;
+                            startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+                        }
                     }
                     return r;
                 });
@@ -166,21 +173,49 @@ public final class ParleyEngine implements AutoCloseable {
         return logoutRoom(r);
     }
 
+    /** Leaves {@code roomID}; null: every room (multi-room), or the only one. */
     public CompletableFuture<Result> logoutRoom(String roomID) {
         return request(Messages.LOGOUT_ROOM, new Messages.LogoutRoom(roomID)).thenApply(r -> {
             if (r.ok()) {
+                List<String> left = roomID == null ? List.copyOf(rooms) : List.of(roomID);
                 synchronized (this) {
-                    users.clear();
-                    streams.clear();
-                    roomExtraInfo.clear();
+                    left.forEach(id -> {
+                        users.remove(id);
+                        streams.remove(id);
+                    });
                 }
-                roomId = null;
-                state = "LOGOUT";
-                media.closeAll();
-                roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
+                rooms.removeAll(left);
+                if (rooms.isEmpty()) {
+                    synchronized (this) {
+                        users.clear();
+                        streams.clear();
+                        roomExtraInfo.clear();
+                    }
+                    roomId = null;
+                    state = "LOGOUT";
+                    media.closeAll();
+                } else if (left.contains(roomId)) {
+                    roomId = rooms.iterator().next();
+                }
+                left.forEach(id -> roomStateListener.onRoomStateChanged(id, "LOGOUT", 0, ""));
             }
             return r;
         });
+    }
+
+    /** Publishes (signalling only) in one of several rooms (multi-room; PROTOCOL.md "Multi-room"). */
+    public CompletableFuture<Result> startPublishingInRoom(String roomID, String streamID, String extraInfo) {
+        return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo, null, null, roomID));
+    }
+
+    /** A broadcast message to one of several rooms (multi-room). */
+    public CompletableFuture<Result> sendBroadcastMessage(String roomID, String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomID, message));
+    }
+
+    /** The rooms this client is logged in to. */
+    public List<String> rooms() {
+        return List.copyOf(rooms);
     }
 
     public CompletableFuture<Result> startPublishing(String streamID, String extraInfo) {
@@ -375,6 +410,7 @@ public final class ParleyEngine implements AutoCloseable {
                             streams.clear();
                             roomExtraInfo.clear();
                         }
+                        rooms.clear();
                         media.closeAll();
                     }
                     roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
@@ -382,11 +418,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_USER_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomUserUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.User> in = users.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.User u : p.userList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                users.put(u.userID(), u);
+                                in.put(u.userID(), u);
                             } else {
-                                users.remove(u.userID());
+                                in.remove(u.userID());
                             }
                         }
                     }
@@ -395,11 +432,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_STREAM_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStreamUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.StreamInfo s : p.streamList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                streams.put(s.streamID(), s);
+                                in.put(s.streamID(), s);
                             } else {
-                                streams.remove(s.streamID());
+                                in.remove(s.streamID());
                             }
                         }
                     }
@@ -429,7 +467,8 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.STREAM_EXTRA_INFO_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.StreamExtraInfoUpdate.class);
                     synchronized (this) {
-                        p.streamList().forEach(s -> streams.put(s.streamID(), s));
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
+                        p.streamList().forEach(s -> in.put(s.streamID(), s));
                     }
                     streamExtraInfoListener.onStreamExtraInfoUpdate(p.roomID(), p.streamList());
                 }
@@ -467,14 +506,28 @@ public final class ParleyEngine implements AutoCloseable {
         pushListener.onPush(name, data);
     }
 
-    /** The other users in the room as the pushes told this client (only with userUpdate on). */
+    /** The other users in the room (every room, in multi-room mode) as the pushes told this client (userUpdate on). */
     public synchronized List<String> roomUsers() {
-        return new ArrayList<>(users.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        users.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
     }
 
-    /** The other users' streams in the room as the pushes told this client. */
+    /** The other users in {@code roomID}. */
+    public synchronized List<String> roomUsers(String roomID) {
+        return new ArrayList<>(users.getOrDefault(roomID, Map.of()).keySet());
+    }
+
+    /** The other users' streams in the room (every room, in multi-room mode) as the pushes told this client. */
     public synchronized List<String> roomStreams() {
-        return new ArrayList<>(streams.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        streams.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
+    }
+
+    /** The other users' streams in {@code roomID}. */
+    public synchronized List<String> roomStreams(String roomID) {
+        return new ArrayList<>(streams.getOrDefault(roomID, Map.of()).keySet());
     }
 
     /** The last room state: LOGOUT, LOGINING, LOGINED, LOGIN_FAILED, KICKOUT… */

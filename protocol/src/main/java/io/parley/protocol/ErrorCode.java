@@ -31,10 +31,14 @@ public final class ErrorCode {
     public static final int ROOM_EXTRA_INFO_KEY_INVALID = def(1002015, "room extra info key empty or too long");
     public static final int ROOM_EXTRA_INFO_VALUE_TOO_LONG = def(1002016, "room extra info value too long");
     public static final int ROOM_EXTRA_INFO_TOO_MANY_KEYS = def(1002017, "room extra info: too many keys in the room");
+    public static final int MULTI_ROOM_USER_MISMATCH = def(1002018, "multi-room: every room of a session needs the same userID and userName");
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
     public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
+    public static final int MULTI_ROOM_DISABLED = def(1002036, "multi-room login is not enabled for this App");
+    public static final int TOO_MANY_ROOMS_PER_SESSION = def(1002037, "multi-room: this session is in too many rooms");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
+    public static final int ROOM_ALREADY_JOINED = def(1002064, "this session is already logged in to this roomID");
     public static final int LOGIN_FORBIDDEN = def(1002066, "login forbidden by a server rule (SetForbidUserRule)");
     public static final int LOGIN_RATE_LIMITED = def(1002071, "too many failed logins from this address or App: retry later");
     public static final int REQUEST_RATE_LIMITED = def(1002072, "too many requests on this connection: slow down");

@@ -53,20 +53,30 @@ public final class Messages {
 
     public record LoginRoom(Long appID, String roomID, String token, User user, RoomConfig config) {}
 
-    public record RoomConfig(Boolean userUpdate, Integer maxMemberCount) {}
+    /** {@code multiRoom}: this session may be in several rooms at once (the App must allow it; PROTOCOL.md "Multi-room"). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomConfig(Boolean userUpdate, Integer maxMemberCount, Boolean multiRoom) {
+        public RoomConfig(Boolean userUpdate, Integer maxMemberCount) {
+            this(userUpdate, maxMemberCount, null);
+        }
+    }
 
     public record LogoutRoom(String roomID) {}
 
     /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP}; see PROTOCOL.md. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
+    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID) {
         public StartPublishing(String streamID, String extraInfo) {
-            this(streamID, extraInfo, null, null);
+            this(streamID, extraInfo, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp) {
-            this(streamID, extraInfo, sdp, null);
+            this(streamID, extraInfo, sdp, null, null);
+        }
+
+        public StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
+            this(streamID, extraInfo, sdp, transport, null);
         }
     }
 
@@ -77,15 +87,30 @@ public final class Messages {
     /** {@code sdp}: a WebRTC offer (audio, recvonly). */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP} or {@link #FLV}; see PROTOCOL.md. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPlaying(String streamID, String sdp, String transport) {
+    public record StartPlaying(String streamID, String sdp, String transport, String roomID) {
         public StartPlaying(String streamID, String sdp) {
-            this(streamID, sdp, null);
+            this(streamID, sdp, null, null);
+        }
+
+        public StartPlaying(String streamID, String sdp, String transport) {
+            this(streamID, sdp, transport, null);
         }
     }
 
-    public record StopPlaying(String streamID) {}
+    /** {@code roomID}: optional, needed only by a session in several rooms (multi-room). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StopPlaying(String streamID, String roomID) {
+        public StopPlaying(String streamID) {
+            this(streamID, null);
+        }
+    }
 
-    public record StopPublishing(String streamID) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StopPublishing(String streamID, String roomID) {
+        public StopPublishing(String streamID) {
+            this(streamID, null);
+        }
+    }
 
     public record Heartbeat() {}
 
@@ -148,10 +173,10 @@ public final class Messages {
     public record RoomStreamUpdate(String roomID, String updateType, List<StreamInfo> streamList, String extendedData) {}
 
     /** state: NO_PUBLISH, PUBLISH_REQUESTING, PUBLISHING. */
-    public record PublisherStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+    public record PublisherStateUpdate(String roomID, String streamID, String state, int errorCode, String extendedData) {}
 
     /** state: NO_PLAY, PLAY_REQUESTING, PLAYING. */
-    public record PlayerStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+    public record PlayerStateUpdate(String roomID, String streamID, String state, int errorCode, String extendedData) {}
 
     /**
      * Server-measured media quality over the last period: bitrate in kbit/s, packets and packets lost in the
@@ -160,7 +185,7 @@ public final class Messages {
     public record MediaStats(double audioBitrate, long packets, long packetsLost, double packetsLostRate, double jitter,
                              double rtt) {}
 
-    public record QualityUpdate(String streamID, MediaStats stats) {}
+    public record QualityUpdate(String roomID, String streamID, MediaStats stats) {}
 
     public record TokenWillExpire(String roomID, long remainTimeInSecond) {}
 

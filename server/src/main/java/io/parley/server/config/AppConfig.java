@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * {@code callbackUrl} (default empty: no webhooks) receives the App's webhooks, signed with {@code callbackSecret}
  * (default empty: the server secret). {@code kickOnTokenExpiry} (default false) ends a session whose login token expires
  * unrenewed (KICKOUT 1102018); otherwise it stays in its rooms but may not start publishing. {@code multiRoom} (default
- * false) lets one session be in several rooms at once (room.maxRoomsPerSession).
+ * false) lets a session that asks for it be in several rooms at once (room.maxRoomsPerSession).
  */
 public record AppConfig(long appId, String secret, boolean legacyCbcTokens, String callbackUrl, String callbackSecret,
                         boolean kickOnTokenExpiry, boolean multiRoom) {
@@ -42,7 +42,7 @@ public record AppConfig(long appId, String secret, boolean legacyCbcTokens, Stri
         }
     }
 
-    /** An App with the token and room modes off. */
+    /** An App that lets sessions whose token expired stay (kickOnTokenExpiry off). */
     public AppConfig(long appId, String secret, boolean legacyCbcTokens, String callbackUrl, String callbackSecret) {
         this(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, false, false);
     }
@@ -62,9 +62,14 @@ public record AppConfig(long appId, String secret, boolean legacyCbcTokens, Stri
         return new AppConfig(appId, this.secret, legacyCbcTokens, url, secret, kickOnTokenExpiry, multiRoom);
     }
 
-    /** This App with the kick-on-token-expiry and multi-room modes set. */
-    public AppConfig withModes(boolean kickOnTokenExpiry, boolean multiRoom) {
-        return new AppConfig(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, kickOnTokenExpiry, multiRoom);
+    /** This App with sessions kicked (KICKOUT 1102018) when their token expires unrenewed. */
+    public AppConfig withKickOnTokenExpiry(boolean kick) {
+        return new AppConfig(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, kick, multiRoom);
+    }
+
+    /** This App with multi-room login allowed (or not). */
+    public AppConfig withMultiRoom(boolean allowed) {
+        return new AppConfig(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, kickOnTokenExpiry, allowed);
     }
 
     public byte[] secretBytes() {

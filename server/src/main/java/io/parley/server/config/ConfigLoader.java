@@ -259,7 +259,7 @@ public final class ConfigLoader {
             String p = join(path, rc.getName());
             if (child == null) {
                 if (defaults == null && OPTIONAL_APP_KEYS.contains(rc.getName())) {
-                    dflt = rc.getType() == boolean.class ? (Object) false : ""; // apps[].legacyCbcTokens, callback*, modes
+                    dflt = rc.getType() == boolean.class ? (Object) false : ""; // apps[].legacyCbcTokens, callback*, kickOnTokenExpiry, multiRoom
                 } else if (defaults == null) {
                     problems.add(p + ": missing (expected: " + expected(rc.getType()) + ")");
                 }

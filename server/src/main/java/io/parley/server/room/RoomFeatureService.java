@@ -29,17 +29,31 @@ public final class RoomFeatureService {
         this.limits = limits;
     }
 
-    /** The room of the request: the session's, which {@code roomID} (optional) must name. */
+    /**
+     * The room of the request: {@code roomID}, which must be one of the session's, or, when it is null, the session's
+     * only room (a session in several rooms must name one).
+     */
     static Room roomOf(Session s, String roomID) {
         Room room = s.room;
         if (s.state() != Session.State.IN_ROOM || room == null) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in (expected: loginRoom first)");
         }
-        if (roomID != null && !roomID.equals(room.id().value())) {
-            throw new ProtocolException(ErrorCode.NOT_IN_THIS_ROOM, "not logged in to room '" + roomID
-                    + "' (logged in to '" + room.id() + "')");
+        if (roomID == null) {
+            if (s.rooms.size() > 1) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "roomID: missing (expected: one of the session's rooms "
+                        + s.rooms.keySet() + ")");
+            }
+            return room;
         }
-        return room;
+        if (roomID.equals(room.id().value())) {
+            return room;
+        }
+        Room other = s.rooms.get(new io.parley.protocol.RoomId(roomID));
+        if (other == null) {
+            throw new ProtocolException(ErrorCode.NOT_IN_THIS_ROOM, "not logged in to room '" + roomID
+                    + "' (logged in to " + s.rooms.keySet() + ")");
+        }
+        return other;
     }
 
     public void renewToken(Session s, RequestRef ref, Messages.RenewToken req) {

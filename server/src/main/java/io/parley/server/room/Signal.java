@@ -56,7 +56,7 @@ public sealed interface Signal {
     }
 
     /** publisherStateUpdate. */
-    record PublisherStateUpdate(String streamId, PublishState state, int code, EndReason reason, String detail)
+    record PublisherStateUpdate(String roomId, String streamId, PublishState state, int code, EndReason reason, String detail)
             implements Push {
         public String type() {
             return Messages.PUBLISHER_STATE_UPDATE;
@@ -64,7 +64,7 @@ public sealed interface Signal {
     }
 
     /** playerStateUpdate. */
-    record PlayerStateUpdate(String streamId, PlayState state, int code, EndReason reason, String detail) implements Push {
+    record PlayerStateUpdate(String roomId, String streamId, PlayState state, int code, EndReason reason, String detail) implements Push {
         public String type() {
             return Messages.PLAYER_STATE_UPDATE;
         }

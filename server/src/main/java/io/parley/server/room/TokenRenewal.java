@@ -62,10 +62,12 @@ final class TokenRenewal {
             return;
         }
         long expireAt = claims.expireEpochSeconds() * 1000;
-        Room room = s.room;
-        if (s.state() == Session.State.IN_ROOM && room != null) {
+        if (s.state() == Session.State.IN_ROOM) {
             long remain = Math.max(0, (expireAt - System.currentTimeMillis() + 999) / 1000);
-            s.send(new Signal.RoomNotice(Messages.TOKEN_WILL_EXPIRE, new Messages.TokenWillExpire(room.id().value(), remain), false));
+            for (Room room : s.rooms.values()) { // one per room, as ZEGO's: the session's token serves them all
+                s.send(new Signal.RoomNotice(Messages.TOKEN_WILL_EXPIRE, new Messages.TokenWillExpire(room.id().value(), remain),
+                        false));
+            }
         }
         schedule(s, () -> expired(s, claims), expireAt - System.currentTimeMillis());
     }

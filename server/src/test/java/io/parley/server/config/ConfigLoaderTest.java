@@ -60,9 +60,10 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
-                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret)");
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, "
+                        + "kickOnTokenExpiry, multiRoom)");
     }
 
     @Test
@@ -144,15 +145,15 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void tokenAndRoomModesOfAnAppAreOffUnlessItOptsIn() {
+    void kickOnTokenExpiryAndMultiRoomAreOffUnlessAnAppOptsIn() {
         ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n  - {appId: 2, secret: " + SECRET
-                + ", kickOnTokenExpiry: true}\n", Map.of("PARLEY_APP_3_SECRET", OTHER, "PARLEY_APP_3_MULTI_ROOM", "true",
-                "PARLEY_APP_2_MULTI_ROOM", "false"));
-        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET), new AppConfig(2, SECRET).withModes(true, false),
-                new AppConfig(3, OTHER).withModes(false, true));
+                + ", kickOnTokenExpiry: true}\n", Map.of("PARLEY_APP_3_SECRET", OTHER, "PARLEY_APP_3_KICK_ON_TOKEN_EXPIRY", "true",
+                "PARLEY_APP_2_KICK_ON_TOKEN_EXPIRY", "false", "PARLEY_APP_1_MULTI_ROOM", "true"));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET).withMultiRoom(true), new AppConfig(2, SECRET),
+                new AppConfig(3, OTHER).withKickOnTokenExpiry(true));
         assertThat(ConfigLoader.toYaml(c)).contains("kickOnTokenExpiry: true").contains("multiRoom: true");
-        assertThat(catchThrowable(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", multiRoom: often}\n",
-                Map.of()))).hasMessageContaining("apps[0].multiRoom: 'often' (expected: true or false)");
+        assertThat(catchThrowable(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", kickOnTokenExpiry: often}\n",
+                Map.of()))).hasMessageContaining("apps[0].kickOnTokenExpiry: 'often' (expected: true or false)");
     }
 
     @Test

@@ -42,7 +42,7 @@ class TokenRenewalTest {
     void start() throws Exception {
         ParleyConfig base = TestServer.config();
         List<AppConfig> apps = new ArrayList<>(base.apps());
-        apps.add(new AppConfig(KICK_APP, KICK_SECRET).withModes(true, false));
+        apps.add(new AppConfig(KICK_APP, KICK_SECRET).withKickOnTokenExpiry(true));
         ParleyConfig.Auth a = base.auth();
         server = TestServer.start(base.withApps(apps).withAuth(new ParleyConfig.Auth(a.clockSkew(), a.failedLoginsPerAddress(),
                 a.failedLoginsPerApp(), a.failedLoginWindow(), a.maxTrackedAddresses(), LEAD)));
