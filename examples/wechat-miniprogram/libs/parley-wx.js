@@ -1174,6 +1174,9 @@
         this._onQualityPush(name, d);
         break;
       case 'tokenWillExpire':
+        // A warning sent before a renewToken reached the server is about the old token: the current one lives longer.
+        if (this._room && typeof d.remainTimeInSecond === 'number'
+            && tokenExpiry(this._room.token) > Math.floor(now() / 1000) + d.remainTimeInSecond + 2) break;
         // The server's warning supersedes the local one computed from the token (one per token).
         if (this._tokenTimer) clearTimeout(this._tokenTimer);
         this._tokenTimer = null;
