@@ -185,4 +185,24 @@ class MultiRoomTest {
         assertThat(snapshot("k-c").userIds()).containsExactly("alice");
         assertThat(server.server().rooms().app(MULTI_APP).sessionOf("alice")).isNotNull();
     }
+
+    @Test
+    void aServerKickInOneRoomEndsTheSessionInAllItsRooms() throws Exception {
+        ParleyEngine a = engine();
+        ParleyEngine c = engine();
+        Pushes pa = Pushes.on(a);
+        Pushes pc = Pushes.on(c);
+        assertThat(login(c, "sk-b", "carol", MULTI).code()).isZero();
+        assertThat(login(a, "sk-a", "alice", MULTI).code()).isZero();
+        assertThat(login(a, "sk-b", "alice", MULTI).code()).isZero();
+        List<io.parley.protocol.UserId> kicked = server.server().rooms().kickOut(MULTI_APP, new io.parley.protocol.RoomId("sk-a"),
+                List.of(new io.parley.protocol.UserId("alice")), "bye").toCompletableFuture().get();
+        assertThat(kicked).extracting(io.parley.protocol.UserId::value).containsExactly("alice");
+        pa.awaitCount(Messages.ROOM_STATE_CHANGED, p -> p.data().path("reason").asText().equals("KICKOUT")
+                && p.data().path("errorCode").asInt() == ErrorCode.KICKED_BY_SERVER, 2);
+        pc.await(Messages.ROOM_USER_UPDATE, p -> p.type().equals("DELETE") && p.userIds().equals(List.of("alice")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshot("sk-b").userIds().equals(List.of("carol"))
+                && snapshot("sk-a").userIds().isEmpty() && server.server().rooms().app(MULTI_APP).sessionOf("alice") == null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.closed().isDone());
+    }
 }
