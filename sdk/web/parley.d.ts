@@ -32,10 +32,12 @@ export interface ParleyEngineOptions {
 }
 
 export type ZegoRoomStateChangedReason = 'LOGINING' | 'LOGINED' | 'LOGIN_FAILED' | 'RECONNECT_FAILED' | 'KICKOUT'
-  | 'LOGOUT';
+  | 'LOGOUT' | 'LOGOUT_FAILED';
 export type ZegoUpdateType = 'ADD' | 'DELETE';
 export type ZegoPublisherState = 'NO_PUBLISH' | 'PUBLISH_REQUESTING' | 'PUBLISHING';
 export type ZegoPlayerState = 'NO_PLAY' | 'PLAY_REQUESTING' | 'PLAYING';
+/** a remote microphone's state (remoteMicStatusUpdate) */
+export type ZegoDeviceState = 'OPEN' | 'MUTE';
 
 export interface ZegoStreamList {
   streamID: string;
@@ -44,6 +46,8 @@ export interface ZegoStreamList {
 }
 
 export interface ZegoPublisherStateResult {
+  /** the stream's room: in the server's pushes; absent when the SDK reports a refused startPublishingStream itself */
+  roomID?: string;
   streamID: string;
   state: ZegoPublisherState;
   errorCode: number;
@@ -52,6 +56,8 @@ export interface ZegoPublisherStateResult {
 }
 
 export interface ZegoPlayerStateResult {
+  /** the stream's room: in the server's pushes; absent when the SDK reports a refused startPlayingStream itself */
+  roomID?: string;
   streamID: string;
   state: ZegoPlayerState;
   errorCode: number;
@@ -73,6 +79,74 @@ export interface ParleyQualityStats {
   rtt?: number;
 }
 
+/** A key of the room's extra info (PROTOCOL.md, "setRoomExtraInfo / roomExtraInfoUpdate"). */
+export interface ZegoRoomExtraInfo {
+  key: string;
+  value: string;
+  /** the member who set it */
+  updateUser: ParleyUser;
+  /** Unix ms */
+  updateTime: number;
+}
+
+/** A reliable room message (IMRecvBroadcastMessage). */
+export interface ZegoBroadcastMessageInfo {
+  fromUser: ParleyUser;
+  message: string;
+  /** Unix ms */
+  sendTime: number;
+  /** grows by one per accepted broadcast in the room: the room's order */
+  messageID: number;
+}
+
+/** An unreliable (barrage, danmaku) room message (IMRecvBarrageMessage). */
+export interface ZegoBarrageMessageInfo {
+  fromUser: ParleyUser;
+  message: string;
+  /** Unix ms */
+  sendTime: number;
+  /** unique in the room's life */
+  messageID: string;
+}
+
+/**
+ * ZEGO's ZegoServerResponse: what the room-feature calls resolve (they never reject). errorCode 0 is success; any
+ * other is the server's code (PROTOCOL.md) or a client-side one (1000002 not logged in, 1002002 not in that room,
+ * 1000017 / 1100002 connection lost / no answer), with the reason in extendedData ('' on success).
+ */
+export interface ZegoServerResponse {
+  errorCode: number;
+  extendedData: string;
+}
+
+/** renewToken's response; roomID and tokenExpireTime on success only. */
+export interface ParleyRenewTokenResponse extends ZegoServerResponse {
+  roomID?: string;
+  /** the new token's expiry, Unix seconds */
+  tokenExpireTime?: number;
+}
+
+/** sendBroadcastMessage's response; roomID and messageID on success only. */
+export interface ParleyBroadcastMessageResponse extends ZegoServerResponse {
+  roomID?: string;
+  /** the message's integer ID, as its receivers see it in IMRecvBroadcastMessage */
+  messageID?: number;
+}
+
+/** sendBarrageMessage's response; roomID and messageID on success only. */
+export interface ParleyBarrageMessageResponse extends ZegoServerResponse {
+  roomID?: string;
+  /** the message's string ID, as its receivers see it in IMRecvBarrageMessage */
+  messageID?: string;
+}
+
+/** sendCustomCommand's response; roomID and failUserList on success only. */
+export interface ParleyCustomCommandResponse extends ZegoServerResponse {
+  roomID?: string;
+  /** each listed userID that did not get the command (errorCode 1009010: not in the room) */
+  failUserList?: Array<{userID: string; errorCode: number}>;
+}
+
 export interface ParleyEvents {
   roomStateChanged: (roomID: string, reason: ZegoRoomStateChangedReason, errorCode: number, extendedData: string) => void;
   roomUserUpdate: (roomID: string, updateType: ZegoUpdateType, userList: ParleyUser[]) => void;
@@ -81,8 +155,19 @@ export interface ParleyEvents {
   playerStateUpdate: (result: ZegoPlayerStateResult) => void;
   publishQualityUpdate: (streamID: string, stats: ParleyQualityStats) => void;
   playQualityUpdate: (streamID: string, stats: ParleyQualityStats) => void;
-  /** handed on if the server pushes it; Parley's server does not push it yet (README.md, "Events") */
-  tokenWillExpire: (roomID: string) => void;
+  /** auth.tokenWillExpireLead (default 30 s) before the login token's expiry, once per room: call renewToken */
+  tokenWillExpire: (roomID: string, remainTimeInSecond: number) => void;
+  /** another member set the room's extra info; at login, every key the room holds */
+  roomExtraInfoUpdate: (roomID: string, roomExtraInfoList: ZegoRoomExtraInfo[]) => void;
+  /** another member changed the extraInfo of streams it publishes */
+  streamExtraInfoUpdate: (roomID: string, streamList: ZegoStreamList[]) => void;
+  IMRecvBroadcastMessage: (roomID: string, messageList: ZegoBroadcastMessageInfo[]) => void;
+  IMRecvBarrageMessage: (roomID: string, messageList: ZegoBarrageMessageInfo[]) => void;
+  IMRecvCustomCommand: (roomID: string, fromUser: ParleyUser, command: string) => void;
+  /** the room's member count: after login, then every room.onlineCountInterval (30 s) */
+  roomOnlineUserCountUpdate: (roomID: string, count: number) => void;
+  /** the publisher of a stream this page plays muted (or opened) its microphone */
+  remoteMicStatusUpdate: (streamID: string, status: ZegoDeviceState) => void;
 }
 
 export interface ParleyStreamSource {
@@ -90,9 +175,19 @@ export interface ParleyStreamSource {
   camera?: {audio?: boolean | MediaTrackConstraints; video?: false};
 }
 
-export interface ParleyPublishOptions {
+export interface ParleyPublishUrlOptions {
   /** up to 1024 bytes, given to the room's members in roomStreamUpdate */
   extraInfo?: string;
+}
+
+export interface ParleyPublishOptions extends ParleyPublishUrlOptions {
+  /** multi-room: the room to publish in (default: the first room the engine logged in to) */
+  roomID?: string;
+}
+
+export interface ParleyPlayOptions {
+  /** multi-room: the room of the stream (default: the first room the engine logged in to) */
+  roomID?: string;
 }
 
 export interface ParleyStreamUrl {
@@ -121,9 +216,33 @@ export declare class ParleyEngine {
   /** without fn: every handler of the event */
   off<K extends keyof ParleyEvents>(event: K, fn?: ParleyEvents[K]): boolean;
 
-  /** resolves false (never rejects) when refused or unreachable: roomStateChanged LOGIN_FAILED says why */
+  /**
+   * multi-room mode (the App must allow it: apps[].multiRoom): loginRoom may then be called again for further
+   * rooms. False (nothing changed) while logged in or logging in.
+   */
+  enableMultiRoom(enable: boolean): boolean;
+  /**
+   * resolves false (never rejects) when refused or unreachable: roomStateChanged LOGIN_FAILED says why. After
+   * enableMultiRoom(true), a call while logged in adds a room (same user; a refusal leaves the other rooms alone).
+   */
   loginRoom(roomID: string, token: string, user: ParleyUser, config?: ParleyRoomConfig): Promise<boolean>;
+  /** in several rooms: with a roomID leaves that room only, without one every room */
   logoutRoom(roomID?: string): Promise<void>;
+
+  /** the roomID is needed in several rooms (multi-room); in one room it defaults to it */
+  renewToken(token: string, roomID?: string): Promise<ParleyRenewTokenResponse>;
+  setRoomExtraInfo(roomID: string, key: string, value: string): Promise<ZegoServerResponse>;
+  /** for a stream this engine publishes */
+  setStreamExtraInfo(streamID: string, extraInfo: string): Promise<ZegoServerResponse>;
+  sendBroadcastMessage(roomID: string, message: string): Promise<ParleyBroadcastMessageResponse>;
+  sendBarrageMessage(roomID: string, message: string): Promise<ParleyBarrageMessageResponse>;
+  /** toUserList: userIDs; empty or omitted: every other member */
+  sendCustomCommand(roomID: string, command: string, toUserList?: string[]): Promise<ParleyCustomCommandResponse>;
+  /**
+   * disables (or enables) mediaStream's audio tracks and tells the server for every stream published from it:
+   * true when the server took each (or none is published); rejects with 1100001 for a non-MediaStream
+   */
+  mutePublishStreamAudio(mediaStream: MediaStream, mute: boolean): Promise<boolean>;
 
   createStream(source?: ParleyStreamSource): Promise<MediaStream>;
   destroyStream(stream: MediaStream): void;
@@ -131,12 +250,12 @@ export declare class ParleyEngine {
   /** WebRTC: resolves true once the server's answer is applied (false if stopped meanwhile) */
   startPublishingStream(streamID: string, mediaStream: MediaStream, options?: ParleyPublishOptions): Promise<boolean>;
   /** RTMP: a push URL for an RTMP pusher (OBS, ffmpeg, a WeChat <live-pusher>) */
-  startPublishingUrl(streamID: string, options?: ParleyPublishOptions): Promise<ParleyStreamUrl>;
+  startPublishingUrl(streamID: string, options?: ParleyPublishUrlOptions): Promise<ParleyStreamUrl>;
   /** false when not publishing streamID or the server refused */
   stopPublishingStream(streamID: string): Promise<boolean>;
 
   /** WebRTC: the remote audio, for an <audio autoplay> element's srcObject */
-  startPlayingStream(streamID: string): Promise<MediaStream>;
+  startPlayingStream(streamID: string, options?: ParleyPlayOptions): Promise<MediaStream>;
   /** a URL for a native player: 'flv' (HTTP-FLV, the default) or 'rtmp' */
   startPlayingUrl(streamID: string, transport?: 'flv' | 'rtmp'): Promise<ParleyStreamUrl>;
   /** false when not playing streamID or the server refused */
