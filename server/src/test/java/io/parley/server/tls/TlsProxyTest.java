@@ -35,6 +35,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -311,10 +312,10 @@ class TlsProxyTest {
         }
     }
 
-    /** An EC P-256 certificate for 127.0.0.1 and localhost, written as nginx's fullchain.pem and privkey.pem. */
+    /** An RSA certificate for 127.0.0.1 and localhost, written as nginx's fullchain.pem and privkey.pem. */
     private static X509Certificate selfSigned(Path dir) throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
         KeyPair kp = g.generateKeyPair();
         X500Name name = new X500Name("CN=localhost");
         Instant now = Instant.now();
@@ -323,9 +324,12 @@ class TlsProxyTest {
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
         X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
         Files.writeString(dir.resolve("fullchain.pem"), pem(cert));
-        Files.writeString(dir.resolve("privkey.pem"), pem(kp.getPrivate()));
+        // PKCS#8, the form every OpenSSL version reads.
+        Files.writeString(dir.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(kp.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
         return cert;
     }
 
