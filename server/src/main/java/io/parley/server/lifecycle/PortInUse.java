@@ -29,6 +29,8 @@ public final class PortInUse extends RuntimeException {
             return binding.bind();
         } catch (RuntimeException e) {
             throw translate(e, what, host, port, change);
+        } catch (InterruptedException e) {
+            throw e;
         } catch (Exception e) {
             // Netty's sync() rethrows a BindException (checked) without declaring it.
             RuntimeException t = translate(e, what, host, port, change);
