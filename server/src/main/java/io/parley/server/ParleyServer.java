@@ -80,6 +80,7 @@ public final class ParleyServer implements AutoCloseable {
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media));
+        rooms.configure(config.room(), config.auth().tokenWillExpireLead());
         rooms.subscribe(metrics.roomEventListener());
         this.webhooks = new Webhooks(config.apps(), config.webhook(), metrics.registry(), Clock.systemUTC());
         if (webhooks.any()) {

@@ -56,6 +56,9 @@ public final class RoomService {
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
     private volatile AccessRules rules = AccessRules.NONE;
+    private volatile ParleyConfig.RoomFeatures roomFeatures = ParleyConfig.RoomFeatures.DEFAULTS;
+    private final TokenRenewal tokens;
+    private final RoomFeatureService features;
 
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
@@ -74,11 +77,25 @@ public final class RoomService {
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+        this.tokens = new TokenRenewal(this, verifier, events, ParleyConfig.Auth.DEFAULTS.tokenWillExpireLead());
+        this.features = new RoomFeatureService(tokens, roomFeatures);
         this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
-                        () -> remote, limits)));
+                        () -> remote, limits, roomFeatures)));
+    }
+
+    /** Room features' limits and the tokenWillExpire lead (before the server takes traffic). */
+    public void configure(ParleyConfig.RoomFeatures room, java.time.Duration tokenWillExpireLead) {
+        this.roomFeatures = room;
+        features.limits(room);
+        tokens.lead(tokenWillExpireLead);
+    }
+
+    /** renewToken, extra info, messages and mute: the requests of {@link RoomFeatureService}. */
+    public RoomFeatureService features() {
+        return features;
     }
 
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
@@ -147,9 +164,14 @@ public final class RoomService {
         if (st == Session.State.LOGGING_IN) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
         }
+        if (st == Session.State.IN_ROOM && s.multiRoom) {
+            loginAnother(s, reqId, req, started);
+            return;
+        }
         if (st == Session.State.IN_ROOM || st == Session.State.LEAVING) {
-            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM, "already logged in to room '" + s.room.id()
-                    + "' (expected: logoutRoom first; one room per session)");
+            Room in = s.room;
+            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM, "already logged in to room '" + (in == null ? "?" : in.id())
+                    + "' (expected: logoutRoom first; one room per session unless it logs in with config.multiRoom)");
         }
         if (st == Session.State.CLOSED) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "session closed");
@@ -194,6 +216,12 @@ public final class RoomService {
                 throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
             }
             s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());
+            boolean multi = cfg != null && Boolean.TRUE.equals(cfg.multiRoom());
+            if (multi && !app.config().multiRoom()) {
+                throw new ProtocolException(ErrorCode.MULTI_ROOM_DISABLED, "config.multiRoom: App " + app.appId()
+                        + " does not allow multi-room login (apps[].multiRoom)");
+            }
+            s.multiRoom = multi;
         } catch (ProtocolException e) {
             throw loginFailure(s, req, e);
         }
@@ -205,6 +233,7 @@ public final class RoomService {
         s.userId = userId;
         s.user = user;
         s.claims = claims;
+        tokens.arm(s, claims);
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
@@ -223,6 +252,83 @@ public final class RoomService {
             }
             routeJoin(app, roomId, s, reqId, max, result);
         }, err -> abandonLogin(s, reqId, err));
+    }
+
+    /**
+     * A further room for a multi-room session: the same App, userID and userName, a token for that room, at most
+     * room.maxRoomsPerSession rooms. The user claim is the session's already; the room decides as for a first login.
+     */
+    private void loginAnother(Session s, RequestRef reqId, Messages.LoginRoom req, long started) {
+        AppSpace app = s.app;
+        RoomId roomId;
+        TokenClaims claims;
+        int max;
+        try {
+            if (req.appID() == null || req.appID() != app.appId()) {
+                throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID " + req.appID() + ": every room of a session is in "
+                        + "its App " + app.appId());
+            }
+            roomId = new RoomId(req.roomID());
+            if (req.user() == null || !s.userId.value().equals(req.user().userID())
+                    || !s.user.userName().equals(Identifiers.userName(req.user().userName(), s.userId.value()))) {
+                throw new ProtocolException(ErrorCode.MULTI_ROOM_USER_MISMATCH, "user: " + (req.user() == null ? "missing"
+                        : "'" + req.user().userID() + "'/'" + req.user().userName() + "'") + " (expected: the session's userID '"
+                        + s.userId + "' and userName '" + s.user.userName() + "' in every room)");
+            }
+            if (s.rooms.containsKey(roomId)) {
+                throw new ProtocolException(ErrorCode.ROOM_ALREADY_JOINED, "already logged in to room '" + roomId + "'");
+            }
+            int most = roomFeatures.maxRoomsPerSession();
+            if (s.rooms.size() >= most) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS_PER_SESSION, "this session is in " + s.rooms.size()
+                        + " rooms (expected: at most room.maxRoomsPerSession " + most + "): logoutRoom one first");
+            }
+            Messages.RoomConfig cfg = req.config();
+            max = cfg == null || cfg.maxMemberCount() == null ? 0 : cfg.maxMemberCount();
+            if (max < 0) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "config.maxMemberCount: " + max + " (expected: >= 0, 0 = unlimited)");
+            }
+            if (directory.find(app.appId(), roomId) == null && app.roomCount() >= limits.maxRoomsPerApp()) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "App " + app.appId() + " has " + app.roomCount()
+                        + " rooms open on this server (expected: at most limits.maxRoomsPerApp " + limits.maxRoomsPerApp() + ")");
+            }
+            claims = verifier.verifyLogin(app.config, s.remoteAddress(), req.token(), s.userId.value(), roomId.value());
+            String refusal = rules.loginRefusal(app.appId(), s.remoteAddress(), roomId, s.userId);
+            if (refusal != null) {
+                throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
+            }
+        } catch (ProtocolException e) {
+            throw loginFailure(s, req.roomID(), e);
+        }
+        if (!s.joining.compareAndSet(false, true)) {
+            throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
+        }
+        s.loginStartedNanos = started;
+        s.claims = claims;
+        tokens.arm(s, claims);
+        Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()),
+                sessionConfig.heartbeatInterval().toMillis(), sessionConfig.heartbeatTimeout().toMillis(),
+                claims.expireEpochSeconds());
+        claimStore.claimUser(app.appId(), s.userId, s); // the session's own claim: held again in case its rooms all left
+        routeJoinAnother(app, roomId, s, reqId, max, result);
+    }
+
+    private void routeJoinAnother(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        Stages.then(directory.locate(app.appId(), roomId), placement -> {
+            Room room = placement.room();
+            if (room == null) {
+                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
+            }
+            room.execute(() -> {
+                if (!room.joinAnother(s, reqId, max, result)) {
+                    routeJoinAnother(app, roomId, s, reqId, max, result);
+                }
+            });
+        }, err -> {
+            s.joining.set(false);
+            log.warn("login failed in the registry: {}", s, err);
+            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
+        });
     }
 
     private void abandonLogin(Session s, RequestRef reqId, Throwable err) {
@@ -294,6 +400,11 @@ public final class RoomService {
     }
 
     public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
+        if (s.multiRoom && s.state() == Session.State.IN_ROOM
+                && (s.rooms.size() > 1 || (req.roomID() != null && s.rooms.size() == 1 && !s.rooms.containsKey(new RoomId(req.roomID()))))) {
+            logoutOf(s, reqId, req.roomID());
+            return;
+        }
         Room room = s.room;
         if (s.state() != Session.State.IN_ROOM || room == null) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
@@ -314,8 +425,38 @@ public final class RoomService {
         });
     }
 
+    /**
+     * logoutRoom of a session in several rooms: leaves {@code roomID}, or every room when it is null. The session stays
+     * IN_ROOM while it has a room left; the last one out returns it to NEW.
+     */
+    private void logoutOf(Session s, RequestRef reqId, String roomID) {
+        List<Room> leaving;
+        if (roomID == null) {
+            leaving = List.copyOf(s.rooms.values());
+        } else {
+            Room r = s.rooms.get(new RoomId(roomID));
+            if (r == null) {
+                throw new ProtocolException(ErrorCode.NOT_IN_THIS_ROOM, "not logged in to room '" + roomID + "' (logged in to "
+                        + s.rooms.keySet() + ")");
+            }
+            leaving = List.of(r);
+        }
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(leaving.size());
+        for (Room r : leaving) {
+            r.execute(() -> {
+                r.leave(s, LeaveReason.LOGOUT);
+                if (left.decrementAndGet() == 0) {
+                    if (s.rooms.isEmpty() && s.cas(Session.State.IN_ROOM, Session.State.NEW)) {
+                        s.room = null;
+                    }
+                    s.respond(reqId, Messages.LOGOUT_ROOM, ErrorCode.OK, "OK", null);
+                }
+            });
+        }
+    }
+
     public void startPublishing(Session s, RequestRef reqId, Messages.StartPublishing req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
@@ -324,6 +465,10 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.PUBLISH_FORBIDDEN, refusal);
         }
         boolean rtmp = transport(req.transport(), false);
+        if (rtmp && room != s.room) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport rtmp: only in the session's first room '"
+                    + s.room.id() + "' (multi-room)");
+        }
         if (rtmp && req.sdp() != null) {
             throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "sdp: not allowed with transport rtmp (the push URL replaces it)");
         }
@@ -368,15 +513,19 @@ public final class RoomService {
     }
 
     public void stopPublishing(Session s, RequestRef reqId, Messages.StopPublishing req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.removeStream(s, streamId, reqId));
     }
 
     public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         if (transport(req.transport(), true)) {
+            if (room != s.room) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport " + req.transport()
+                        + ": only in the session's first room '" + s.room.id() + "' (multi-room)");
+            }
             String transport = req.transport();
             room.execute(() -> room.playRemote(s, streamId, transport, reqId));
             return;
@@ -389,7 +538,7 @@ public final class RoomService {
     }
 
     public void stopPlaying(Session s, RequestRef reqId, Messages.StopPlaying req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         room.execute(() -> room.stopPlaying(s, streamId, reqId));
     }
@@ -406,12 +555,8 @@ public final class RoomService {
                 + (play ? ", or flv" : "") + ")");
     }
 
-    private static Room requireRoom(Session s) {
-        Room room = s.room;
-        if (s.state() != Session.State.IN_ROOM || room == null) {
-            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in (expected: loginRoom first)");
-        }
-        return room;
+    private static Room requireRoom(Session s, String roomID) {
+        return RoomFeatureService.roomOf(s, roomID);
     }
 
     /** The client closed its WebSocket (close frame): it is gone for good. */
@@ -442,6 +587,8 @@ public final class RoomService {
         }
         Room room = s.room;
         if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
+            s.noteRoomsForKickout();
+            s.leaveOtherRooms(room, t.leaveReason());
             room.execute(() -> {
                 room.leave(s, t.leaveReason());
                 s.finish(t);

@@ -1,0 +1,9 @@
+// The same package as an ES module consumer sees it (the "import" condition of package.json's exports).
+import ParleyEngine, {ZegoExpressEngine} from 'parley-web';
+
+export async function join(token: string): Promise<boolean> {
+  const zg = new ZegoExpressEngine(1, 'ws://127.0.0.1:8080/ws');
+  const same: typeof ParleyEngine = ZegoExpressEngine;
+  console.log(same.VERSION);
+  return zg.loginRoom('room-1', token, {userID: 'bob'});
+}
