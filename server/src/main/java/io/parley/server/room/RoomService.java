@@ -298,7 +298,7 @@ public final class RoomService {
                 throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
             }
         } catch (ProtocolException e) {
-            throw loginFailure(s, req.roomID(), e);
+            throw loginFailure(s, req, e);
         }
         if (!s.joining.compareAndSet(false, true)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
