@@ -17,7 +17,9 @@ import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,7 +177,7 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "session closed");
         }
         if (draining) {
-            throw loginFailure(s, req.roomID(), new ProtocolException(ErrorCode.SERVER_DRAINING,
+            throw loginFailure(s, req, new ProtocolException(ErrorCode.SERVER_DRAINING,
                     "server is shutting down: log in to another node"));
         }
         AppSpace app;
@@ -221,7 +223,7 @@ public final class RoomService {
             }
             s.multiRoom = multi;
         } catch (ProtocolException e) {
-            throw loginFailure(s, req.roomID(), e);
+            throw loginFailure(s, req, e);
         }
         if (!s.cas(Session.State.NEW, Session.State.LOGGING_IN)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "session state changed during login");
@@ -238,8 +240,11 @@ public final class RoomService {
                 claims.expireEpochSeconds());
         Stages.then(claimStore.claimUser(app.appId(), userId, s), previous -> {
             if (previous != null) {
-                log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
-                        app.appId(), userId, previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
+                Room oldRoom = previous.local() == null ? null : previous.local().room();
+                log.info("kickout (same userID logged in elsewhere) app={} user={} room={} (now logging in to room={})"
+                                + " old session={} new session={}", app.appId(), userId,
+                        oldRoom == null ? "?" : oldRoom.id(), roomId,
+                        previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
                 events.kicked();
                 if (previous.local() != null) {
                     terminate(previous.local(), Termination.KICKED_MULTIPLE_LOGIN);
@@ -293,7 +298,7 @@ public final class RoomService {
                 throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
             }
         } catch (ProtocolException e) {
-            throw loginFailure(s, req.roomID(), e);
+            throw loginFailure(s, req, e);
         }
         if (!s.joining.compareAndSet(false, true)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
@@ -332,10 +337,48 @@ public final class RoomService {
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
-    private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
+    private ProtocolException loginFailure(Session s, Messages.LoginRoom req, ProtocolException e) {
         events.loginFailed(e.code());
-        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code());
+        logRefusal(s, req, e);
+        s.pushState(req.roomID() == null ? "" : req.roomID(), RoomStateReason.LOGIN_FAILED, e.code());
         return e;
+    }
+
+    /**
+     * One line per refused login, never the token: INFO, or DEBUG for the refusals that come in floods (the
+     * failed-login rate limit, the drain), so that an operator sees why a user could not join.
+     */
+    private static void logRefusal(Session s, Messages.LoginRoom req, ProtocolException e) {
+        boolean flood = e.code() == ErrorCode.LOGIN_RATE_LIMITED || e.code() == ErrorCode.SERVER_DRAINING;
+        if (flood ? !log.isDebugEnabled() : !log.isInfoEnabled()) {
+            return;
+        }
+        String why = String.valueOf(e.getMessage());
+        String token = req.token();
+        if (token != null && token.length() >= 8) {
+            why = why.replace(token, "<token>");
+        }
+        String line = "login refused app={} room={} user={} from={} code={}: {}";
+        Object[] args = {req.appID(), printable(req.roomID()), printable(req.user() == null ? null : req.user().userID()),
+                s.remoteAddress() == null ? "?" : s.remoteAddress().getHostAddress(), e.code(), printable(why)};
+        if (flood) {
+            log.debug(line, args);
+        } else {
+            log.info(line, args);
+        }
+    }
+
+    /** A client's string for a log line: at most 128 characters, control characters escaped. */
+    private static String printable(String v) {
+        if (v == null) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder(Math.min(v.length(), 128) + 8);
+        for (int i = 0; i < v.length() && i < 128; i++) {
+            char c = v.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : c);
+        }
+        return v.length() > 128 ? b.append("...").toString() : b.toString();
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
@@ -613,7 +656,7 @@ public final class RoomService {
     /** KickoutUser: each userID that is a member of the room is kicked (KICKOUT 1002055 with the reason). */
     public CompletionStage<List<UserId>> kickOut(long appId, RoomId roomId, List<UserId> users, String customReason) {
         return onRoom(appId, roomId, List.of(), room -> {
-            List<UserId> kicked = new java.util.ArrayList<>();
+            List<UserId> kicked = new ArrayList<>();
             for (UserId u : users) {
                 if (room.kick(u, Termination.KICKED_BY_SERVER, customReason)) {
                     kicked.add(u);
@@ -688,6 +731,22 @@ public final class RoomService {
             room.execute(() -> f.complete(room.addServerStream(st) ? AddResult.ADDED : AddResult.NO_ROOM));
         }, f::completeExceptionally);
         return f;
+    }
+
+    /** The App's open rooms on this node, by roomID (empty for an unknown App); a room may close right after. */
+    public List<RoomId> roomIds(long appId) {
+        AppSpace app = apps.get(appId);
+        if (app == null) {
+            return List.of();
+        }
+        List<RoomId> ids = new ArrayList<>();
+        app.rooms.forEach((id, room) -> {
+            if (!room.isClosed()) {
+                ids.add(id);
+            }
+        });
+        ids.sort(Comparator.comparing(RoomId::value));
+        return ids;
     }
 
     /** A consistent view of one room, taken on its loop. */
