@@ -31,7 +31,7 @@ class BrowserDualStackTest {
         if (!ipv6Loopback()) {
             return;
         }
-        rig = BrowserRig.startIfAvailable("dual-stack", c -> c.withMedia(
+        rig = BrowserRig.startIfAvailable("dual-stack", TestServer.config().withMedia(
                 new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1,::1", Duration.ofSeconds(10))
                         .withAnnouncedAddresses("::1").withTcp(false, 0, 1, 1)));
         if (rig != null) {

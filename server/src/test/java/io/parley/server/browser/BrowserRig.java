@@ -3,12 +3,10 @@ package io.parley.server.browser;
 import static org.awaitility.Awaitility.await;
 
 import io.parley.server.TestServer;
-import io.parley.server.config.ParleyConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -36,11 +34,11 @@ final class BrowserRig implements AutoCloseable {
      * with the reason, so the report says why). Fails instead when {@value #REQUIRE_ENV}=true.
      */
     static BrowserRig startIfAvailable(String testName) throws Exception {
-        return startIfAvailable(testName, UnaryOperator.identity());
+        return startIfAvailable(testName, TestServer.config());
     }
 
-    /** As {@link #startIfAvailable(String)}, with the test server's configuration changed by {@code config}. */
-    static BrowserRig startIfAvailable(String testName, UnaryOperator<ParleyConfig> config) throws Exception {
+    /** The same with the server's configuration given (dev mode is turned on). */
+    static BrowserRig startIfAvailable(String testName, io.parley.server.config.ParleyConfig config) throws Exception {
         Optional<Path> binary = Chromium.find();
         if (binary.isEmpty()) {
             if ("true".equals(System.getenv(REQUIRE_ENV))) {
@@ -48,7 +46,7 @@ final class BrowserRig implements AutoCloseable {
             }
             return null;
         }
-        TestServer server = TestServer.start(config.apply(TestServer.config().withDev(true)));
+        TestServer server = TestServer.start(config.withDev(true));
         try {
             Path log = Path.of("target", "chromium-" + testName + ".log");
             return new BrowserRig(server, Chromium.launch(binary.get(), log));

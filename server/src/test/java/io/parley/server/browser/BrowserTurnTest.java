@@ -38,7 +38,7 @@ class BrowserTurnTest {
             return;
         }
         turn = Coturn.start(binary.get(), SECRET, "browser");
-        rig = BrowserRig.startIfAvailable("turn", c -> c.withTurn(new ParleyConfig.Turn(
+        rig = BrowserRig.startIfAvailable("turn", TestServer.config().withTurn(new ParleyConfig.Turn(
                 "turn:127.0.0.1:" + turn.port() + "?transport=udp", SECRET, Duration.ofMinutes(10))));
     }
 
