@@ -1,11 +1,12 @@
-"""An aiortc peer for AiortcInteropTest: publishes a 1 kHz tone, or plays a stream and measures 1 kHz in it.
+"""An aiortc peer for AiortcInteropTest and InteropMatrixTest: publishes a tone (1 kHz unless told), or plays a stream
+and measures that tone in it.
 
 Protocol over stdin/stdout, one JSON object per line:
   peer -> test  {"offer": "<sdp>"}
   test -> peer  {"answer": "<sdp>"}
   peer -> test  {"state": "<connection state>"}               (each change)
   play only:    {"frames": n, "toneFraction": f, "levels": [...]}  once it has enough audio
-Closing stdin ends the peer.
+Arguments: publish|play, seconds (2), tone frequency in Hz (1000). Closing stdin ends the peer.
 """
 import asyncio
 import json
@@ -42,7 +43,7 @@ def tone_fraction(samples, rate, freq, window, ratio):
     return hits / total if total else 0.0
 
 
-async def main(mode, seconds):
+async def main(mode, seconds, freq):
     pc = RTCPeerConnection()
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
@@ -52,7 +53,7 @@ async def main(mode, seconds):
         emit({"state": pc.connectionState})
 
     if mode == "publish":
-        player = MediaPlayer("sine=frequency=1000:sample_rate=48000", format="lavfi")
+        player = MediaPlayer("sine=frequency=%d:sample_rate=48000" % freq, format="lavfi")
         pc.addTrack(player.audio)
     else:
         pc.addTransceiver("audio", direction="recvonly")
@@ -70,7 +71,7 @@ async def main(mode, seconds):
                     mono = data[0][::channels]
                     # 48 kHz -> 16 kHz: the tone is far below the new Nyquist
                     pcm.extend(float(v) for v in mono[::3])
-                emit({"frames": frames, "toneFraction": tone_fraction(pcm[8000:], 16000, 1000, 800, 20)})
+                emit({"frames": frames, "toneFraction": tone_fraction(pcm[8000:], 16000, freq, 800, 20)})
             asyncio.ensure_future(consume())
 
     await pc.setLocalDescription(await pc.createOffer())
@@ -87,4 +88,5 @@ async def main(mode, seconds):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 2.0))
+    asyncio.run(main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 2.0,
+                     int(sys.argv[3]) if len(sys.argv) > 3 else 1000))
