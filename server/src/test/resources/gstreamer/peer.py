@@ -6,6 +6,11 @@ Same protocol as aiortc/peer.py, over stdin/stdout, one JSON object per line:
   peer -> test  {"state": "<ICE connection state>"}           (each change)
   play only:    {"frames": n, "toneFraction": f}                  once it has `seconds` of audio
 Arguments: publish|play, seconds, tone frequency in Hz. Closing stdin ends the peer.
+
+With the one argument "multi", one process serves many peer connections (InteropMatrixTest), each named by an "id":
+  test -> peer  {"id": i, "publish": hz}  or  {"id": i, "play": hz, "seconds": s}
+  peer -> test  {"id": i, "offer": "<sdp>"}, then {"id": i, "state": ...} and, playing, {"id": i, "toneFraction": f}
+  test -> peer  {"id": i, "answer": "<sdp>"}
 """
 import json
 import math
@@ -50,11 +55,11 @@ def tone_fraction(samples, rate, freq, window, ratio):
 
 
 class Peer:
-    def __init__(self, mode, seconds, freq):
+    def __init__(self, mode, seconds, freq, pid=None):
+        self.pid = pid
         self.mode = mode
         self.seconds = seconds
         self.freq = freq
-        self.loop = GLib.MainLoop()
         self.pcm = []
         self.frames = 0
         self.reported = False
@@ -88,13 +93,18 @@ class Peer:
         bus.add_signal_watch()
         bus.connect("message::error", self.on_error)
 
+    def emit(self, obj):
+        if self.pid is not None:
+            obj["id"] = self.pid
+        emit(obj)
+
     def on_error(self, bus, message):
         err, debug = message.parse_error()
         sys.stderr.write("gstreamer error: %s %s\n" % (err, debug))
-        emit({"error": str(err)})
+        self.emit({"error": str(err)})
 
     def on_state(self, webrtc, _):
-        emit({"state": webrtc.get_property("ice-connection-state").value_nick})
+        self.emit({"state": webrtc.get_property("ice-connection-state").value_nick})
 
     def on_negotiation_needed(self, webrtc):
         if self.offered:
@@ -108,10 +118,10 @@ class Peer:
         reply = promise.get_reply()
         offer = reply.get_value("offer") if reply is not None and reply.has_field("offer") else None
         if offer is None:
-            emit({"error": "create-offer: %s" % (reply.to_string() if reply is not None else "no reply")})
+            self.emit({"error": "create-offer: %s" % (reply.to_string() if reply is not None else "no reply")})
             return
         webrtc.emit("set-local-description", offer, Gst.Promise.new())
-        emit({"offer": offer.sdp.as_text()})
+        self.emit({"offer": offer.sdp.as_text()})
 
     def on_answer(self, sdp):
         res, msg = GstSdp.SDPMessage.new_from_text(sdp)
@@ -148,27 +158,67 @@ class Peer:
                 if len(self.pcm) >= (self.seconds + 0.5) * RATE:
                     self.reported = True
                     pcm = [float(v) for v in self.pcm[RATE // 2:]]  # skip the decoder's start
-                    emit({"frames": self.frames, "toneFraction": tone_fraction(pcm, RATE, self.freq, 800, 20)})
+                    self.emit({"frames": self.frames, "toneFraction": tone_fraction(pcm, RATE, self.freq, 800, 20)})
         return Gst.FlowReturn.OK
 
-    def read_stdin(self):
+    def start(self):
+        self.pipe.set_state(Gst.State.PLAYING)
+
+    def stop(self):
+        self.pipe.set_state(Gst.State.NULL)
+
+
+def serve(on_line, peers):
+    """Runs the main loop; stdin lines go to on_line on it; end of input stops every peer and the loop."""
+    loop = GLib.MainLoop()
+
+    def read():
         for line in sys.stdin:
             line = line.strip()
-            if not line:
-                continue
-            message = json.loads(line)
-            if "answer" in message:
-                GLib.idle_add(self.on_answer, message["answer"])
-        GLib.idle_add(self.loop.quit)
+            if line:
+                GLib.idle_add(on_line, json.loads(line))
+        GLib.idle_add(loop.quit)
 
-    def run(self):
-        self.pipe.set_state(Gst.State.PLAYING)
-        threading.Thread(target=self.read_stdin, daemon=True).start()
-        self.loop.run()
-        self.pipe.set_state(Gst.State.NULL)
+    threading.Thread(target=read, daemon=True).start()
+    loop.run()
+    for peer in peers.values():
+        peer.stop()
+
+
+def multi():
+    peers = {}
+
+    def on_line(msg):
+        pid = msg["id"]
+        if "answer" in msg:
+            peers[pid].on_answer(msg["answer"])
+        elif "publish" in msg:
+            peers[pid] = Peer("publish", 0, msg["publish"], pid)
+            peers[pid].start()
+        else:
+            peers[pid] = Peer("play", msg.get("seconds", 2), msg["play"], pid)
+            peers[pid].start()
+        return False
+
+    serve(on_line, peers)
+
+
+def single(mode, seconds, freq):
+    peer = Peer(mode, seconds, freq)
+    peer.start()
+
+    def on_line(msg):
+        if "answer" in msg:
+            peer.on_answer(msg["answer"])
+        return False
+
+    serve(on_line, {"peer": peer})
 
 
 if __name__ == "__main__":
     Gst.init(None)
-    Peer(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 2.0,
-         int(sys.argv[3]) if len(sys.argv) > 3 else 1000).run()
+    if sys.argv[1] == "multi":
+        multi()
+    else:
+        single(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 2.0,
+               int(sys.argv[3]) if len(sys.argv) > 3 else 1000)

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,8 +30,11 @@ final class ScriptPeer implements AutoCloseable {
 
     private final String label;
     private final Process process;
-    private final BlockingQueue<JsonNode> out = new LinkedBlockingQueue<>();
+    /** Lines by their "id" ("" for a single-connection script), each in order. */
+    private final Map<String, BlockingQueue<JsonNode>> out = new ConcurrentHashMap<>();
     private final StringBuffer stderr = new StringBuffer();
+    /** What it said besides offers, for failure messages. */
+    private final StringBuffer said = new StringBuffer();
     private final OutputStream in;
 
     /**
@@ -70,7 +74,10 @@ final class ScriptPeer implements AutoCloseable {
         command.addAll(List.of(args));
         process = new ProcessBuilder(command).start();
         in = process.getOutputStream();
-        pump(process.getInputStream(), line -> out.add(JSON.readTree(line)), label + "-out");
+        pump(process.getInputStream(), line -> {
+            JsonNode n = JSON.readTree(line);
+            queue(n.path("id").asText("")).add(n);
+        }, label + "-out");
         pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), label + "-err");
     }
 
@@ -93,13 +100,26 @@ final class ScriptPeer implements AutoCloseable {
         t.start();
     }
 
+    private BlockingQueue<JsonNode> queue(String id) {
+        return out.computeIfAbsent(id, k -> new LinkedBlockingQueue<>());
+    }
+
     /** The next line that matches, waiting at most {@code wait}; an {"error"} line fails at once. */
     JsonNode await(Predicate<JsonNode> what, Duration wait) throws InterruptedException {
+        return await("", what, wait);
+    }
+
+    /** The next line of connection {@code id} (a "multi" script) that matches; an {"error"} line fails at once. */
+    JsonNode await(String id, Predicate<JsonNode> what, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            JsonNode n = out.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            JsonNode n = queue(id).poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (n == null) {
-                throw new AssertionError(label + " said nothing that matched within " + wait + "; stderr:\n" + stderr);
+                throw new AssertionError(label + (id.isEmpty() ? "" : " " + id) + " said nothing that matched within "
+                        + wait + " (it said: " + said + "); stderr:\n" + stderr);
+            }
+            if (!n.has("offer")) {
+                said.append(n).append(' ');
             }
             if (n.has("error")) {
                 throw new AssertionError(label + " failed: " + n.get("error").asText() + "; stderr:\n" + stderr);
@@ -110,7 +130,7 @@ final class ScriptPeer implements AutoCloseable {
         }
     }
 
-    void send(Map<String, String> message) throws IOException {
+    synchronized void send(Map<String, ?> message) throws IOException {
         in.write((JSON.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
     }
