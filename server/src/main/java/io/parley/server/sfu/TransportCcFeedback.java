@@ -13,8 +13,9 @@ import java.util.Arrays;
  * <p>Each feedback starts at the first sequence number not yet reported and ends at a received packet: it carries at
  * most {@link #MAX_RECEIVED_PER_FEEDBACK} received packets, and ends early where a receive delta would not fit 16 bits
  * (a gap over 8 s); the rest goes in the next one. A packet that arrives after its number was reported lost re-opens
- * the window from there (as libwebrtc's receiver does), so the sender learns it arrived. Numbers more than
- * {@link #RING} behind the highest seen are too old to report and are ignored. Media loop only.
+ * the window from there (as libwebrtc's receiver does), so the sender learns it arrived, when it is fewer than
+ * {@link #FLUSH_SPAN} behind the highest seen: so no packet, however late, makes the server send more than one feedback.
+ * Older ones are ignored. Media loop only.
  */
 final class TransportCcFeedback {
     /** Sequence numbers remembered (a power of two): 1024 × 8 bytes per publishing transport. */
@@ -79,7 +80,7 @@ final class TransportCcFeedback {
         return extensionId;
     }
 
-    /** Packets ignored because their number was more than {@link #RING} behind the highest (tests). */
+    /** Packets ignored because they came too late to be reported again (tests). */
     long tooOld() {
         return tooOld;
     }
@@ -122,7 +123,7 @@ final class TransportCcFeedback {
                 windowStart = u - RING + 1; // a jump past the ring: what lay before it can no longer be reported
             }
         } else {
-            if (highest - u >= RING) {
+            if (u < windowStart && highest - u >= FLUSH_SPAN) {
                 tooOld++;
                 return false;
             }

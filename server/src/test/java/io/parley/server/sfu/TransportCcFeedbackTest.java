@@ -255,6 +255,15 @@ class TransportCcFeedbackTest {
         fb.onPacket(14 + TransportCcFeedback.RING, 160 * MS);
         fb.onPacket(14, 170 * MS);
         assertThat(fb.tooOld()).isEqualTo(1);
+        // A late number 256 or more behind the newest is not reported again: one packet never costs two feedbacks.
+        drain(fb);
+        fb.onPacket(14 + TransportCcFeedback.RING + 300, 180 * MS);
+        drain(fb);
+        fb.onPacket(14 + TransportCcFeedback.RING + 300 - TransportCcFeedback.FLUSH_SPAN, 190 * MS);
+        assertThat(fb.pending()).isFalse();
+        assertThat(fb.tooOld()).isEqualTo(2);
+        fb.onPacket(14 + TransportCcFeedback.RING + 300 - TransportCcFeedback.FLUSH_SPAN + 1, 200 * MS);
+        assertThat(drain(fb)).hasSize(1);
     }
 
     @Test
