@@ -251,11 +251,20 @@ final class WebRtcTransport {
             return;
         }
         if (srtp == null && nowNanos - createdNanos > timeoutNanos) {
-            fail(address == null ? "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms"
-                    : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
+            fail(address == null ? noIceCheck(timeoutNanos) : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
         } else if (srtp != null && nowNanos - lastHeardNanos > timeoutNanos) {
             fail("the peer stopped answering (consent lost after " + timeoutNanos / 1_000_000 + " ms)");
         }
+    }
+
+    /** Names the address the client was told to reach (the answer's candidate), the likely culprit. */
+    private String noIceCheck(long timeoutNanos) {
+        String host = plane.announcedAddress();
+        String at = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + plane.port();
+        return "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms at udp " + at
+                + ", the address the client was told to reach: if the client cannot reach it (Docker, WSL, VPN, NAT),"
+                + " set media.announcedAddress (PARLEY_MEDIA_ANNOUNCED_ADDRESS) to one it can, and let UDP "
+                + plane.port() + " through";
     }
 
     private void fail(String why) {

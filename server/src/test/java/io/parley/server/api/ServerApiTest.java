@@ -264,7 +264,7 @@ class ServerApiTest {
         List<String> described = new ArrayList<>();
         doc.path("x-parley-actions").fieldNames().forEachRemaining(described::add);
         assertThat(described).containsExactlyInAnyOrder("KickoutUser", "CloseRoom", "DescribeUserNum", "DescribeUserList",
-                "DescribeUsers", "DescribeSimpleStreamList", "AddStream", "DeleteStream", "SetForbidUserRule",
+                "DescribeUsers", "DescribeSimpleStreamList", "DescribeRoomList", "AddStream", "DeleteStream", "SetForbidUserRule",
                 "DescribeForbidUserRules", "DelForbidUserRule", "ForbidRTCStream", "ResumeRTCStream",
                 "DescribeRTCStreamState", "SendBroadcastMessage", "SendBarrageMessage", "SendCustomCommand");
         for (String action : described) {

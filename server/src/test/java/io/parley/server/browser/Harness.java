@@ -15,7 +15,9 @@ final class Harness {
               const send = WebSocket.prototype.send;
               WebSocket.prototype.send = function (data) { sent.push(String(data)); return send.call(this, data); };
               const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
-                'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate'];
+                'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire',
+                'roomExtraInfoUpdate', 'streamExtraInfoUpdate', 'IMRecvBroadcastMessage', 'IMRecvBarrageMessage',
+                'IMRecvCustomCommand', 'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
               window.rig = {
                 events: [], sent: sent, zg: null, local: null, audio: null, audios: {},
                 engine(appID, ws) {
