@@ -40,6 +40,8 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        FunctionCounter.builder("parley.media.twcc.feedback.packets", c, MediaCounters::transportCcFeedback)
+                .description("RTCP transport-cc (TWCC) feedback packets sent to publishers").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {
             FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")

@@ -45,6 +45,10 @@ final class WebRtcTransport {
     /** Where the handshake's admission slot was counted; null when it holds none (media loop only). */
     InetAddress admittedFrom;
     private boolean refusalLogged;
+    /** TWCC feedback to the sender, when it negotiated the transport-wide sequence number; else null. */
+    TransportCcFeedback transportCc;
+    /** Whether the peer accepts reduced-size RTCP (RFC 5506): then feedback goes alone, else after an empty RR. */
+    boolean reducedSizeRtcp;
 
     WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
                    MediaEndpoint owner, long nowNanos) {
@@ -166,6 +170,9 @@ final class WebRtcTransport {
             return;
         }
         lastHeardNanos = nowNanos;
+        if (transportCc != null && transportCc.onRtp(packet, nowNanos)) {
+            sendTransportCc(); // on bounds: enough unreported that waiting for the next tick would overflow a feedback
+        }
         owner.onRtp(packet, nowNanos);
     }
 
@@ -221,6 +228,30 @@ final class WebRtcTransport {
         plane.counters().rtcpPacketsOut.increment();
         plane.counters().rtcpBytesOut.add(out.readableBytes());
         to.writeAndFlush(out);
+    }
+
+    /** Sends TWCC feedback for every packet not yet reported (the media plane calls it each tick); the caller flushes. */
+    void sendTransportCc() {
+        InetSocketAddress to = address;
+        if (transportCc == null || srtp == null || to == null || closed) {
+            return;
+        }
+        while (transportCc.pending()) {
+            ByteBuf out = plane.channel().alloc().buffer(1024);
+            if (!reducedSizeRtcp) {
+                // RFC 3550 compound: an empty receiver report first.
+                RtcpCodec.writeCompound(out, List.of(new RtcpPacket.ReceiverReport(transportCc.senderSsrc(), List.of())));
+            }
+            transportCc.write(out);
+            if (srtp.protectRtcp(out) != SrtpStatus.OK) {
+                out.release();
+                return;
+            }
+            plane.counters().rtcpPacketsOut.increment();
+            plane.counters().rtcpBytesOut.add(out.readableBytes());
+            plane.counters().transportCcFeedback.increment();
+            plane.channel().write(new DatagramPacket(out, to));
+        }
     }
 
     boolean connected() {

@@ -60,6 +60,7 @@ class MetricsEndToEndTest {
         assertThat(s.value("parley_media_packets_total{direction=\"in\",kind=\"rtp\"}")).isZero();
         assertThat(s.value("parley_media_dropped_packets_total{reason=\"srtp_auth_failed\"}")).isZero();
         assertThat(s.value("parley_media_retransmissions_total")).isZero();
+        assertThat(s.value("parley_media_twcc_feedback_packets_total")).isZero();
         assertThat(s.value("parley_media_forward_latency_seconds_count")).isZero();
         assertThat(s.names()).contains("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads",
                 "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
