@@ -232,7 +232,7 @@ final class WebRtcTransport {
 
     /** Sends TWCC feedback for every packet not yet reported (the media plane calls it each tick); the caller flushes. */
     void sendTransportCc() {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (transportCc == null || srtp == null || to == null || closed) {
             return;
         }
@@ -250,7 +250,7 @@ final class WebRtcTransport {
             plane.counters().rtcpPacketsOut.increment();
             plane.counters().rtcpBytesOut.add(out.readableBytes());
             plane.counters().transportCcFeedback.increment();
-            plane.channel().write(new DatagramPacket(out, to));
+            to.write(out);
         }
     }
 
