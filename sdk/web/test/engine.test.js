@@ -114,7 +114,7 @@ for (const build of ['umd', 'esm']) {
     assert.ok(logged.some((a) => a[0] === 'unreadable frame'), JSON.stringify(logged));
     const login = received.filter((m) => m.type === 'loginRoom').pop();
     assert.deepEqual(login.data, {appID: 1, roomID: 'r1', token: 't', user: {userID: 'u', userName: 'u'},
-      config: {userUpdate: false, maxMemberCount: 0}});
+      config: {userUpdate: false, maxMemberCount: 0, multiRoom: false}});
   });
 
   test(build + ': the connection dropping while logged in: RECONNECT_FAILED 1000017, pending requests reject', async () => {
