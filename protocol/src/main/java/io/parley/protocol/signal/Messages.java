@@ -38,14 +38,22 @@ public final class Messages {
 
     /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP}; see PROTOCOL.md. */
+    /**
+     * {@code mid}: with {@code sdp}, the offer is the client's whole session description (BUNDLE) and {@code mid}
+     * names the m= section that carries this stream on the session's one transport; absent = a transport of its own.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
+    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String mid) {
         public StartPublishing(String streamID, String extraInfo) {
-            this(streamID, extraInfo, null, null);
+            this(streamID, extraInfo, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp) {
-            this(streamID, extraInfo, sdp, null);
+            this(streamID, extraInfo, sdp, null, null);
+        }
+
+        public StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
+            this(streamID, extraInfo, sdp, transport, null);
         }
     }
 
@@ -55,16 +63,33 @@ public final class Messages {
 
     /** {@code sdp}: a WebRTC offer (audio, recvonly). */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP} or {@link #FLV}; see PROTOCOL.md. */
+    /** {@code mid}: as in {@link StartPublishing}: the m= section of the session's bundled offer that plays it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPlaying(String streamID, String sdp, String transport) {
+    public record StartPlaying(String streamID, String sdp, String transport, String mid) {
         public StartPlaying(String streamID, String sdp) {
-            this(streamID, sdp, null);
+            this(streamID, sdp, null, null);
+        }
+
+        public StartPlaying(String streamID, String sdp, String transport) {
+            this(streamID, sdp, transport, null);
         }
     }
 
-    public record StopPlaying(String streamID) {}
+    /** {@code sdp}: for a stream on the session transport, the renegotiated offer without it (answered in the response). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StopPlaying(String streamID, String sdp) {
+        public StopPlaying(String streamID) {
+            this(streamID, null);
+        }
+    }
 
-    public record StopPublishing(String streamID) {}
+    /** {@code sdp}: as in {@link StopPlaying}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StopPublishing(String streamID, String sdp) {
+        public StopPublishing(String streamID) {
+            this(streamID, null);
+        }
+    }
 
     public record Heartbeat() {}
 

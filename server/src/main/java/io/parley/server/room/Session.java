@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.parley.server.sfu.SessionTransport;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -35,6 +36,8 @@ public final class Session {
     volatile TokenClaims claims;
     volatile boolean userUpdate;
     volatile Room room;
+    /** The session's bundled media transport, when it uses one (PROTOCOL.md: one transport per session). */
+    final AtomicReference<SessionTransport> mediaTransport = new AtomicReference<>();
     volatile Termination termination;
     /** The business server's CustomReason for a kick (KickoutUser, CloseRoom), told with KICKOUT; else null. */
     volatile String kickoutMessage;
