@@ -42,7 +42,7 @@ public final class MediaTransport implements AutoCloseable {
     /** SRTCP adds a 4-byte index and up to a 16-byte tag; SRTP a 16-byte tag at most. */
     private static final int SRTP_OVERHEAD = 20;
     /** How long a closing transport waits for its close_notify to leave before closing the socket. */
-    private static final long CLOSE_GRACE_MILLIS = 300;
+    static final long CLOSE_GRACE_MILLIS = 300;
 
     public enum State { NEW, CHECKING, DTLS, CONNECTED, CLOSED }
 
@@ -122,8 +122,8 @@ public final class MediaTransport implements AutoCloseable {
     }
 
     /** A bundled stream was removed: its handler hears no more (its {@code onClosed} is the caller's to call). */
-    void removeHandler(TransportHandler h) {
-        handlers.remove(h);
+    boolean removeHandler(TransportHandler h) {
+        return handlers.remove(h);
     }
 
     /** Completes once SRTP is ready (as {@link #connect} does), exceptionally when the transport fails first. */

@@ -44,6 +44,8 @@ public final class Player implements AutoCloseable {
     private volatile long mediaSsrc = -1;
     private volatile long receiverReports;
     private final CompletableFuture<String> bye = new CompletableFuture<>();
+    /** How long a removed bundled stream still listens for the server's BYE. */
+    private static final long BYE_GRACE_MILLIS = 5_000;
     private ScheduledFuture<?> rtcpTimer;
 
     private final long ssrc;
@@ -139,7 +141,7 @@ public final class Player implements AutoCloseable {
 
         @Override
         void onRtp(RtpPacket p) {
-            if (bundled && p.ssrc() != mediaSsrc) {
+            if (bundled && (removed || p.ssrc() != mediaSsrc)) {
                 return; // another stream of the session's transport
             }
             long now = System.nanoTime();
@@ -162,11 +164,14 @@ public final class Player implements AutoCloseable {
 
         @Override
         void onRtcp(List<RtcpPacket> packets) {
-            for (RtcpPacket p : packets) {
+                for (RtcpPacket p : packets) {
                 if (p instanceof RtcpPacket.SenderReport sr && (!bundled || sr.ssrc() == mediaSsrc)) {
                     reception.onSenderReport(sr.ntpTime(), System.nanoTime());
                 } else if (p instanceof RtcpPacket.Bye b && mediaSsrc >= 0 && b.ssrcs().contains(mediaSsrc)) {
                     bye.complete(b.reason() == null ? "" : b.reason());
+                    if (removed) {
+                        detach();
+                    }
                 }
             }
         }
@@ -247,6 +252,13 @@ public final class Player implements AutoCloseable {
      * Closes its transport; a bundled stream only leaves the session's transport here (the session renegotiates
      * without it, see {@link MediaSession#remove}).
      */
+    /** A removed bundled stream stops hearing the transport (on its loop; idempotent). */
+    private void detach() {
+        if (transport.removeHandler(events)) {
+            events.onClosed("removed from the session transport");
+        }
+    }
+
     @Override
     public void close() {
         if (!bundled) {
@@ -257,11 +269,9 @@ public final class Player implements AutoCloseable {
             return;
         }
         removed = true;
-        // On the loop, after what it already queued for this stream (a BYE read just before a NO_PLAY push).
-        transport.eventLoop().execute(() -> {
-            transport.removeHandler(events);
-            events.onClosed("removed from the session transport");
-            closed.complete("removed from the session transport");
-        });
+        closed.complete("removed from the session transport");
+        // No more RTP reaches the listener; RTCP does a while longer, until the server's BYE for the stream (it
+        // sends one when it ends a stream, and that datagram may be read after the NO_PLAY push that closed it).
+        transport.eventLoop().schedule(this::detach, BYE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

@@ -153,7 +153,7 @@ public final class Publisher implements AutoCloseable {
 
     /** @param payloadType -1 for the answer's Opus */
     private boolean send(byte[] payload, long timestamp, int payloadType) {
-        if (transport.state() != MediaTransport.State.CONNECTED) {
+        if (transport.state() != MediaTransport.State.CONNECTED || removed) {
             return false;
         }
         byte[] copy = payload.clone(); // the caller may reuse its array before the loop runs
@@ -318,7 +318,6 @@ public final class Publisher implements AutoCloseable {
             return;
         }
         removed = true;
-        // On the loop, after what it already queued for this stream (a BYE read just before a NO_PLAY push).
         transport.eventLoop().execute(() -> {
             transport.removeHandler(events);
             events.onClosed("removed from the session transport");
