@@ -23,6 +23,8 @@ start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   local name=$1; shift
   local pin=()
   [ -z "${SERVER_CPUS:-}" ] || pin=(taskset -c "$SERVER_CPUS")
+  # the server API, management and RTMP ports on free ones: another server on this machine may hold the defaults
+  PARLEY_API_PORT=${PARLEY_API_PORT:-0} PARLEY_MANAGEMENT_PORT=${PARLEY_MANAGEMENT_PORT:-0} PARLEY_RTMP_PORT=${PARLEY_RTMP_PORT:-0} \
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
     "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
   SPID=$!
@@ -174,6 +176,10 @@ media_join() { # players joining at 50/s and 100/s instead of 25/s: where login 
 media_bundle() { # login -> first audio at rising join rates, each player playing P streams (a fresh server per rate);
   # BUNDLE=--bundle: one transport per session; RATES, PUBLISHERS (2) and ROOMS x PLAYERS (20 x 20) change the run
   local tag=${BUNDLE:+bundled}
+  # every client of the load generator is at 127.0.0.1: lift the per-address caps meant for real clients (and the
+  # per-App one: they are all one App), leaving the server-wide DTLS handshake limit (128) as it is
+  export PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=128 \
+    PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=128
   for rate in ${RATES:-50 100 200}; do
     start_server "media-bundle-$rate"
     warm "media-bundle-$rate"

@@ -34,7 +34,9 @@
     /**
      * @param {number} appID the App
      * @param {string} server 'ws://host:port/ws' (or wss:// behind a TLS proxy)
-     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function}} [options]
+     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function, bundle?: boolean}} [options]
+     *   bundle: one RTCPeerConnection for the whole room session, an m-line per stream, streams added and removed by
+     *   renegotiation (PROTOCOL.md "One transport per session"); default false: a connection per stream.
      */
     constructor(appID, server, options) {
       if (typeof appID !== 'number' || !Number.isInteger(appID) || appID <= 0) {
@@ -48,6 +50,8 @@
       this.server = server;
       this.requestTimeout = opts.requestTimeout || DEFAULT_REQUEST_TIMEOUT_MS;
       this.rtcConfiguration = opts.rtcConfiguration || {};
+      this.bundle = !!opts.bundle;
+      this._session = null;            // bundle: {pc, queue} for the room session
       this._log = opts.logger || function () {};
       this._handlers = new Map();      // event name -> Set of functions
       this._pending = new Map();       // request id -> {resolve, reject, timer, type}
@@ -57,8 +61,8 @@
       this._roomID = null;
       this._user = null;
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
-      this._publishers = new Map();    // streamID -> {pc, stream}
-      this._players = new Map();       // streamID -> {pc, stream}
+      this._publishers = new Map();    // streamID -> {pc, stream} (bundled: + transceiver)
+      this._players = new Map();       // streamID -> {pc, stream} (bundled: + transceiver)
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -187,6 +191,7 @@
       const track = mediaStream && mediaStream.getAudioTracks && mediaStream.getAudioTracks()[0];
       if (!track) throw parleyError(ERR_PUBLISH_PARAM, 'mediaStream: no audio track (expected: createStream())');
       const extraInfo = (options && options.extraInfo) || '';
+      if (this.bundle) return this._publishBundled(streamID, track, mediaStream, extraInfo);
       const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
         this.rtcConfiguration));
       const entry = {pc: pc, stream: mediaStream};
@@ -241,6 +246,7 @@
       const entry = this._publishers.get(streamID);
       if (!entry) return false;
       this._publishers.delete(streamID);
+      if (entry.transceiver) return this._removeBundled(entry, 'stopPublishing', streamID);
       // Close the transport only after the server answered: a DTLS close_notify that beats the request over
       // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
       try {
@@ -263,6 +269,7 @@
     async startPlayingStream(streamID) {
       this._requireLogin();
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
+      if (this.bundle) return this._playBundled(streamID);
       const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
         this.rtcConfiguration));
       const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
@@ -308,6 +315,7 @@
       const entry = this._players.get(streamID);
       if (!entry) return false;
       this._players.delete(streamID);
+      if (entry.transceiver) return this._removeBundled(entry, 'stopPlaying', streamID);
       if (this._state !== 'LOGINED') {
         entry.pc.close();
         return true;
@@ -455,7 +463,7 @@
           const entry = this._publishers.get(d.streamID);
           if (d.state === 'NO_PUBLISH' && entry) {
             this._publishers.delete(d.streamID);
-            if (entry.pc) entry.pc.close();
+            this._release(entry);
           }
           this._emit(name, d);
           break;
@@ -464,7 +472,7 @@
           const entry = this._players.get(d.streamID);
           if (d.state === 'NO_PLAY' && entry) {
             this._players.delete(d.streamID);
-            entry.pc.close();
+            this._release(entry);
           }
           this._emit(name, d);
           break;
@@ -503,6 +511,114 @@
       for (const entry of this._players.values()) entry.pc.close();
       this._publishers.clear();
       this._players.clear();
+      if (this._session) this._session.pc.close();
+      this._session = null;
+    }
+
+    // ---- one connection per session (bundle) --------------------------------------------------
+
+    /** The session's RTCPeerConnection (made at the first bundled stream, again once it closed or failed). */
+    _bundleSession() {
+      const s = this._session;
+      if (s && s.pc.connectionState !== 'closed' && s.pc.connectionState !== 'failed') return s;
+      if (s) s.pc.close();
+      this._session = {pc: new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
+        this.rtcConfiguration)), queue: Promise.resolve()};
+      return this._session;
+    }
+
+    /** Runs negotiations one at a time: each offers the whole session and applies the server's answer. */
+    _renegotiate(session, step) {
+      const run = session.queue.then(step, step);
+      session.queue = run.catch(function () {});
+      return run;
+    }
+
+    /** Offers the session with the new transceiver, sends it with its mid; on refusal the transceiver goes. */
+    async _addBundled(session, transceiver, send) {
+      const pc = session.pc;
+      try {
+        await pc.setLocalDescription(await pc.createOffer());
+        const data = await send(pc.localDescription.sdp, transceiver.mid);
+        if (!data.sdp) throw parleyError(ERR_PARAM, 'the server answered no SDP');
+        await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+      } catch (e) {
+        if (pc.signalingState === 'have-local-offer') {
+          try { await pc.setLocalDescription({type: 'rollback'}); } catch (ignored) { /* closed meanwhile */ }
+        }
+        try { transceiver.stop(); } catch (ignored) { /* closed meanwhile */ }
+        throw e;
+      }
+    }
+
+    async _publishBundled(streamID, track, mediaStream, extraInfo) {
+      const session = this._bundleSession();
+      const entry = {pc: session.pc, stream: mediaStream, transceiver: null};
+      this._publishers.set(streamID, entry);
+      try {
+        await this._renegotiate(session, async () => {
+          entry.transceiver = session.pc.addTransceiver(track, {direction: 'sendonly', streams: [mediaStream]});
+          await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPublishing',
+            {streamID: streamID, extraInfo: extraInfo, sdp: sdp, mid: mid}));
+        });
+        return true;
+      } catch (e) {
+        const err = toError(e, ERR_PUBLISH_PARAM);
+        if (this._publishers.get(streamID) === entry) this._publishers.delete(streamID);
+        this._emit('publisherStateUpdate', {streamID: streamID, state: 'NO_PUBLISH', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    async _playBundled(streamID) {
+      const session = this._bundleSession();
+      const entry = {pc: session.pc, stream: null, transceiver: null};
+      this._players.set(streamID, entry);
+      try {
+        await this._renegotiate(session, async () => {
+          entry.transceiver = session.pc.addTransceiver('audio', {direction: 'recvonly'});
+          entry.stream = new MediaStream([entry.transceiver.receiver.track]);
+          await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPlaying',
+            {streamID: streamID, sdp: sdp, mid: mid}));
+        });
+        if (this._players.get(streamID) !== entry) throw parleyError(ERR_PLAY_PARAM, 'stopped while starting ' + streamID);
+        return entry.stream;
+      } catch (e) {
+        const err = toError(e, ERR_PLAY_PARAM);
+        if (this._players.get(streamID) === entry) this._players.delete(streamID);
+        this._emit('playerStateUpdate', {streamID: streamID, state: 'NO_PLAY', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    /** Stops a bundled stream: its transceiver stops (port 0 in the offer), the stop request carries the offer. */
+    async _removeBundled(entry, type, streamID) {
+      const session = this._session;
+      if (!session || session.pc !== entry.pc || this._state !== 'LOGINED') {
+        this._release(entry);
+        return true;
+      }
+      try {
+        await this._renegotiate(session, async () => {
+          entry.transceiver.stop();
+          await session.pc.setLocalDescription(await session.pc.createOffer());
+          const data = await this._request(type, {streamID: streamID, sdp: session.pc.localDescription.sdp});
+          if (data.sdp) await session.pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+        });
+        return true;
+      } catch (e) {
+        this._log(type, streamID, e);
+        return false;
+      }
+    }
+
+    /** A stream ended: its own connection closes, or (bundled) its transceiver stops; the next offer drops it. */
+    _release(entry) {
+      if (entry.transceiver) {
+        try { entry.transceiver.stop(); } catch (ignored) { /* already stopped or closed */ }
+      } else if (entry.pc) {
+        entry.pc.close();
+      }
     }
 
     _resetRoom() {

@@ -17,9 +17,9 @@ final class Harness {
               const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
                 'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate'];
               window.rig = {
-                events: [], sent: sent, zg: null, local: null, audio: null,
+                events: [], sent: sent, zg: null, local: null, audio: null, bundle: false,
                 engine(appID, ws) {
-                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000,
+                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000, bundle: !!this.bundle,
                     logger: (...a) => console.log('parley:', ...a.map((x) => typeof x === 'object' ? JSON.stringify(x) : x))});
                   for (const e of EVENTS) zg.on(e, (...args) => rig.events.push({event: e, args: args}));
                   this.zg = zg;
