@@ -600,7 +600,7 @@
       }
       try {
         await this._renegotiate(session, async () => {
-          entry.transceiver.stop();
+          this._disable(entry.transceiver);
           await session.pc.setLocalDescription(await session.pc.createOffer());
           const data = await this._request(type, {streamID: streamID, sdp: session.pc.localDescription.sdp});
           if (data.sdp) await session.pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
@@ -615,10 +615,22 @@
     /** A stream ended: its own connection closes, or (bundled) its transceiver stops; the next offer drops it. */
     _release(entry) {
       if (entry.transceiver) {
-        try { entry.transceiver.stop(); } catch (ignored) { /* already stopped or closed */ }
+        this._disable(entry.transceiver);
       } else if (entry.pc) {
         entry.pc.close();
       }
+    }
+
+    /**
+     * A bundled stream's transceiver goes inactive rather than stopped: stopping the group's first m-line would make
+     * the browser move the bundle to a new transport and cut every other stream; the server answers the first
+     * m-line inactive and any other with port 0 (which stops it then).
+     */
+    _disable(transceiver) {
+      try {
+        if (transceiver.sender && transceiver.sender.track) transceiver.sender.replaceTrack(null);
+        if (!transceiver.stopped && transceiver.currentDirection !== 'stopped') transceiver.direction = 'inactive';
+      } catch (ignored) { /* stopped or closed meanwhile */ }
     }
 
     _resetRoom() {

@@ -98,8 +98,18 @@ public final class SdpWriter {
      * @param accepted what was negotiated for the section, or null to reject it (port 0)
      * @param source   what the server sends on it; required when the section is answered sendonly
      */
-    public record BundleSection(SdpNegotiator.Accepted accepted, LocalSource source) {
-        public static final BundleSection REJECTED = new BundleSection(null, null);
+    public record BundleSection(SdpNegotiator.Accepted accepted, LocalSource source, boolean inactive) {
+        public static final BundleSection REJECTED = new BundleSection(null, null, false);
+        /**
+         * A section that carries no stream but keeps its place in the BUNDLE group with its port and
+         * {@code a=inactive}: the group's first (tagged) section, whose rejection would make a browser move the
+         * bundle to a new transport (as mediasoup does, it is disabled instead of closed).
+         */
+        public static final BundleSection INACTIVE = new BundleSection(null, null, true);
+
+        public BundleSection(SdpNegotiator.Accepted accepted, LocalSource source) {
+            this(accepted, source, false);
+        }
     }
 
     /**
@@ -124,13 +134,15 @@ public final class SdpWriter {
         session(sdp, sessionId, version);
         line(sdp, "a=ice-lite");
         StringBuilder group = new StringBuilder("a=group:BUNDLE");
-        for (BundleSection s : sections) {
-            if (s.accepted() != null) {
-                if (s.accepted().mid() == null) {
+        for (int i = 0; i < media.size(); i++) {
+            BundleSection s = sections.get(i);
+            String mid = s.accepted() != null ? s.accepted().mid() : s.inactive() ? media.get(i).mid() : null;
+            if (s.accepted() != null || s.inactive()) {
+                if (mid == null) {
                     throw new IllegalArgumentException("a bundled section without a mid (expected: a=mid on each)");
                 }
-                token("mid", s.accepted().mid());
-                group.append(' ').append(s.accepted().mid());
+                token("mid", mid);
+                group.append(' ').append(mid);
             }
         }
         if (group.length() > "a=group:BUNDLE".length()) {
@@ -139,6 +151,11 @@ public final class SdpWriter {
         boolean tagged = true;
         for (int i = 0; i < media.size(); i++) {
             BundleSection s = sections.get(i);
+            if (s.inactive()) {
+                inactive(sdp, media.get(i), ice, hostAddress, hostPort, tagged);
+                tagged = false;
+                continue;
+            }
             if (s.accepted() == null) {
                 rejected(sdp, media.get(i));
                 continue;
@@ -317,6 +334,26 @@ public final class SdpWriter {
         line(sdp, "a=msid:" + source.streamId() + " " + source.trackId());
         line(sdp, "a=ssrc:" + source.ssrc() + " cname:" + source.cname());
         line(sdp, "a=ssrc:" + source.ssrc() + " msid:" + source.streamId() + " " + source.trackId());
+    }
+
+    /** A bundled section that carries nothing for now: its port, the transport's parameters, a=inactive. */
+    private static void inactive(StringBuilder sdp, MediaSection offered, LocalIce ice, String hostAddress, int hostPort,
+            boolean withCandidate) {
+        line(sdp, "m=" + offered.kind() + " " + hostPort + " " + offered.protocol() + " " + String.join(" ", offered.formats()));
+        line(sdp, "c=IN " + (hostAddress.contains(":") ? "IP6 " : "IP4 ") + hostAddress);
+        line(sdp, "a=mid:" + offered.mid());
+        ice(sdp, ice, Sdp.Setup.PASSIVE);
+        line(sdp, "a=inactive");
+        line(sdp, "a=rtcp-mux");
+        for (Sdp.Rtpmap rtpmap : offered.rtpmaps()) {
+            if (offered.formats().contains(Integer.toString(rtpmap.payloadType()))) {
+                line(sdp, rtpmap.toString());
+            }
+        }
+        if (withCandidate) {
+            line(sdp, "a=candidate:1 1 udp " + HOST_PRIORITY + " " + hostAddress + " " + hostPort + " typ host");
+            line(sdp, "a=end-of-candidates");
+        }
     }
 
     /** A section we do not take: same kind and formats, port 0 (RFC 3264 6), no longer bundled. */

@@ -151,7 +151,10 @@ public final class SessionTransport extends TransportOwner {
                 continue;
             }
             if (slot == null || !slot.active(stopping)) {
-                sections.add(SdpWriter.BundleSection.REJECTED);
+                // The group's first (tagged) section is disabled, not rejected: a browser whose tagged section is
+                // rejected moves the bundle to a new transport, cutting every other stream (mediasoup does the same).
+                boolean tag = m.port() != 0 && !bundled.isEmpty() && bundled.get(0).equals(mid) && slot != null;
+                sections.add(tag ? SdpWriter.BundleSection.INACTIVE : SdpWriter.BundleSection.REJECTED);
                 continue;
             }
             if (m.port() == 0 || m.direction() == Sdp.Direction.INACTIVE) {

@@ -198,20 +198,34 @@ class SessionTransportTest {
     @Test
     void aStoppedSectionIsAnsweredWithPortZeroAndItsMidIsNeverReused() {
         Producer p0 = sessions.publishBundled(holder, "s0", offer(send("0", 1000)), "0", new SfuRig.Events());
-        sessions.publishBundled(holder, "s1", offer(send("0", 1000), send("1", 2000)), "1", new SfuRig.Events());
-        String answer = sessions.answerStop(holder, offer(send("0", 1000), send("1", 2000)), p0,
-                ErrorCode.PUBLISH_SDP_REFUSED);
-        SessionDescription d = SessionDescription.parse(answer);
-        assertThat(d.media().get(0).port()).isZero();
-        assertThat(d.media().get(1).port()).isNotZero();
-        assertThat(d.bundleMids()).containsExactly("1");
-        assertThat(d.media().get(1).candidates()).as("the tagged section carries the candidate").hasSize(1);
+        Producer p1 = sessions.publishBundled(holder, "s1", offer(send("0", 1000), send("1", 2000)), "1",
+                new SfuRig.Events());
+        Producer p2 = sessions.publishBundled(holder, "s2", offer(send("0", 1000), send("1", 2000), send("2", 3000)), "2",
+                new SfuRig.Events());
+        // A section other than the group's first, stopped: port 0, out of the group.
+        SessionDescription d = SessionDescription.parse(sessions.answerStop(holder,
+                offer(send("0", 1000), send("1", 2000), send("2", 3000)), p1, ErrorCode.PUBLISH_SDP_REFUSED));
+        assertThat(d.media()).extracting(m -> m.port() != 0).containsExactly(true, false, true);
+        assertThat(d.bundleMids()).containsExactly("0", "2");
+        rig.plane.close(p1);
+        rig.runTasks();
+        // The group's first (tagged) section, stopped but still offered: inactive, kept in the group with its port
+        // and the candidate, so that a browser keeps its transport for the other streams.
+        d = SessionDescription.parse(sessions.answerStop(holder,
+                offer(send("0", 1000), send("1", 2000), send("2", 3000)), p0, ErrorCode.PUBLISH_SDP_REFUSED));
+        assertThat(d.media().get(0).port()).isNotZero();
+        assertThat(d.media().get(0).direction()).isEqualTo(Sdp.Direction.INACTIVE);
+        assertThat(d.media().get(0).candidates()).as("the tagged section carries the candidate").hasSize(1);
+        assertThat(d.media().get(1).port()).isZero();
+        assertThat(d.media().get(2).direction()).isEqualTo(Sdp.Direction.RECVONLY);
+        assertThat(d.bundleMids()).containsExactly("0", "2");
         rig.plane.close(p0);
         rig.runTasks();
+        assertThat(p2.answer()).isNotNull();
         assertThatThrownBy(() -> sessions.publishBundled(holder, "s2", offer(send("0", 3000), send("1", 2000)), "0",
                 new SfuRig.Events())).isInstanceOf(ProtocolException.class).hasMessageContaining("never reused");
-        // Each answer is a new version of the session's description (o= version 2, 3, 4).
+        // Each answer is a new version of the session's description (o= version 2, 3, ... 6).
         assertThat(SessionDescription.parse(p0.answer()).origin()).endsWith(" 2 IN IP4 127.0.0.1");
-        assertThat(d.origin()).endsWith(" 4 IN IP4 127.0.0.1");
+        assertThat(d.origin()).endsWith(" 6 IN IP4 127.0.0.1");
     }
 }
