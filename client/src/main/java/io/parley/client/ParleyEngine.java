@@ -36,8 +36,11 @@ public final class ParleyEngine implements AutoCloseable {
     private final URI server;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, CompletableFuture<Result>> pending = new ConcurrentHashMap<>();
-    private final Map<String, Messages.User> users = new LinkedHashMap<>();
-    private final Map<String, Messages.StreamInfo> streams = new LinkedHashMap<>();
+    /** roomID → userID → user, as the pushes told (one room, or several in multi-room mode). */
+    private final Map<String, Map<String, Messages.User>> users = new LinkedHashMap<>();
+    private final Map<String, Map<String, Messages.StreamInfo>> streams = new LinkedHashMap<>();
+    /** The rooms this client is logged in to, in login order. */
+    private final java.util.Set<String> rooms = new java.util.concurrent.CopyOnWriteArraySet<>();
     private volatile CompletableFuture<WsClient> connection;
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String roomId;
@@ -54,6 +57,15 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile Listeners.PlayerState playerStateListener = u -> {};
     private volatile Listeners.PublishQuality publishQualityListener = u -> {};
     private volatile Listeners.PlayQuality playQualityListener = u -> {};
+    private volatile Listeners.TokenWillExpire tokenWillExpireListener = (r, s) -> {};
+    private volatile Listeners.RoomExtraInfoUpdate roomExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.StreamExtraInfoUpdate streamExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.BroadcastMessage broadcastListener = (r, l) -> {};
+    private volatile Listeners.BarrageMessage barrageListener = (r, l) -> {};
+    private volatile Listeners.CustomCommand customCommandListener = (r, u, c) -> {};
+    private volatile Listeners.OnlineUserCount onlineCountListener = (r, c) -> {};
+    private volatile Listeners.RemoteMicStatus remoteMicListener = (s, st) -> {};
+    private final Map<String, Messages.RoomExtraInfo> roomExtraInfo = new LinkedHashMap<>();
 
     private ParleyEngine(long appId, URI server) {
         this.appId = appId;
@@ -102,6 +114,38 @@ public final class ParleyEngine implements AutoCloseable {
         playQualityListener = l;
     }
 
+    public void setTokenWillExpireListener(Listeners.TokenWillExpire l) {
+        tokenWillExpireListener = l;
+    }
+
+    public void setRoomExtraInfoUpdateListener(Listeners.RoomExtraInfoUpdate l) {
+        roomExtraInfoListener = l;
+    }
+
+    public void setStreamExtraInfoUpdateListener(Listeners.StreamExtraInfoUpdate l) {
+        streamExtraInfoListener = l;
+    }
+
+    public void setIMRecvBroadcastMessageListener(Listeners.BroadcastMessage l) {
+        broadcastListener = l;
+    }
+
+    public void setIMRecvBarrageMessageListener(Listeners.BarrageMessage l) {
+        barrageListener = l;
+    }
+
+    public void setIMRecvCustomCommandListener(Listeners.CustomCommand l) {
+        customCommandListener = l;
+    }
+
+    public void setRoomOnlineUserCountUpdateListener(Listeners.OnlineUserCount l) {
+        onlineCountListener = l;
+    }
+
+    public void setRemoteMicStatusUpdateListener(Listeners.RemoteMicStatus l) {
+        remoteMicListener = l;
+    }
+
     /** Timeouts and socket of the media transports started from now on. */
     public void setMediaConfig(MediaConfig config) {
         media.config(config);
@@ -113,8 +157,12 @@ public final class ParleyEngine implements AutoCloseable {
         return request(Messages.LOGIN_ROOM, new Messages.LoginRoom(appId, roomID, token, user, config))
                 .thenApply(r -> {
                     if (r.ok()) {
-                        roomId = roomID;
-                        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+                        boolean first = rooms.isEmpty();
+                        rooms.add(roomID);
+                        if (first) {
+                            roomId = roomID;
+                            startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+                        }
                     }
                     return r;
                 });
@@ -125,20 +173,49 @@ public final class ParleyEngine implements AutoCloseable {
         return logoutRoom(r);
     }
 
+    /** Leaves {@code roomID}; null: every room (multi-room), or the only one. */
     public CompletableFuture<Result> logoutRoom(String roomID) {
         return request(Messages.LOGOUT_ROOM, new Messages.LogoutRoom(roomID)).thenApply(r -> {
             if (r.ok()) {
+                List<String> left = roomID == null ? List.copyOf(rooms) : List.of(roomID);
                 synchronized (this) {
-                    users.clear();
-                    streams.clear();
+                    left.forEach(id -> {
+                        users.remove(id);
+                        streams.remove(id);
+                    });
                 }
-                roomId = null;
-                state = "LOGOUT";
-                media.closeAll();
-                roomStateListener.onRoomStateChanged(roomID, "LOGOUT", 0, "");
+                rooms.removeAll(left);
+                if (rooms.isEmpty()) {
+                    synchronized (this) {
+                        users.clear();
+                        streams.clear();
+                        roomExtraInfo.clear();
+                    }
+                    roomId = null;
+                    state = "LOGOUT";
+                    media.closeAll();
+                } else if (left.contains(roomId)) {
+                    roomId = rooms.iterator().next();
+                }
+                left.forEach(id -> roomStateListener.onRoomStateChanged(id, "LOGOUT", 0, ""));
             }
             return r;
         });
+    }
+
+    /** Publishes (signalling only) in one of several rooms (multi-room; PROTOCOL.md "Multi-room"). */
+    public CompletableFuture<Result> startPublishingInRoom(String roomID, String streamID, String extraInfo) {
+        return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo, null, null, roomID));
+    }
+
+    /** A broadcast message to one of several rooms (multi-room). */
+    public CompletableFuture<Result> sendBroadcastMessage(String roomID, String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomID, message));
+    }
+
+    /** The rooms this client is logged in to. */
+    public List<String> rooms() {
+        return List.copyOf(rooms);
     }
 
     public CompletableFuture<Result> startPublishing(String streamID, String extraInfo) {
@@ -146,7 +223,7 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     /**
-     * One WebRTC transport for the whole room session (BUNDLE, PROTOCOL.md "One transport per session"): streams
+     * One WebRTC transport for the whole session (every room of it, in multi-room) (BUNDLE, PROTOCOL.md "One transport per session"): streams
      * started from now on share it, each on its own m-line, added and removed by renegotiation. Off by default:
      * a transport per stream.
      */
@@ -160,7 +237,7 @@ public final class ParleyEngine implements AutoCloseable {
      */
     public CompletableFuture<Result> stopPublishing(String streamID) {
         CompletableFuture<Result> bundled = media.stopBundled(streamID, true,
-                offer -> request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID, offer)));
+                offer -> request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID, null, offer)));
         if (bundled != null) {
             return bundled;
         }
@@ -178,7 +255,7 @@ public final class ParleyEngine implements AutoCloseable {
     public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
         if (media.bundle()) {
             return media.publishBundled(streamID, (offer, mid) -> request(Messages.START_PUBLISHING,
-                    new Messages.StartPublishing(streamID, extraInfo, offer, null, mid)));
+                    new Messages.StartPublishing(streamID, extraInfo, offer, null, null, mid)));
         }
         return media.publish(streamID, offer -> request(Messages.START_PUBLISHING,
                 new Messages.StartPublishing(streamID, extraInfo, offer)));
@@ -193,7 +270,7 @@ public final class ParleyEngine implements AutoCloseable {
     public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
         if (media.bundle()) {
             return media.playBundled(streamID, listener, (offer, mid) -> request(Messages.START_PLAYING,
-                    new Messages.StartPlaying(streamID, offer, null, mid)));
+                    new Messages.StartPlaying(streamID, offer, null, null, mid)));
         }
         return media.play(streamID, listener, offer -> request(Messages.START_PLAYING,
                 new Messages.StartPlaying(streamID, offer)));
@@ -219,7 +296,7 @@ public final class ParleyEngine implements AutoCloseable {
     /** Stops playing: closes the player's transport and tells the server. */
     public CompletableFuture<Result> stopPlaying(String streamID) {
         CompletableFuture<Result> bundled = media.stopBundled(streamID, false,
-                offer -> request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID, offer)));
+                offer -> request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID, null, offer)));
         if (bundled != null) {
             return bundled;
         }
@@ -235,6 +312,46 @@ public final class ParleyEngine implements AutoCloseable {
     /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
     public Player player(String streamID) {
         return media.player(streamID);
+    }
+
+    /** Replaces the login token (after {@code tokenWillExpire}); the result's {@code data.tokenExpireTime} is its expiry. */
+    public CompletableFuture<Result> renewToken(String token) {
+        return request(Messages.RENEW_TOKEN, new Messages.RenewToken(roomId, token));
+    }
+
+    /** Sets room extra info: the other members get {@code roomExtraInfoUpdate}; later logins get it too. */
+    public CompletableFuture<Result> setRoomExtraInfo(String key, String value) {
+        return request(Messages.SET_ROOM_EXTRA_INFO, new Messages.SetRoomExtraInfo(roomId, key, value));
+    }
+
+    /** Changes the extraInfo of a stream this client publishes: the others get {@code streamExtraInfoUpdate}. */
+    public CompletableFuture<Result> setStreamExtraInfo(String streamID, String extraInfo) {
+        return request(Messages.SET_STREAM_EXTRA_INFO, new Messages.SetStreamExtraInfo(roomId, streamID, extraInfo));
+    }
+
+    /** A reliable room message; the result's {@code data.messageID} is an integer in the room's order. */
+    public CompletableFuture<Result> sendBroadcastMessage(String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** An unreliable room message (dropped for members that cannot keep up); {@code data.messageID} is a string. */
+    public CompletableFuture<Result> sendBarrageMessage(String message) {
+        return request(Messages.SEND_BARRAGE_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** A command to some members (an empty list: everyone else); {@code data.failUserList} names those not reached. */
+    public CompletableFuture<Result> sendCustomCommand(String command, List<String> toUserIDs) {
+        return request(Messages.SEND_CUSTOM_COMMAND, new Messages.SendCustomCommand(roomId, command, toUserIDs));
+    }
+
+    /** Tells the players of {@code streamID} that its microphone is muted or open again ({@code remoteMicStatusUpdate}). */
+    public CompletableFuture<Result> mutePublishStreamAudio(String streamID, boolean mute) {
+        return request(Messages.MUTE_PUBLISH_STREAM_AUDIO, new Messages.MutePublishStreamAudio(roomId, streamID, mute));
+    }
+
+    /** The room's extra info as this client was told it (key → entry). */
+    public synchronized Map<String, Messages.RoomExtraInfo> roomExtraInfo() {
+        return new LinkedHashMap<>(roomExtraInfo);
     }
 
     public CompletableFuture<Result> heartbeat() {
@@ -321,7 +438,9 @@ public final class ParleyEngine implements AutoCloseable {
                         synchronized (this) {
                             users.clear();
                             streams.clear();
+                            roomExtraInfo.clear();
                         }
+                        rooms.clear();
                         media.closeAll();
                     }
                     roomStateListener.onRoomStateChanged(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
@@ -329,11 +448,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_USER_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomUserUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.User> in = users.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.User u : p.userList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                users.put(u.userID(), u);
+                                in.put(u.userID(), u);
                             } else {
-                                users.remove(u.userID());
+                                in.remove(u.userID());
                             }
                         }
                     }
@@ -342,11 +462,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_STREAM_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStreamUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.StreamInfo s : p.streamList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                streams.put(s.streamID(), s);
+                                in.put(s.streamID(), s);
                             } else {
-                                streams.remove(s.streamID());
+                                in.remove(s.streamID());
                             }
                         }
                     }
@@ -362,6 +483,45 @@ public final class ParleyEngine implements AutoCloseable {
                     media.onPlayerState(p);
                     playerStateListener.onPlayerStateUpdate(p);
                 }
+                case Messages.TOKEN_WILL_EXPIRE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.TokenWillExpire.class);
+                    tokenWillExpireListener.onTokenWillExpire(p.roomID(), p.remainTimeInSecond());
+                }
+                case Messages.ROOM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomExtraInfoUpdate.class);
+                    synchronized (this) {
+                        p.roomExtraInfoList().forEach(e -> roomExtraInfo.put(e.key(), e));
+                    }
+                    roomExtraInfoListener.onRoomExtraInfoUpdate(p.roomID(), p.roomExtraInfoList());
+                }
+                case Messages.STREAM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.StreamExtraInfoUpdate.class);
+                    synchronized (this) {
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
+                        p.streamList().forEach(s -> in.put(s.streamID(), s));
+                    }
+                    streamExtraInfoListener.onStreamExtraInfoUpdate(p.roomID(), p.streamList());
+                }
+                case Messages.IM_RECV_BROADCAST_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBroadcastMessage.class);
+                    broadcastListener.onIMRecvBroadcastMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_BARRAGE_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBarrageMessage.class);
+                    barrageListener.onIMRecvBarrageMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_CUSTOM_COMMAND -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvCustomCommand.class);
+                    customCommandListener.onIMRecvCustomCommand(p.roomID(), p.fromUser(), p.command());
+                }
+                case Messages.ROOM_ONLINE_USER_COUNT_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomOnlineUserCountUpdate.class);
+                    onlineCountListener.onRoomOnlineUserCountUpdate(p.roomID(), p.count());
+                }
+                case Messages.REMOTE_MIC_STATUS_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RemoteMicStatusUpdate.class);
+                    remoteMicListener.onRemoteMicStatusUpdate(p.streamID(), p.status());
+                }
                 case Messages.PUBLISH_QUALITY_UPDATE ->
                         publishQualityListener.onPublishQualityUpdate(
                                 SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
@@ -376,14 +536,28 @@ public final class ParleyEngine implements AutoCloseable {
         pushListener.onPush(name, data);
     }
 
-    /** The other users in the room as the pushes told this client (only with userUpdate on). */
+    /** The other users in the room (every room, in multi-room mode) as the pushes told this client (userUpdate on). */
     public synchronized List<String> roomUsers() {
-        return new ArrayList<>(users.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        users.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
     }
 
-    /** The other users' streams in the room as the pushes told this client. */
+    /** The other users in {@code roomID}. */
+    public synchronized List<String> roomUsers(String roomID) {
+        return new ArrayList<>(users.getOrDefault(roomID, Map.of()).keySet());
+    }
+
+    /** The other users' streams in the room (every room, in multi-room mode) as the pushes told this client. */
     public synchronized List<String> roomStreams() {
-        return new ArrayList<>(streams.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        streams.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
+    }
+
+    /** The other users' streams in {@code roomID}. */
+    public synchronized List<String> roomStreams(String roomID) {
+        return new ArrayList<>(streams.getOrDefault(roomID, Map.of()).keySet());
     }
 
     /** The last room state: LOGOUT, LOGINING, LOGINED, LOGIN_FAILED, KICKOUT… */

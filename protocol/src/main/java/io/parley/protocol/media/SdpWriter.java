@@ -188,6 +188,10 @@ public final class SdpWriter {
             line(sdp, "a=rtcp-rsize");
         }
         line(sdp, "a=rtpmap:" + pt + " opus/48000/2");
+        if (accepted.extensions().containsKey(Sdp.TRANSPORT_CC_URI)
+                && offered.rtcpFeedback(pt).contains(Sdp.TRANSPORT_CC_FEEDBACK)) {
+            line(sdp, "a=rtcp-fb:" + pt + " " + Sdp.TRANSPORT_CC_FEEDBACK); // the server sends TWCC feedback
+        }
         if (accepted.opusFmtp() != null && !accepted.opusFmtp().isEmpty()) {
             line(sdp, "a=fmtp:" + pt + " " + accepted.opusFmtp());
         }

@@ -25,6 +25,27 @@ public final class Messages {
     public static final String PLAY_QUALITY_UPDATE = "playQualityUpdate";
     public static final String SERVER_DRAINING = "serverDraining";
 
+    // Room features beyond login, publish and play (PROTOCOL.md: "Tokens over time", "Extra info and messages").
+    public static final String RENEW_TOKEN = "renewToken";
+    public static final String SET_ROOM_EXTRA_INFO = "setRoomExtraInfo";
+    public static final String SET_STREAM_EXTRA_INFO = "setStreamExtraInfo";
+    public static final String SEND_BROADCAST_MESSAGE = "sendBroadcastMessage";
+    public static final String SEND_BARRAGE_MESSAGE = "sendBarrageMessage";
+    public static final String SEND_CUSTOM_COMMAND = "sendCustomCommand";
+    public static final String MUTE_PUBLISH_STREAM_AUDIO = "mutePublishStreamAudio";
+
+    public static final String TOKEN_WILL_EXPIRE = "tokenWillExpire";
+    public static final String ROOM_EXTRA_INFO_UPDATE = "roomExtraInfoUpdate";
+    public static final String STREAM_EXTRA_INFO_UPDATE = "streamExtraInfoUpdate";
+    public static final String IM_RECV_BROADCAST_MESSAGE = "IMRecvBroadcastMessage";
+    public static final String IM_RECV_BARRAGE_MESSAGE = "IMRecvBarrageMessage";
+    public static final String IM_RECV_CUSTOM_COMMAND = "IMRecvCustomCommand";
+    public static final String ROOM_ONLINE_USER_COUNT_UPDATE = "roomOnlineUserCountUpdate";
+    public static final String REMOTE_MIC_STATUS_UPDATE = "remoteMicStatusUpdate";
+
+    public static final String OPEN = "OPEN";
+    public static final String MUTE = "MUTE";
+
     public static final String ADD = "ADD";
     public static final String DELETE = "DELETE";
 
@@ -32,28 +53,40 @@ public final class Messages {
 
     public record LoginRoom(Long appID, String roomID, String token, User user, RoomConfig config) {}
 
-    public record RoomConfig(Boolean userUpdate, Integer maxMemberCount) {}
+    /** {@code multiRoom}: this session may be in several rooms at once (the App must allow it; PROTOCOL.md "Multi-room"). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoomConfig(Boolean userUpdate, Integer maxMemberCount, Boolean multiRoom) {
+        public RoomConfig(Boolean userUpdate, Integer maxMemberCount) {
+            this(userUpdate, maxMemberCount, null);
+        }
+    }
 
     public record LogoutRoom(String roomID) {}
 
     /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP}; see PROTOCOL.md. */
+    /** {@code roomID}: optional, needed only by a session in several rooms (multi-room). */
     /**
      * {@code mid}: with {@code sdp}, the offer is the client's whole session description (BUNDLE) and {@code mid}
      * names the m= section that carries this stream on the session's one transport; absent = a transport of its own.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String mid) {
+    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID,
+            String mid) {
+        public StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID) {
+            this(streamID, extraInfo, sdp, transport, roomID, null);
+        }
+
         public StartPublishing(String streamID, String extraInfo) {
-            this(streamID, extraInfo, null, null, null);
+            this(streamID, extraInfo, null, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp) {
-            this(streamID, extraInfo, sdp, null, null);
+            this(streamID, extraInfo, sdp, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
-            this(streamID, extraInfo, sdp, transport, null);
+            this(streamID, extraInfo, sdp, transport, null, null);
         }
     }
 
@@ -65,33 +98,63 @@ public final class Messages {
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP} or {@link #FLV}; see PROTOCOL.md. */
     /** {@code mid}: as in {@link StartPublishing}: the m= section of the session's bundled offer that plays it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPlaying(String streamID, String sdp, String transport, String mid) {
+    public record StartPlaying(String streamID, String sdp, String transport, String roomID, String mid) {
+        public StartPlaying(String streamID, String sdp, String transport, String roomID) {
+            this(streamID, sdp, transport, roomID, null);
+        }
+
         public StartPlaying(String streamID, String sdp) {
-            this(streamID, sdp, null, null);
+            this(streamID, sdp, null, null, null);
         }
 
         public StartPlaying(String streamID, String sdp, String transport) {
-            this(streamID, sdp, transport, null);
+            this(streamID, sdp, transport, null, null);
         }
     }
 
-    /** {@code sdp}: for a stream on the session transport, the renegotiated offer without it (answered in the response). */
+    /**
+     * {@code roomID}: optional, needed only by a session in several rooms (multi-room). {@code sdp}: for a stream on
+     * the session transport (BUNDLE), the renegotiated offer without it (answered in the response).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StopPlaying(String streamID, String sdp) {
+    public record StopPlaying(String streamID, String roomID, String sdp) {
+        public StopPlaying(String streamID, String roomID) {
+            this(streamID, roomID, null);
+        }
+
         public StopPlaying(String streamID) {
-            this(streamID, null);
+            this(streamID, null, null);
         }
     }
 
-    /** {@code sdp}: as in {@link StopPlaying}. */
+    /** {@code roomID} and {@code sdp}: as in {@link StopPlaying}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StopPublishing(String streamID, String sdp) {
+    public record StopPublishing(String streamID, String roomID, String sdp) {
+        public StopPublishing(String streamID, String roomID) {
+            this(streamID, roomID, null);
+        }
+
         public StopPublishing(String streamID) {
-            this(streamID, null);
+            this(streamID, null, null);
         }
     }
 
     public record Heartbeat() {}
+
+    /** {@code roomID}: optional, the session's room (several, in multi-room mode: then required). */
+    public record RenewToken(String roomID, String token) {}
+
+    public record SetRoomExtraInfo(String roomID, String key, String value) {}
+
+    public record SetStreamExtraInfo(String roomID, String streamID, String extraInfo) {}
+
+    /** sendBroadcastMessage and sendBarrageMessage. */
+    public record SendMessage(String roomID, String message) {}
+
+    /** {@code toUserIDs}: empty or absent = everyone in the room but the sender. */
+    public record SendCustomCommand(String roomID, String command, List<String> toUserIDs) {}
+
+    public record MutePublishStreamAudio(String roomID, String streamID, Boolean mute) {}
 
     // ---- responses ----
 
@@ -112,6 +175,17 @@ public final class Messages {
 
     public record HeartbeatResult(long serverTime) {}
 
+    public record RenewTokenResult(String roomID, long tokenExpireTime) {}
+
+    public record BroadcastResult(String roomID, long messageID) {}
+
+    public record BarrageResult(String roomID, String messageID) {}
+
+    /** One target of a custom command that did not get it, and why. */
+    public record FailedUser(String userID, int errorCode) {}
+
+    public record CustomCommandResult(String roomID, List<FailedUser> failUserList) {}
+
     // ---- pushes ----
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -126,10 +200,10 @@ public final class Messages {
     public record RoomStreamUpdate(String roomID, String updateType, List<StreamInfo> streamList, String extendedData) {}
 
     /** state: NO_PUBLISH, PUBLISH_REQUESTING, PUBLISHING. */
-    public record PublisherStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+    public record PublisherStateUpdate(String roomID, String streamID, String state, int errorCode, String extendedData) {}
 
     /** state: NO_PLAY, PLAY_REQUESTING, PLAYING. */
-    public record PlayerStateUpdate(String streamID, String state, int errorCode, String extendedData) {}
+    public record PlayerStateUpdate(String roomID, String streamID, String state, int errorCode, String extendedData) {}
 
     /**
      * Server-measured media quality over the last period: bitrate in kbit/s, packets and packets lost in the
@@ -138,7 +212,30 @@ public final class Messages {
     public record MediaStats(double audioBitrate, long packets, long packetsLost, double packetsLostRate, double jitter,
                              double rtt) {}
 
-    public record QualityUpdate(String streamID, MediaStats stats) {}
+    public record QualityUpdate(String roomID, String streamID, MediaStats stats) {}
+
+    public record TokenWillExpire(String roomID, long remainTimeInSecond) {}
+
+    public record RoomExtraInfo(String key, String value, User updateUser, long updateTime) {}
+
+    public record RoomExtraInfoUpdate(String roomID, List<RoomExtraInfo> roomExtraInfoList) {}
+
+    public record StreamExtraInfoUpdate(String roomID, List<StreamInfo> streamList) {}
+
+    public record BroadcastMessage(User fromUser, String message, long sendTime, long messageID) {}
+
+    public record IMRecvBroadcastMessage(String roomID, List<BroadcastMessage> messageList) {}
+
+    public record BarrageMessage(User fromUser, String message, long sendTime, String messageID) {}
+
+    public record IMRecvBarrageMessage(String roomID, List<BarrageMessage> messageList) {}
+
+    public record IMRecvCustomCommand(String roomID, User fromUser, String command) {}
+
+    public record RoomOnlineUserCountUpdate(String roomID, int count) {}
+
+    /** {@code status}: {@link #OPEN} or {@link #MUTE}. */
+    public record RemoteMicStatusUpdate(String roomID, String streamID, String status) {}
 
     /** Element of {@code stream_delete_reason} in a roomStreamUpdate DELETE's extendedData. */
     public record StreamDeleteReason(String stream_id, int code, String description) {}

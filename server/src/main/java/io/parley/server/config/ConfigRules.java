@@ -37,6 +37,20 @@ public final class ConfigRules {
         atLeast(p, "limits.maxStreamsPerUser", l.maxStreamsPerUser(), 1);
         atLeast(p, "limits.maxStreamsPerRoom", l.maxStreamsPerRoom(), 1);
         atLeast(p, "limits.maxRoomsPerApp", l.maxRoomsPerApp(), 1);
+        ParleyConfig.RoomFeatures r = c.room();
+        positive(p, "room.onlineCountInterval", r.onlineCountInterval());
+        atLeast(p, "room.extraInfoMaxKeyBytes", r.extraInfoMaxKeyBytes(), 1);
+        atLeast(p, "room.extraInfoMaxValueBytes", r.extraInfoMaxValueBytes(), 1);
+        atLeast(p, "room.extraInfoMaxKeys", r.extraInfoMaxKeys(), 1);
+        atLeast(p, "room.extraInfoSetsPerSecond", r.extraInfoSetsPerSecond(), 1);
+        atLeast(p, "room.maxMessageBytes", r.maxMessageBytes(), 1);
+        atLeast(p, "room.broadcastPerUserPerSecond", r.broadcastPerUserPerSecond(), 1);
+        atLeast(p, "room.broadcastPerRoomPerSecond", r.broadcastPerRoomPerSecond(), 1);
+        atLeast(p, "room.barragePerRoomPerSecond", r.barragePerRoomPerSecond(), 1);
+        atLeast(p, "room.customCommandToOnePerSecond", r.customCommandToOnePerSecond(), 1);
+        atLeast(p, "room.customCommandToManyPerSecond", r.customCommandToManyPerSecond(), 1);
+        atLeast(p, "room.maxCommandTargets", r.maxCommandTargets(), 1);
+        atLeast(p, "room.maxRoomsPerSession", r.maxRoomsPerSession(), 1);
         ParleyConfig.Management mg = c.management();
         if (mg.enabled()) {
             if (mg.host().isBlank()) {
@@ -47,6 +61,9 @@ public final class ConfigRules {
                 p.add("management.port: " + mg.port() + " (expected: a port other than server.port, or management.enabled: false"
                         + " to serve /metrics, /healthz and /readyz on server.port)");
             }
+        }
+        if (c.auth().tokenWillExpireLead().isNegative()) {
+            p.add("auth.tokenWillExpireLead: " + Durations.format(c.auth().tokenWillExpireLead()) + " (expected: >= 0s)");
         }
         ParleyConfig.Session se = c.session();
         positive(p, "session.heartbeatInterval", se.heartbeatInterval());

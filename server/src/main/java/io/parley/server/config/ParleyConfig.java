@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record ParleyConfig(Server server, Gateway gateway, Limits limits, Management management, Session session, Media media,
                            RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev,
-                           Api api, Webhook webhook) {
+                           Api api, Webhook webhook, RoomFeatures room) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -118,8 +118,16 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * address and per App (failures per window; 0 turns a budget off), with the number of addresses tracked.
      */
     public record Auth(Duration clockSkew, int failedLoginsPerAddress, int failedLoginsPerApp, Duration failedLoginWindow,
-                       int maxTrackedAddresses) {
-        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(60), 20, 600, Duration.ofMinutes(1), 100_000);
+                       int maxTrackedAddresses, Duration tokenWillExpireLead) {
+        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(60), 20, 600, Duration.ofMinutes(1), 100_000,
+                Duration.ofSeconds(30));
+
+        /** With the default tokenWillExpire lead (30 s). */
+        public Auth(Duration clockSkew, int failedLoginsPerAddress, int failedLoginsPerApp, Duration failedLoginWindow,
+                    int maxTrackedAddresses) {
+            this(clockSkew, failedLoginsPerAddress, failedLoginsPerApp, failedLoginWindow, maxTrackedAddresses,
+                    DEFAULTS.tokenWillExpireLead);
+        }
     }
 
     /** SIGTERM: how long rooms get to empty before the remaining members are kicked and the process exits. */
@@ -151,10 +159,26 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         public static final Webhook DEFAULTS = new Webhook(10_000, Duration.ofSeconds(5), Duration.ofSeconds(2), 5, 32);
     }
 
+    /**
+     * What members do in a room besides publishing and playing (PROTOCOL.md "Extra info and messages"): the online
+     * count's period; room extra info's key and value sizes, keys per room and sets per second per room; the size of a
+     * message or command; broadcast messages per sender and per room a second, barrage messages per room a second,
+     * custom commands per sender a second to one user and to several (or everyone), and targets per command; rooms one
+     * session may be in at once where the App allows multi-room. Defaults are ZEGO's published limits.
+     */
+    public record RoomFeatures(Duration onlineCountInterval, int extraInfoMaxKeyBytes, int extraInfoMaxValueBytes,
+                               int extraInfoMaxKeys, int extraInfoSetsPerSecond, int maxMessageBytes,
+                               int broadcastPerUserPerSecond, int broadcastPerRoomPerSecond, int barragePerRoomPerSecond,
+                               int customCommandToOnePerSecond, int customCommandToManyPerSecond, int maxCommandTargets,
+                               int maxRoomsPerSession) {
+        public static final RoomFeatures DEFAULTS = new RoomFeatures(Duration.ofSeconds(30), 10, 128, 1, 10, 1024,
+                2, 10, 20, 200, 10, 10, 5);
+    }
+
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Gateway.DEFAULTS,
             Limits.DEFAULTS, Management.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
             RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false, Api.DEFAULTS,
-            Webhook.DEFAULTS);
+            Webhook.DEFAULTS, RoomFeatures.DEFAULTS);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
@@ -169,62 +193,67 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(webhook, "webhook");
+        Objects.requireNonNull(room, "room");
         apps = List.copyOf(apps);
     }
 
     public ParleyConfig withServer(Server v) {
-        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withGateway(Gateway v) {
-        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withLimits(Limits v) {
-        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withManagement(Management v) {
-        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withSession(Session v) {
-        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withMedia(Media v) {
-        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withRtmp(RtmpConfig v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withAuth(Auth v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withShutdown(Shutdown v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withLog(Log v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook, room);
     }
 
     public ParleyConfig withApps(List<AppConfig> v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook, room);
     }
 
     public ParleyConfig withDev(boolean v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook, room);
     }
 
     public ParleyConfig withApi(Api v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook, room);
+    }
+
+    public ParleyConfig withRoom(RoomFeatures v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, v);
     }
 
     public ParleyConfig withWebhook(Webhook v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v, room);
     }
 }

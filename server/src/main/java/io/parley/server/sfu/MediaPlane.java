@@ -445,6 +445,13 @@ public final class MediaPlane implements AutoCloseable {
                 t.check(now, timeout);
             }
         }
+        // TWCC feedback every tick (100 ms, libwebrtc's default feedback interval): a sender's estimator wants arrival
+        // times often, and at 50 audio packets a second that is one small RTCP packet per 5 packets.
+        for (WebRtcTransport t : byUfrag.values()) {
+            if (t.transportCc != null) {
+                t.sendTransportCc();
+            }
+        }
         int reportSlot = tick % REPORT_EVERY_TICKS;
         int qualitySlot = tick % QUALITY_EVERY_TICKS;
         for (Producer p : producers) {

@@ -10,7 +10,9 @@ import io.parley.protocol.media.SessionDescription;
 import io.parley.protocol.media.MediaSection;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,13 @@ public final class MediaSessions {
     private static final String ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(MediaSessions.class);
+
+    /**
+     * A publisher may also stamp the transport-wide sequence number: the server answers it (with {@code a=rtcp-fb
+     * transport-cc} when offered) and sends TWCC feedback. Players are not offered it: the server runs no bandwidth
+     * estimation toward them, so their packets carry no transport-wide numbers (the publisher's are dropped).
+     */
+    static final Set<String> PUBLISH_EXTENSIONS = publishExtensions();
 
     private final MediaPlane plane;
     private final Sdp.Fingerprint fingerprint;
@@ -43,7 +52,8 @@ public final class MediaSessions {
 
     /** Negotiates a publisher's offer; the answer is {@link Producer#answer()}. Throws 1103001 if refused. */
     public Producer publish(String streamId, String offerSdp, MediaObserver observer) {
-        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PUBLISH, ErrorCode.PUBLISH_SDP_REFUSED);
+        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PUBLISH, PUBLISH_EXTENSIONS,
+                ErrorCode.PUBLISH_SDP_REFUSED);
         warn(n, "publisher", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
@@ -53,6 +63,11 @@ public final class MediaSessions {
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
                 plane.clock().nanoTime());
         p.transport = t;
+        Integer transportCc = n.accepted.extensions().get(Sdp.TRANSPORT_CC_URI);
+        if (transportCc != null) {
+            t.transportCc = new TransportCcFeedback(transportCc, p.serverSsrc);
+            t.reducedSizeRtcp = n.accepted.rtcpRsize();
+        }
         plane.execute(() -> {
             plane.track(p);
             plane.register(t);
@@ -62,7 +77,8 @@ public final class MediaSessions {
 
     /** Negotiates a player's offer for a Producer; the answer is {@link Consumer#answer()}. Throws 1104001. */
     public Consumer play(Producer producer, String offerSdp, MediaObserver observer) {
-        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PLAY, ErrorCode.PLAY_SDP_REFUSED);
+        Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PLAY, SdpNegotiator.DEFAULT_EXTENSIONS,
+                ErrorCode.PLAY_SDP_REFUSED);
         warn(n, "player", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         long ssrc = randomSsrc();
@@ -108,6 +124,20 @@ public final class MediaSessions {
             p.transport = st.transport;
             plane.execute(() -> plane.track(p));
             st.bind(new SessionTransport.Slot(mid, SessionTransport.Role.PUBLISH, streamId, a, null), p);
+            Integer transportCc = a.extensions().get(Sdp.TRANSPORT_CC_URI);
+            if (transportCc != null) {
+                // Transport-wide numbers span every m= section of the bundle: one feedback per transport, started by
+                // its first publisher that negotiated them (the others use the same id, checked by the plan).
+                WebRtcTransport t = st.transport;
+                long feedbackSsrc = p.serverSsrc;
+                boolean rsize = a.rtcpRsize();
+                plane.execute(() -> {
+                    if (t.transportCc == null) {
+                        t.transportCc = new TransportCcFeedback(transportCc, feedbackSsrc);
+                        t.reducedSizeRtcp = rsize;
+                    }
+                });
+            }
             return p;
         }
     }
@@ -260,14 +290,20 @@ public final class MediaSessions {
 
     private record Negotiated(SessionDescription offer, SdpNegotiator.Accepted accepted) {}
 
-    private static Negotiated negotiate(String sdp, SdpNegotiator.Purpose purpose, int code) {
+    private static Set<String> publishExtensions() {
+        Set<String> uris = new HashSet<>(SdpNegotiator.DEFAULT_EXTENSIONS);
+        uris.add(Sdp.TRANSPORT_CC_URI);
+        return Set.copyOf(uris);
+    }
+
+    private static Negotiated negotiate(String sdp, SdpNegotiator.Purpose purpose, Set<String> extensions, int code) {
         SessionDescription offer;
         try {
             offer = SessionDescription.parse(sdp);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(code, "sdp: " + e.getMessage());
         }
-        SdpNegotiator.Result r = SdpNegotiator.negotiate(offer, purpose);
+        SdpNegotiator.Result r = SdpNegotiator.negotiate(offer, purpose, extensions);
         if (r instanceof SdpNegotiator.Rejected rej) {
             throw new ProtocolException(code, "sdp refused (" + rej.failure() + "): " + rej.message());
         }

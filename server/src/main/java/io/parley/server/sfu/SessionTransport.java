@@ -213,13 +213,17 @@ public final class SessionTransport extends TransportOwner {
                         + "nor has mid '" + s.mid + "' (expected: one of them, so that the streams can be told apart)");
             }
         }
-        Integer id = a.extensions().get(Sdp.MID_URI);
-        for (Slot s : slots.values()) {
-            if (s.role == Role.PUBLISH && s.endpoint instanceof Producer p && id != null) {
-                Integer other = p.extensions.get(Sdp.MID_URI);
-                if (other != null && !other.equals(id)) {
-                    throw new Refused("m= section mid '" + a.mid() + "' maps sdes:mid to id " + id + ", mid '" + s.mid
-                            + "' to id " + other + " (expected: one id per URI across a BUNDLE group, RFC 8843)");
+        // The transport reads sdes:mid and the transport-wide sequence number (TWCC) under one id for the whole bundle.
+        for (String uri : List.of(Sdp.MID_URI, Sdp.TRANSPORT_CC_URI)) {
+            Integer id = a.extensions().get(uri);
+            for (Slot s : slots.values()) {
+                if (s.role == Role.PUBLISH && s.endpoint instanceof Producer p && id != null) {
+                    Integer other = p.extensions.get(uri);
+                    if (other != null && !other.equals(id)) {
+                        throw new Refused("m= section mid '" + a.mid() + "' maps " + uri + " to id " + id + ", mid '"
+                                + s.mid + "' to id " + other + " (expected: one id per URI across a BUNDLE group, "
+                                + "RFC 8843)");
+                    }
                 }
             }
         }
@@ -227,7 +231,9 @@ public final class SessionTransport extends TransportOwner {
 
     private static SdpNegotiator.Accepted negotiate(SessionDescription offer, int index, SdpNegotiator.Purpose purpose,
                                                    String mid) {
-        SdpNegotiator.Result r = SdpNegotiator.negotiateSection(offer, index, purpose, SdpNegotiator.DEFAULT_EXTENSIONS);
+        SdpNegotiator.Result r = SdpNegotiator.negotiateSection(offer, index, purpose,
+                purpose == SdpNegotiator.Purpose.PUBLISH ? MediaSessions.PUBLISH_EXTENSIONS
+                        : SdpNegotiator.DEFAULT_EXTENSIONS);
         if (r instanceof SdpNegotiator.Rejected rej) {
             throw new Refused("m= section mid '" + mid + "' refused (" + rej.failure() + "): " + rej.message());
         }

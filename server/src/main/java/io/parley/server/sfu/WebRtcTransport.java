@@ -44,6 +44,10 @@ final class WebRtcTransport {
     /** Where the handshake's admission slot was counted; null when it holds none (media loop only). */
     InetAddress admittedFrom;
     private boolean refusalLogged;
+    /** TWCC feedback to the sender, when it negotiated the transport-wide sequence number; else null. */
+    TransportCcFeedback transportCc;
+    /** Whether the peer accepts reduced-size RTCP (RFC 5506): then feedback goes alone, else after an empty RR. */
+    boolean reducedSizeRtcp;
 
     WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
                    TransportOwner owner, long nowNanos) {
@@ -154,6 +158,9 @@ final class WebRtcTransport {
             return;
         }
         lastHeardNanos = nowNanos;
+        if (transportCc != null && transportCc.onRtp(packet, nowNanos)) {
+            sendTransportCc(); // on bounds: enough unreported that waiting for the next tick would overflow a feedback
+        }
         owner.onRtp(packet, nowNanos);
     }
 
@@ -211,6 +218,30 @@ final class WebRtcTransport {
         plane.channel().writeAndFlush(new DatagramPacket(out, to));
     }
 
+    /** Sends TWCC feedback for every packet not yet reported (the media plane calls it each tick); the caller flushes. */
+    void sendTransportCc() {
+        InetSocketAddress to = address;
+        if (transportCc == null || srtp == null || to == null || closed) {
+            return;
+        }
+        while (transportCc.pending()) {
+            ByteBuf out = plane.channel().alloc().buffer(1024);
+            if (!reducedSizeRtcp) {
+                // RFC 3550 compound: an empty receiver report first.
+                RtcpCodec.writeCompound(out, List.of(new RtcpPacket.ReceiverReport(transportCc.senderSsrc(), List.of())));
+            }
+            transportCc.write(out);
+            if (srtp.protectRtcp(out) != SrtpStatus.OK) {
+                out.release();
+                return;
+            }
+            plane.counters().rtcpPacketsOut.increment();
+            plane.counters().rtcpBytesOut.add(out.readableBytes());
+            plane.counters().transportCcFeedback.increment();
+            plane.channel().write(new DatagramPacket(out, to));
+        }
+    }
+
     boolean connected() {
         return srtp != null && !closed;
     }
@@ -221,11 +252,20 @@ final class WebRtcTransport {
             return;
         }
         if (srtp == null && nowNanos - createdNanos > timeoutNanos) {
-            fail(address == null ? "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms"
-                    : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
+            fail(address == null ? noIceCheck(timeoutNanos) : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
         } else if (srtp != null && nowNanos - lastHeardNanos > timeoutNanos) {
             fail("the peer stopped answering (consent lost after " + timeoutNanos / 1_000_000 + " ms)");
         }
+    }
+
+    /** Names the address the client was told to reach (the answer's candidate), the likely culprit. */
+    private String noIceCheck(long timeoutNanos) {
+        String host = plane.announcedAddress();
+        String at = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + plane.port();
+        return "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms at udp " + at
+                + ", the address the client was told to reach: if the client cannot reach it (Docker, WSL, VPN, NAT),"
+                + " set media.announcedAddress (PARLEY_MEDIA_ANNOUNCED_ADDRESS) to one it can, and let UDP "
+                + plane.port() + " through";
     }
 
     private void fail(String why) {

@@ -22,9 +22,14 @@ import io.parley.protocol.media.SessionDescription;
 import io.parley.protocol.signal.Messages;
 import io.parley.server.Pushes;
 import io.parley.server.TestServer;
+import io.parley.server.auth.JwtTokens;
+import io.parley.server.config.AppConfig;
+import io.parley.server.config.ParleyConfig;
 import io.parley.server.rtmp.ToneDetector;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -235,51 +240,103 @@ class BundleEndToEndTest {
         ParleyEngine alice = login("alice", false);
         ParleyEngine bob = login("bob", false);
         Result ok = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a0", "",
-                offer(ICE, send("0")), null, "0")).get();
+                offer(ICE, send("0")), null, null, "0")).get();
         assertThat(ok.code()).as(ok.message()).isZero();
         assertThat(SessionDescription.parse(ok.data().path("sdp").asText()).bundleMids()).containsExactly("0");
         // A mid without an offer, an empty mid, a mid with rtmp.
-        assertThat(alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "", null, null, "1"))
+        assertThat(alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "", null, null, null, "1"))
                 .get().code()).isEqualTo(ErrorCode.PARAMETER_ERROR);
-        assertThat(alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "", null, "rtmp", "1"))
+        assertThat(alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "", null, "rtmp", null, "1"))
                 .get().code()).isEqualTo(ErrorCode.PARAMETER_ERROR);
         // The mid is not in the offer.
         Result noSuchMid = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "",
-                offer(ICE, send("0"), send("1")), null, "7")).get();
+                offer(ICE, send("0"), send("1")), null, null, "7")).get();
         assertThat(noSuchMid.code()).isEqualTo(ErrorCode.PUBLISH_SDP_REFUSED);
         assertThat(noSuchMid.message()).contains("a=mid:7");
         // A mid is never reused, even by another request type.
         Result reused = alice.request(Messages.START_PLAYING, new Messages.StartPlaying("a0",
-                offer(ICE, recv("0")), null, "0")).get();
+                offer(ICE, recv("0")), null, null, "0")).get();
         assertThat(reused.code()).isEqualTo(ErrorCode.PLAY_SDP_REFUSED);
         assertThat(reused.message()).contains("never reused");
         // An offer that drops a live stream's m-line outside its stop request.
         Result dropped = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "",
                 offer(ICE, new SdpWriter.OfferSection("0", Sdp.Direction.SENDONLY, send("0").source(), true),
-                        send("1")), null, "1")).get();
+                        send("1")), null, null, "1")).get();
         assertThat(dropped.code()).isEqualTo(ErrorCode.PUBLISH_SDP_REFUSED);
         assertThat(dropped.message()).contains("carries stream 'a0'");
         // Other ICE credentials while streams are live: a second PeerConnection, refused.
         SdpWriter.LocalIce other = new SdpWriter.LocalIce("ufragB", "0123456789abcdefghijklmn", ICE.fingerprint());
         Result restart = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "",
-                offer(other, send("0"), send("1")), null, "1")).get();
+                offer(other, send("0"), send("1")), null, null, "1")).get();
         assertThat(restart.code()).isEqualTo(ErrorCode.PUBLISH_SDP_REFUSED);
         assertThat(restart.message()).contains("ICE");
         // A second sending section with the same SSRC cannot be told apart.
         SdpWriter.OfferSection clash = new SdpWriter.OfferSection("1", Sdp.Direction.SENDONLY, send("0").source(), false);
         Result sameSsrc = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "",
-                offer(ICE, send("0"), clash), null, "1")).get();
+                offer(ICE, send("0"), clash), null, null, "1")).get();
         assertThat(sameSsrc.code()).isEqualTo(ErrorCode.PUBLISH_SDP_REFUSED);
         assertThat(sameSsrc.message()).contains("one SSRC per stream");
         // A stop with an offer for a stream that is not on the session transport.
         assertThat(bob.request(Messages.START_PUBLISHING, new Messages.StartPublishing("b0", "")).get().code()).isZero();
-        assertThat(bob.request(Messages.STOP_PUBLISHING, new Messages.StopPublishing("b0", offer(ICE, send("0"))))
+        assertThat(bob.request(Messages.STOP_PUBLISHING, new Messages.StopPublishing("b0", null, offer(ICE, send("0"))))
                 .get().code()).isEqualTo(ErrorCode.PARAMETER_ERROR);
         // None of this disturbed the live stream: it stops with an offer, answered with port 0.
-        Result stop = alice.request(Messages.STOP_PUBLISHING, new Messages.StopPublishing("a0",
+        Result stop = alice.request(Messages.STOP_PUBLISHING, new Messages.StopPublishing("a0", null,
                 offer(ICE, new SdpWriter.OfferSection("0", Sdp.Direction.SENDONLY, send("0").source(), true)))).get();
         assertThat(stop.code()).as(stop.message()).isZero();
         assertThat(SessionDescription.parse(stop.data().path("sdp").asText()).media().get(0).port()).isZero();
         assertThat(serverTransports()).isEqualTo(1);
+    }
+
+    // ---- multi-room: the transport is the session's, shared by its rooms ----
+
+    private static final long MULTI_APP = 4_440_009;
+    private static final String MULTI_SECRET = "bundlemultibundlemultibundlemult";
+
+    @Test
+    void aSessionInSeveralRoomsHasOneTransportThatClosesWhenItLeavesTheLast() throws Exception {
+        ParleyConfig base = TestServer.config();
+        List<AppConfig> apps = new ArrayList<>(base.apps());
+        apps.add(new AppConfig(MULTI_APP, MULTI_SECRET).withMultiRoom(true));
+        TestServer multi = TestServer.start(base.withApps(apps));
+        closing.add(multi::close);
+        ParleyEngine alice = ParleyEngine.create(MULTI_APP, multi.wsUri());
+        engines.add(alice);
+        String token = JwtTokens.mint(MULTI_APP, "alice", MULTI_SECRET.getBytes(StandardCharsets.UTF_8),
+                Instant.now().minusSeconds(5), Instant.now().plus(Duration.ofHours(1)), null, true, true, null);
+        Messages.RoomConfig config = new Messages.RoomConfig(true, 0, true);
+        assertThat(alice.loginRoom("room-1", token, user("alice"), config).get().code()).isZero();
+        assertThat(alice.loginRoom("room-2", token, user("alice"), config).get().code()).isZero();
+
+        // One m-line per room's stream, each request naming its room, on one transport.
+        Result r1 = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a-r1", "",
+                offer(ICE, send("0")), null, "room-1", "0")).get();
+        assertThat(r1.code()).as(r1.message()).isZero();
+        Result r2 = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a-r2", "",
+                offer(ICE, send("0"), send("1")), null, "room-2", "1")).get();
+        assertThat(r2.code()).as(r2.message()).isZero();
+        assertThat(SessionDescription.parse(r2.data().path("sdp").asText()).bundleMids()).containsExactly("0", "1");
+        assertThat(multi.server().rooms().snapshot(MULTI_APP, "room-1").join().streamIds()).containsExactly("a-r1");
+        assertThat(multi.server().rooms().snapshot(MULTI_APP, "room-2").join().streamIds()).containsExactly("a-r2");
+        assertThat(multi.server().media().transportCount()).isEqualTo(1);
+
+        // Leaving room-1 ends its stream, not the transport: room-2's go on and more are added to it.
+        assertThat(alice.logoutRoom("room-1").get().code()).isZero();
+        assertThat(multi.server().media().transportCount()).isEqualTo(1);
+        Result r3 = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a-r2b", "",
+                offer(ICE, send("0"), send("1"), send("2")), null, "room-2", "2")).get();
+        assertThat(r3.code()).as(r3.message()).isZero();
+        SessionDescription answer = SessionDescription.parse(r3.data().path("sdp").asText());
+        assertThat(answer.media().get(0).direction()).as("room-1's ended stream, the tagged m-line")
+                .isEqualTo(Sdp.Direction.INACTIVE);
+        assertThat(answer.media().get(1).port()).isNotZero();
+        assertThat(answer.media().get(2).port()).isNotZero();
+        assertThat(multi.server().rooms().snapshot(MULTI_APP, "room-2").join().streamIds())
+                .containsExactlyInAnyOrder("a-r2", "a-r2b");
+        assertThat(multi.server().media().transportCount()).isEqualTo(1);
+
+        // Leaving the last room closes it.
+        assertThat(alice.logoutRoom("room-2").get().code()).isZero();
+        await().atMost(WAIT).until(() -> multi.server().media().transportCount() == 0);
     }
 }

@@ -1,12 +1,30 @@
 /*
- * parley.js: the Parley browser SDK. Plain ES2017, no dependencies, no build step.
- * Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom, createStream,
- * startPublishingStream, startPlayingStream, on(event, fn). The wire contract is protocol/PROTOCOL.md.
+ * parley.js: the Parley browser SDK (npm package parley-web, sdk/web in the Parley repository). Plain ES2017,
+ * no dependencies. Shaped like ZEGO Express Web: new ParleyEngine(appID, 'ws://host:port/ws'), loginRoom,
+ * createStream, startPublishingStream, startPlayingStream, on(event, fn). The wire contract is
+ * protocol/PROTOCOL.md; every call and event: sdk/web/README.md; types: sdk/web/parley.d.ts.
  *
- * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ * This file is the UMD build as it is (a <script> tag gets the global ParleyEngine, CommonJS and AMD get
+ * {ParleyEngine, ZegoExpressEngine}); scripts/build.js copies it to dist/ and derives the ES module build
+ * from the factory below, so keep the two wrapper lines around the factory as they are.
+ *
+ * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below). As in ZEGO Express Web,
+ * the room-feature calls (setRoomExtraInfo, setStreamExtraInfo, sendBroadcastMessage, sendBarrageMessage,
+ * sendCustomCommand, renewToken) resolve {errorCode, extendedData} instead: errorCode 0 is success, anything else the
+ * server's (or a client-side) code with the reason in extendedData.
  */
-(function (global) {
+(function (root, factory) {
+  if (typeof module === 'object' && module && module.exports) {
+    module.exports = factory(root);
+  } else if (typeof define === 'function' && define.amd) {
+    define([], function () { return factory(root); });
+  } else {
+    root.ParleyEngine = factory(root).ParleyEngine;
+  }
+})(typeof window !== 'undefined' ? window : globalThis, function (global) {
   'use strict';
+
+  const VERSION = '0.1.0';   // the package's version (a test holds it to package.json and the Maven project)
 
   // Client-side error codes (ZEGO Web's numbers for the same situations).
   const ERR_PARAM = 1100001;          // a bad argument, caught before sending
@@ -19,7 +37,9 @@
 
   const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
   const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
-    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire'];
+    'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire', 'roomExtraInfoUpdate',
+    'streamExtraInfoUpdate', 'IMRecvBroadcastMessage', 'IMRecvBarrageMessage', 'IMRecvCustomCommand',
+    'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
 
   function parleyError(code, message) {
     return {code: code, message: message};
@@ -35,7 +55,7 @@
      * @param {number} appID the App
      * @param {string} server 'ws://host:port/ws' (or wss:// behind a TLS proxy)
      * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function, bundle?: boolean}} [options]
-     *   bundle: one RTCPeerConnection for the whole room session, an m-line per stream, streams added and removed by
+     *   bundle: one RTCPeerConnection for the whole session (all its rooms in multi-room), an m-line per stream, added and removed by
      *   renegotiation (PROTOCOL.md "One transport per session"); default false: a connection per stream.
      */
     constructor(appID, server, options) {
@@ -58,7 +78,9 @@
       this._nextId = 1;
       this._ws = null;
       this._heartbeat = null;
-      this._roomID = null;
+      this._roomID = null;           // the first room (the one calls without a roomID mean)
+      this._rooms = new Set();       // every room this engine is in (several after enableMultiRoom(true))
+      this._multiRoom = false;
       this._user = null;
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
       this._publishers = new Map();    // streamID -> {pc, stream} (bundled: + transceiver)
@@ -67,7 +89,7 @@
 
     // ---- events -------------------------------------------------------------------------------
 
-    /** Registers fn for a push by its name (see PROTOCOL.md). Returns false for an unknown event. */
+    /** Registers fn for an event of ParleyEngine.EVENTS (sdk/web/README.md, "Events"). False for an unknown event. */
     on(event, fn) {
       if (EVENTS.indexOf(event) < 0 || typeof fn !== 'function') return false;
       if (!this._handlers.has(event)) this._handlers.set(event, new Set());
@@ -102,7 +124,18 @@
      * Logs in to a room (created if it does not exist). Resolves true on success and false when the server
      * refuses or cannot be reached; the reason comes through roomStateChanged (LOGIN_FAILED, errorCode).
      */
+    /**
+     * Multi-room mode (the App must allow it: apps[].multiRoom): loginRoom may then be called again for further rooms,
+     * and calls that act in a room take its roomID. Call before the first loginRoom; returns false afterwards.
+     */
+    enableMultiRoom(enable) {
+      if (this._state !== 'LOGOUT') return false;
+      this._multiRoom = !!enable;
+      return true;
+    }
+
     async loginRoom(roomID, token, user, config) {
+      if (this._state === 'LOGINED' && this._multiRoom) return this._loginAnother(roomID, token, user, config);
       if (this._state !== 'LOGOUT') {
         this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', 1002001, 'already in room ' + this._roomID);
         return false;
@@ -126,7 +159,7 @@
       try {
         data = await this._request('loginRoom', {
           appID: this.appID, roomID: roomID, token: token, user: this._user,
-          config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0}
+          config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0, multiRoom: this._multiRoom}
         });
       } catch (e) {
         // Reported from the response (the server's own LOGIN_FAILED push may come before or after it; see _onPush).
@@ -137,13 +170,78 @@
         return false;
       }
       this._state = 'LOGINED';
+      this._rooms.add(roomID);
       this._startHeartbeat(data.heartbeatInterval);
+      return true;
+    }
+
+    /** A further room (multi-room): same connection, same user; a refusal leaves the other rooms alone. */
+    async _loginAnother(roomID, token, user, config) {
+      const cfg = config || {};
+      this._emit('roomStateChanged', roomID, 'LOGINING', 0, '');
+      try {
+        await this._request('loginRoom', {
+          appID: this.appID, roomID: roomID, token: token,
+          user: {userID: user && user.userID, userName: (user && (user.userName || user.userID))},
+          config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0, multiRoom: true}
+        });
+      } catch (e) {
+        const err = toError(e, ERR_LOGIN_NETWORK);
+        this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', err.code, err.message);
+        return false;
+      }
+      this._rooms.add(roomID);
       return true;
     }
 
     /** Leaves the room: stops every publish and play, tells the server, closes the connection. */
     async logoutRoom(roomID) {
       if (this._state === 'LOGOUT') return;
+      if (this._rooms.size > 1 && roomID) {
+        // Multi-room: leave this room only; its streams stop, the others go on.
+        if (!this._rooms.has(roomID)) {
+          this._emit('roomStateChanged', roomID, 'LOGOUT_FAILED', 1002002, 'not logged in to room ' + roomID);
+          return;
+        }
+        try {
+          await this._request('logoutRoom', {roomID: roomID});
+        } catch (e) {
+          this._log('logoutRoom', roomID, e);
+        }
+        this._rooms.delete(roomID);
+        // A bundled stream's transceiver goes inactive (the session's connection serves the other rooms too);
+        // the server ended the room's streams, so the next offer's answer rejects their m-lines.
+        for (const [id, entry] of this._publishers) {
+          if (entry.roomID === roomID) {
+            this._release(entry);
+            this._publishers.delete(id);
+          }
+        }
+        for (const [id, entry] of this._players) {
+          if (entry.roomID === roomID) {
+            this._release(entry);
+            this._players.delete(id);
+          }
+        }
+        if (this._roomID === roomID) this._roomID = this._rooms.values().next().value;
+        this._emit('roomStateChanged', roomID, 'LOGOUT', 0, '');
+        return;
+      }
+      if (this._rooms.size > 1) {
+        // No roomID: every room.
+        const all = Array.from(this._rooms);
+        this._state = 'LOGOUT';
+        try {
+          await this._request('logoutRoom', {});
+        } catch (e) {
+          this._log('logoutRoom', e);
+        }
+        this._closeAllMedia();
+        this._resetRoom();
+        this._closeSocket();
+        for (const id of all) this._emit('roomStateChanged', id, 'LOGOUT', 0, '');
+        return;
+      }
       const room = roomID || this._roomID;
       this._state = 'LOGOUT';   // no new publish or play from here on
       try {
@@ -155,6 +253,77 @@
       this._resetRoom();
       this._closeSocket();
       this._emit('roomStateChanged', room, 'LOGOUT', 0, '');
+    }
+
+    // ---- room features: token renewal, extra info, messages --------------------------------------
+
+    /** Sends a room-feature request; resolves ZEGO's ZegoServerResponse {errorCode, extendedData} plus the result. */
+    async _roomCall(type, roomID, data) {
+      if (this._state !== 'LOGINED') {
+        return {errorCode: ERR_NOT_LOGGED_IN, extendedData: type + ': not logged in (expected: await loginRoom(...) first)'};
+      }
+      if (roomID && !this._rooms.has(roomID)) {
+        return {errorCode: 1002002, extendedData: type + ': not logged in to room ' + roomID};
+      }
+      try {
+        // In several rooms without a roomID the server answers 1100001 (it must be named).
+        const room = roomID || (this._rooms.size > 1 ? undefined : this._roomID);
+        const result = await this._request(type, Object.assign({roomID: room}, data));
+        return Object.assign({errorCode: 0, extendedData: ''}, result);
+      } catch (e) {
+        const err = toError(e, ERR_PARAM);
+        return {errorCode: err.code, extendedData: err.message};
+      }
+    }
+
+    /** Replaces the login token (after tokenWillExpire); checked by the server like a login token. */
+    renewToken(token, roomID) {
+      return this._roomCall('renewToken', roomID, {token: token});
+    }
+
+    /** Room extra info: the others get roomExtraInfoUpdate; it lasts as long as the room. */
+    setRoomExtraInfo(roomID, key, value) {
+      return this._roomCall('setRoomExtraInfo', roomID, {key: key, value: value});
+    }
+
+    /** Changes the extraInfo of a stream this engine publishes: the others get streamExtraInfoUpdate. */
+    setStreamExtraInfo(streamID, extraInfo) {
+      const entry = this._publishers.get(streamID);
+      return this._roomCall('setStreamExtraInfo', entry && entry.roomID, {streamID: streamID, extraInfo: extraInfo});
+    }
+
+    /** A reliable message to the room (not to yourself); resolves with its integer messageID. */
+    sendBroadcastMessage(roomID, message) {
+      return this._roomCall('sendBroadcastMessage', roomID, {message: message});
+    }
+
+    /** An unreliable (barrage) message; resolves with its string messageID. */
+    sendBarrageMessage(roomID, message) {
+      return this._roomCall('sendBarrageMessage', roomID, {message: message});
+    }
+
+    /** A command to some users (an empty list: everyone else); failUserList names those not reached. */
+    sendCustomCommand(roomID, command, toUserList) {
+      return this._roomCall('sendCustomCommand', roomID, {command: command, toUserIDs: toUserList || []});
+    }
+
+    /**
+     * Mutes (or opens) the microphone of a published stream: its audio track is disabled (silence is sent) and the
+     * players of every stream published from mediaStream get remoteMicStatusUpdate. Resolves true when the server took it.
+     */
+    async mutePublishStreamAudio(mediaStream, mute) {
+      if (!mediaStream || !mediaStream.getAudioTracks) throw parleyError(ERR_PARAM, 'mediaStream: expected a MediaStream from createStream()');
+      mediaStream.getAudioTracks().forEach(function (t) { t.enabled = !mute; });
+      let ok = true;
+      for (const [streamID, entry] of this._publishers) {
+        if (entry.stream !== mediaStream) continue;
+        const r = await this._roomCall('mutePublishStreamAudio', entry.roomID, {streamID: streamID, mute: !!mute});
+        if (r.errorCode !== 0) {
+          this._log('mutePublishStreamAudio', streamID, r);
+          ok = false;
+        }
+      }
+      return ok;
     }
 
     // ---- local media --------------------------------------------------------------------------
@@ -191,16 +360,18 @@
       const track = mediaStream && mediaStream.getAudioTracks && mediaStream.getAudioTracks()[0];
       if (!track) throw parleyError(ERR_PUBLISH_PARAM, 'mediaStream: no audio track (expected: createStream())');
       const extraInfo = (options && options.extraInfo) || '';
-      if (this.bundle) return this._publishBundled(streamID, track, mediaStream, extraInfo);
+      const roomID = (options && options.roomID) || this._roomID;
+      if (this.bundle) return this._publishBundled(streamID, track, mediaStream, extraInfo, roomID);
       const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
         this.rtcConfiguration));
-      const entry = {pc: pc, stream: mediaStream};
+      const entry = {pc: pc, stream: mediaStream, roomID: roomID};
       this._publishers.set(streamID, entry);
       try {
         pc.addTransceiver(track, {direction: 'sendonly', streams: [mediaStream]});
         await pc.setLocalDescription(await pc.createOffer());
         // The server is ICE-lite: it learns our address from our checks, so the offer goes without candidates.
-        const data = await this._request('startPublishing', {streamID: streamID, extraInfo: extraInfo, sdp: pc.localDescription.sdp});
+        const data = await this._request('startPublishing', {streamID: streamID, extraInfo: extraInfo,
+          sdp: pc.localDescription.sdp, roomID: roomID});
         if (this._publishers.get(streamID) !== entry) return false;   // stopped meanwhile
         if (data.sdp) {
           await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
@@ -250,7 +421,7 @@
       // Close the transport only after the server answered: a DTLS close_notify that beats the request over
       // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
       try {
-        await this._request('stopPublishing', {streamID: streamID});
+        await this._request('stopPublishing', {streamID: streamID, roomID: entry.roomID});
         return true;
       } catch (e) {
         this._log('stopPublishing', streamID, e);
@@ -266,19 +437,20 @@
      * Plays streamID: resolves a MediaStream carrying its audio (attach it to an <audio autoplay> element).
      * playerStateUpdate says PLAYING when the server forwards the first packet.
      */
-    async startPlayingStream(streamID) {
+    async startPlayingStream(streamID, options) {
       this._requireLogin();
+      const roomID = (options && options.roomID) || this._roomID;
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
-      if (this.bundle) return this._playBundled(streamID);
+      if (this.bundle) return this._playBundled(streamID, roomID);
       const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
         this.rtcConfiguration));
       const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
       const stream = new MediaStream([transceiver.receiver.track]);
-      const entry = {pc: pc, stream: stream};
+      const entry = {pc: pc, stream: stream, roomID: roomID};
       this._players.set(streamID, entry);
       try {
         await pc.setLocalDescription(await pc.createOffer());
-        const data = await this._request('startPlaying', {streamID: streamID, sdp: pc.localDescription.sdp});
+        const data = await this._request('startPlaying', {streamID: streamID, sdp: pc.localDescription.sdp, roomID: roomID});
         if (this._players.get(streamID) !== entry) throw parleyError(ERR_PLAY_PARAM, 'stopped while starting ' + streamID);
         if (!data.sdp) throw parleyError(ERR_PLAY_PARAM, 'startPlaying: the server answered no SDP');
         await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
@@ -321,7 +493,7 @@
         return true;
       }
       try {
-        await this._request('stopPlaying', {streamID: streamID});   // before closing: see stopPublishingStream
+        await this._request('stopPlaying', {streamID: streamID, roomID: entry.roomID});   // before closing: see stopPublishingStream
         return true;
       } catch (e) {
         this._log('stopPlaying', streamID, e);
@@ -482,7 +654,26 @@
           this._emit(name, d.streamID, d.stats || {});
           break;
         case 'tokenWillExpire':
-          this._emit(name, d.roomID);
+          this._emit(name, d.roomID, d.remainTimeInSecond);
+          break;
+        case 'roomExtraInfoUpdate':
+          this._emit(name, d.roomID, d.roomExtraInfoList || []);
+          break;
+        case 'streamExtraInfoUpdate':
+          this._emit(name, d.roomID, d.streamList || []);
+          break;
+        case 'IMRecvBroadcastMessage':
+        case 'IMRecvBarrageMessage':
+          this._emit(name, d.roomID, d.messageList || []);
+          break;
+        case 'IMRecvCustomCommand':
+          this._emit(name, d.roomID, d.fromUser, d.command);
+          break;
+        case 'roomOnlineUserCountUpdate':
+          this._emit(name, d.roomID, d.count);
+          break;
+        case 'remoteMicStatusUpdate':
+          this._emit(name, d.streamID, d.status);
           break;
         default:
           break;   // newer servers may push more: ignore what we do not know
@@ -551,15 +742,15 @@
       }
     }
 
-    async _publishBundled(streamID, track, mediaStream, extraInfo) {
+    async _publishBundled(streamID, track, mediaStream, extraInfo, roomID) {
       const session = this._bundleSession();
-      const entry = {pc: session.pc, stream: mediaStream, transceiver: null};
+      const entry = {pc: session.pc, stream: mediaStream, transceiver: null, roomID: roomID};
       this._publishers.set(streamID, entry);
       try {
         await this._renegotiate(session, async () => {
           entry.transceiver = session.pc.addTransceiver(track, {direction: 'sendonly', streams: [mediaStream]});
           await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPublishing',
-            {streamID: streamID, extraInfo: extraInfo, sdp: sdp, mid: mid}));
+            {streamID: streamID, extraInfo: extraInfo, sdp: sdp, mid: mid, roomID: roomID}));
         });
         return true;
       } catch (e) {
@@ -570,16 +761,16 @@
       }
     }
 
-    async _playBundled(streamID) {
+    async _playBundled(streamID, roomID) {
       const session = this._bundleSession();
-      const entry = {pc: session.pc, stream: null, transceiver: null};
+      const entry = {pc: session.pc, stream: null, transceiver: null, roomID: roomID};
       this._players.set(streamID, entry);
       try {
         await this._renegotiate(session, async () => {
           entry.transceiver = session.pc.addTransceiver('audio', {direction: 'recvonly'});
           entry.stream = new MediaStream([entry.transceiver.receiver.track]);
           await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPlaying',
-            {streamID: streamID, sdp: sdp, mid: mid}));
+            {streamID: streamID, sdp: sdp, mid: mid, roomID: roomID}));
         });
         if (this._players.get(streamID) !== entry) throw parleyError(ERR_PLAY_PARAM, 'stopped while starting ' + streamID);
         return entry.stream;
@@ -602,7 +793,8 @@
         await this._renegotiate(session, async () => {
           this._disable(entry.transceiver);
           await session.pc.setLocalDescription(await session.pc.createOffer());
-          const data = await this._request(type, {streamID: streamID, sdp: session.pc.localDescription.sdp});
+          const data = await this._request(type, {streamID: streamID, sdp: session.pc.localDescription.sdp,
+            roomID: entry.roomID});
           if (data.sdp) await session.pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
         });
         return true;
@@ -636,11 +828,18 @@
     _resetRoom() {
       this._state = 'LOGOUT';
       this._roomID = null;
+      this._rooms.clear();
       this._stopHeartbeat();
     }
   }
 
   ParleyEngine.ERRORS = Object.freeze({PARAM: ERR_PARAM, TIMEOUT: ERR_TIMEOUT, NETWORK: ERR_NETWORK,
     LOGIN_NETWORK: ERR_LOGIN_NETWORK, NOT_LOGGED_IN: ERR_NOT_LOGGED_IN});
-  global.ParleyEngine = ParleyEngine;
-})(typeof window !== 'undefined' ? window : globalThis);
+  ParleyEngine.EVENTS = Object.freeze(EVENTS.slice());
+  ParleyEngine.VERSION = VERSION;
+
+  // ZEGO's class name too (as parley-wx.js exports it), so that code written for ZEGO changes only its import.
+  const api = {ParleyEngine: ParleyEngine, ZegoExpressEngine: ParleyEngine, default: ParleyEngine};
+  Object.defineProperty(api, '__esModule', {value: true});   // `import ParleyEngine from` through CommonJS interop
+  return Object.freeze(api);
+});
