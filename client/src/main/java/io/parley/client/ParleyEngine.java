@@ -223,9 +223,9 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     /**
-     * One WebRTC transport for the whole session (every room of it, in multi-room) (BUNDLE, PROTOCOL.md "One transport per session"): streams
-     * started from now on share it, each on its own m-line, added and removed by renegotiation. Off by default:
-     * a transport per stream.
+     * One WebRTC transport for the whole session, every room of it in multi-room (BUNDLE, PROTOCOL.md "One
+     * transport per session"): streams started from now on share it, each on its own m-line, added and removed by
+     * renegotiation. Off by default: a transport per stream.
      */
     public void setMediaBundle(boolean on) {
         media.bundle(on);
