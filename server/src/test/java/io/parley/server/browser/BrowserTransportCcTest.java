@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.TestServer;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,8 +129,9 @@ class BrowserTransportCcTest {
                 .isLessThan(control.eval(ESTIMATE.formatted("carol-mic")).asDouble() / 2);
     }
 
+    /** Chromium bundling two published streams negotiates transport-cc on each m-line under one id. */
     @Test
-    void aBundledPublisherGetsFeedbackOnTheSessionTransport() {
+    void aBundledPublisherNegotiatesTransportCcOnEveryMLine() {
         Page page = rig.open("twcc-bundle");
         assertThat(page.eval("(rig.bundle = true, " + login("dave") + ")").asBoolean()).isTrue();
         JsonNode first = page.eval("rig.call(() => rig.publishTone('dave-low', 440))");
@@ -136,18 +141,22 @@ class BrowserTransportCcTest {
         assertThat(page.eval("rig.zg._publishers.get('dave-low').pc === rig.zg._publishers.get('dave-high').pc")
                 .asBoolean()).as("one RTCPeerConnection").isTrue();
         String answer = page.eval("rig.zg._publishers.get('dave-high').pc.remoteDescription.sdp").asText();
-        // Both m-lines keep the extension, under the one id of the bundle, and ask for feedback.
-        assertThat(answer.split("a=mid:", -1)).hasSize(3);
+        // Both m-lines keep the extension, under the one id of the bundle, and ask for feedback. That the server then
+        // sends one feedback stream for the transport, covering both m-lines' packets, is SessionTransportTest's (this
+        // rig's feedback counter also counts the other test's publishers, so it cannot tell).
+        Pattern extmap = Pattern.compile("a=extmap:(\\d+) " + TWCC.replace(".", "\\."));
+        Set<String> ids = new HashSet<>();
+        int sections = 0;
         for (String section : answer.split("\r\nm=")) {
             if (section.startsWith("audio")) {
-                assertThat(section).containsPattern("a=extmap:\\d+ " + TWCC.replace(".", "\\."))
-                        .containsPattern("a=rtcp-fb:\\d+ transport-cc");
+                sections++;
+                Matcher m = extmap.matcher(section);
+                assertThat(m.find()).as("transport-cc extmap in %s", section).isTrue();
+                ids.add(m.group(1));
+                assertThat(section).containsPattern("a=rtcp-fb:\\d+ transport-cc");
             }
         }
-        long before = rig.server().server().media().counters().transportCcFeedback();
-        await("the server sends TWCC feedback on the session transport").atMost(DEADLINE).pollInterval(POLL)
-                .until(() -> rig.server().server().media().counters().transportCcFeedback() > before + 20);
-        await("Chromium estimates its outgoing bandwidth from the feedback").atMost(DEADLINE).pollInterval(POLL)
-                .until(() -> page.eval(ESTIMATE.formatted("dave-high")).asDouble() > 0);
+        assertThat(sections).isEqualTo(2);
+        assertThat(ids).hasSize(1);
     }
 }

@@ -13,6 +13,7 @@ import io.parley.media.srtp.SrtpStatus;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.media.MediaDemux;
+import io.parley.protocol.media.MediaSection;
 import io.parley.protocol.media.RtcpCodec;
 import io.parley.protocol.media.RtcpPacket;
 import io.parley.protocol.media.RtpPacket;
@@ -159,6 +160,70 @@ class SessionTransportTest {
         // A NACK for an SSRC that is not on this transport goes nowhere.
         sendRtcp(RtcpPacket.Nack.of(3000, 999, new int[] {1}));
         assertThat(rig.plane.counters().retransmissions()).isEqualTo(1);
+    }
+
+    /** Adds the transport-wide sequence number (id {@code id}) and transport-cc feedback to section {@code mid}. */
+    private static String withTwcc(String sdp, String mid, int id) {
+        int at = sdp.indexOf("a=mid:" + mid + "\r\n");
+        int rtpmap = sdp.indexOf("a=rtpmap:111 opus/48000/2\r\n", at);
+        String fb = "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\n";
+        String withFb = sdp.substring(0, rtpmap) + fb + sdp.substring(rtpmap + "a=rtpmap:111 opus/48000/2\r\n".length());
+        return withFb.replace("a=mid:" + mid + "\r\n",
+                "a=mid:" + mid + "\r\na=extmap:" + id + " " + Sdp.TRANSPORT_CC_URI + "\r\n");
+    }
+
+    /** RTP from {@code ssrc} carrying transport-wide sequence number {@code wide} under extension id 3. */
+    private void sendTwccRtp(long ssrc, int seq, int wide) {
+        ByteBuf b = Unpooled.buffer(128);
+        b.writeByte(0x90).writeByte(111).writeShort(seq).writeInt(seq * 960).writeInt((int) ssrc);
+        b.writeShort(RtpPacket.ONE_BYTE_PROFILE).writeShort(1);
+        b.writeByte(3 << 4 | 1).writeShort(wide).writeByte(0);
+        b.writeBytes(new byte[20]);
+        assertThat(client.protectRtp(b)).isEqualTo(SrtpStatus.OK);
+        rig.plane.onDatagram(b, CLIENT, rig.clock.nanoTime());
+        b.release();
+        rig.runTasks();
+    }
+
+    @Test
+    void transportWideNumbersOfEveryPublishedSectionGetOneFeedbackForTheTransport() {
+        String offer = withTwcc(withTwcc(offer(send("0", 1000), send("1", 2000)), "0", 3), "1", 3);
+        SfuRig.Events e0 = new SfuRig.Events();
+        SfuRig.Events e1 = new SfuRig.Events();
+        Producer p0 = sessions.publishBundled(holder, "s0", offer, "0", e0);
+        Producer p1 = sessions.publishBundled(holder, "s1", offer, "1", e1);
+        // The first answer accepts mid 0 only (mid 1 is not bound yet); the second both, each with the extension.
+        SessionDescription first = SessionDescription.parse(p0.answer());
+        SessionDescription second = SessionDescription.parse(p1.answer());
+        for (MediaSection m : List.of(first.media().get(0), second.media().get(0), second.media().get(1))) {
+            assertThat(m.extmaps()).as("mid %s", m.mid())
+                    .anyMatch(x -> x.id() == 3 && x.uri().equals(Sdp.TRANSPORT_CC_URI));
+            assertThat(m.rtcpFeedback(111)).contains(Sdp.TRANSPORT_CC_FEEDBACK);
+        }
+        connect();
+        // The numbers run across both streams (one counter per transport, as a browser stamps them).
+        sendTwccRtp(1000, 1, 10);
+        sendTwccRtp(2000, 1, 11);
+        sendTwccRtp(1000, 2, 12);
+        assertThat(publishing(e0)).isTrue();
+        assertThat(publishing(e1)).isTrue();
+        received();
+        holder.get().transport.sendTransportCc();
+        List<RtcpPacket.Unknown> feedback = received().rtcp().stream()
+                .filter(r -> r instanceof RtcpPacket.Unknown u && u.packetType() == 205 && u.count() == 15)
+                .map(r -> (RtcpPacket.Unknown) r).toList();
+        assertThat(feedback).as("one transport-cc feedback for the transport").hasSize(1);
+        ByteBuf body = Unpooled.wrappedBuffer(feedback.get(0).body());
+        assertThat(body.getUnsignedShort(8)).as("base sequence number").isEqualTo(10);
+        assertThat(body.getUnsignedShort(10)).as("packet status count").isEqualTo(3);
+        assertThat(rig.plane.counters().transportCcFeedback()).isEqualTo(1);
+
+        // A third published section mapping the extension to another id cannot share the transport's counter.
+        String other = withTwcc(withTwcc(withTwcc(offer(send("0", 1000), send("1", 2000), send("2", 3000)),
+                "0", 3), "1", 3), "2", 5);
+        assertThatThrownBy(() -> sessions.publishBundled(holder, "s2", other, "2", new SfuRig.Events()))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(Sdp.TRANSPORT_CC_URI).hasMessageContaining("one id per URI");
     }
 
     /** The sequence offset the Consumer chose (its first packet carried the publisher's sequence 1). */
