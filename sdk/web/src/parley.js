@@ -72,6 +72,7 @@
       this.rtcConfiguration = opts.rtcConfiguration || {};
       this.bundle = !!opts.bundle;
       this._session = null;            // bundle: {pc, queue} for the room session
+      this._iceServers = [];           // TURN servers with short-lived credentials, from the login response
       this._log = opts.logger || function () {};
       this._handlers = new Map();      // event name -> Set of functions
       this._pending = new Map();       // request id -> {resolve, reject, timer, type}
@@ -85,6 +86,15 @@
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
       this._publishers = new Map();    // streamID -> {pc, stream} (bundled: + transceiver)
       this._players = new Map();       // streamID -> {pc, stream} (bundled: + transceiver)
+    }
+
+    /**
+     * The RTCPeerConnection configuration: the login's TURN servers (iceServers) unless options.rtcConfiguration
+     * names its own, then the rest of options.rtcConfiguration (e.g. iceTransportPolicy: 'relay').
+     */
+    _rtcConfig() {
+      return Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
+        this._iceServers.length ? {iceServers: this._iceServers} : {}, this.rtcConfiguration);
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -170,6 +180,7 @@
         return false;
       }
       this._state = 'LOGINED';
+      this._iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
       this._rooms.add(roomID);
       this._startHeartbeat(data.heartbeatInterval);
       return true;
@@ -362,8 +373,7 @@
       const extraInfo = (options && options.extraInfo) || '';
       const roomID = (options && options.roomID) || this._roomID;
       if (this.bundle) return this._publishBundled(streamID, track, mediaStream, extraInfo, roomID);
-      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
-        this.rtcConfiguration));
+      const pc = new RTCPeerConnection(this._rtcConfig());
       const entry = {pc: pc, stream: mediaStream, roomID: roomID};
       this._publishers.set(streamID, entry);
       try {
@@ -442,8 +452,7 @@
       const roomID = (options && options.roomID) || this._roomID;
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
       if (this.bundle) return this._playBundled(streamID, roomID);
-      const pc = new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
-        this.rtcConfiguration));
+      const pc = new RTCPeerConnection(this._rtcConfig());
       const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
       const stream = new MediaStream([transceiver.receiver.track]);
       const entry = {pc: pc, stream: stream, roomID: roomID};
@@ -713,8 +722,7 @@
       const s = this._session;
       if (s && s.pc.connectionState !== 'closed' && s.pc.connectionState !== 'failed') return s;
       if (s) s.pc.close();
-      this._session = {pc: new RTCPeerConnection(Object.assign({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require'},
-        this.rtcConfiguration)), queue: Promise.resolve()};
+      this._session = {pc: new RTCPeerConnection(this._rtcConfig()), queue: Promise.resolve()};
       return this._session;
     }
 

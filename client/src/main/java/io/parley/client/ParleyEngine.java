@@ -20,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parley's Java client, shaped like ZEGO Express: {@code loginRoom}, {@code logoutRoom}, {@code startPublishing},
@@ -159,6 +161,7 @@ public final class ParleyEngine implements AutoCloseable {
                     if (r.ok()) {
                         boolean first = rooms.isEmpty();
                         rooms.add(roomID);
+                        iceServers = readIceServers(r.data().path("iceServers"));
                         if (first) {
                             roomId = roomID;
                             startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
@@ -166,6 +169,30 @@ public final class ParleyEngine implements AutoCloseable {
                     }
                     return r;
                 });
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ParleyEngine.class);
+    private volatile List<Messages.IceServer> iceServers = List.of();
+
+    /**
+     * The TURN servers and short-lived credentials the last login handed out (empty when the server has none). This
+     * client's own media transport connects to the server directly; a WebRTC stack used beside it can take these as
+     * its {@code iceServers}.
+     */
+    public List<Messages.IceServer> iceServers() {
+        return iceServers;
+    }
+
+    private static List<Messages.IceServer> readIceServers(JsonNode list) {
+        if (!list.isArray()) {
+            return List.of();
+        }
+        try {
+            return List.of(SignalCodec.MAPPER.treeToValue(list, Messages.IceServer[].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            log.warn("loginRoom: iceServers not understood, ignored: {}", e.getMessage());
+            return List.of();
+        }
     }
 
     public CompletableFuture<Result> logoutRoom() {

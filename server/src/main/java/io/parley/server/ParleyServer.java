@@ -19,6 +19,7 @@ import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.webhook.Webhooks;
 import io.parley.server.bridge.RtmpEdge;
+import io.parley.server.auth.TurnCredentials;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
@@ -80,6 +81,7 @@ public final class ParleyServer implements AutoCloseable {
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media));
+        rooms.turn(new TurnCredentials(config.turn()));
         rooms.configure(config.room(), config.auth().tokenWillExpireLead());
         rooms.subscribe(metrics.roomEventListener());
         this.webhooks = new Webhooks(config.apps(), config.webhook(), metrics.registry(), Clock.systemUTC());

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Writes the two SDPs Parley produces: the server's ANSWER (ICE-lite, DTLS passive, one host
- * candidate) and the Java client's OFFER (one audio section, Opus, audio level). Lines end in CRLF
+ * Writes the two SDPs Parley produces: the server's ANSWER (ICE-lite, DTLS passive, host
+ * candidates over UDP and ICE-TCP) and the Java client's OFFER (one audio section, Opus, audio level). Lines end in CRLF
  * as RFC 8866 requires. Arguments come from our own code: a bad one throws
  * {@link IllegalArgumentException}, and values are checked so nothing can inject an extra line.
  */
@@ -19,8 +19,6 @@ public final class SdpWriter {
     /** The id our BUNDLE offers give {@code sdes:mid}. */
     public static final int OFFER_MID_ID = 2;
     public static final String OPUS_FMTP = "minptime=10;useinbandfec=1";
-    /** Host type preference 126, local preference 65535, component 1 (RFC 8445 5.1.2.1). */
-    static final long HOST_PRIORITY = 2130706431L;
 
     private static final Pattern ICE_CHARS = Pattern.compile("[A-Za-z0-9+/]+");
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]+"); // visible ASCII, no spaces
@@ -61,7 +59,8 @@ public final class SdpWriter {
     /**
      * The server's answer to {@code offer}, which {@code accepted} was negotiated from.
      *
-     * @param host      the address and port of the server's single UDP host candidate
+     * @param hostAddress the address of the server's single UDP host candidate
+     * @param hostPort    its port
      * @param source    what the server sends; required when the answer is sendonly, else ignored
      * @param sessionId the o= session id (random, positive)
      */
@@ -71,7 +70,26 @@ public final class SdpWriter {
         if (hostPort < 1 || hostPort > 65535) {
             throw new IllegalArgumentException("hostPort: " + hostPort + " (expected: 1..65535)");
         }
-        if (accepted.answerDirection() == Sdp.Direction.SENDONLY && source == null) {
+        return answer(offer, accepted, ice, List.of(IceCandidate.udpHost(0, hostAddress, hostPort)), source, sessionId);
+    }
+
+    /**
+     * The server's answer announcing {@code candidates} (the first, a UDP one, also goes in the m= and c= lines).
+     *
+     * @param candidates the server's candidates, most preferred first; at least one, the first over UDP
+     */
+    public static String answer(SessionDescription offer, SdpNegotiator.Accepted accepted, LocalIce ice,
+            List<IceCandidate> candidates, LocalSource source, long sessionId) {
+        if (candidates.isEmpty() || candidates.get(0).tcp()) {
+            throw new IllegalArgumentException("candidates: " + candidates + " (expected: a UDP candidate first)");
+        }
+        for (IceCandidate c : candidates) {
+            token("candidate address", c.address());
+        }
+        String hostAddress = candidates.get(0).address();
+        int hostPort = candidates.get(0).port();
+        boolean sending = accepted.answerDirection() == Sdp.Direction.SENDONLY;
+        if (sending && source == null) {
             throw new IllegalArgumentException("source: null (expected: the server's SSRC for a sendonly answer)");
         }
         StringBuilder sdp = new StringBuilder(1024);
@@ -87,7 +105,7 @@ public final class SdpWriter {
                 rejected(sdp, media.get(i));
                 continue;
             }
-            accepted(sdp, media.get(i), accepted, ice, hostAddress, hostPort, source, true);
+            accepted(sdp, media.get(i), accepted, ice, candidates, source, true);
         }
         return sdp.toString();
     }
@@ -125,6 +143,22 @@ public final class SdpWriter {
         if (hostPort < 1 || hostPort > 65535) {
             throw new IllegalArgumentException("hostPort: " + hostPort + " (expected: 1..65535)");
         }
+        return bundleAnswer(offer, sections, ice, List.of(IceCandidate.udpHost(0, hostAddress, hostPort)), sessionId,
+                version);
+    }
+
+    /**
+     * {@link #bundleAnswer(SessionDescription, List, LocalIce, String, int, long, long)} announcing {@code candidates}
+     * (the first, a UDP one, also goes in the m= and c= lines; all of them in the tagged section).
+     */
+    public static String bundleAnswer(SessionDescription offer, List<BundleSection> sections, LocalIce ice,
+            List<IceCandidate> candidates, long sessionId, long version) {
+        if (candidates.isEmpty() || candidates.get(0).tcp()) {
+            throw new IllegalArgumentException("candidates: " + candidates + " (expected: a UDP candidate first)");
+        }
+        for (IceCandidate c : candidates) {
+            token("candidate address", c.address());
+        }
         List<MediaSection> media = offer.media();
         if (sections.size() != media.size()) {
             throw new IllegalArgumentException("sections: " + sections.size() + " (expected: one per offer section, "
@@ -152,7 +186,7 @@ public final class SdpWriter {
         for (int i = 0; i < media.size(); i++) {
             BundleSection s = sections.get(i);
             if (s.inactive()) {
-                inactive(sdp, media.get(i), ice, hostAddress, hostPort, tagged);
+                inactive(sdp, media.get(i), ice, candidates, tagged);
                 tagged = false;
                 continue;
             }
@@ -160,14 +194,16 @@ public final class SdpWriter {
                 rejected(sdp, media.get(i));
                 continue;
             }
-            accepted(sdp, media.get(i), s.accepted(), ice, hostAddress, hostPort, s.source(), tagged);
+            accepted(sdp, media.get(i), s.accepted(), ice, candidates, s.source(), tagged);
             tagged = false;
         }
         return sdp.toString();
     }
 
     private static void accepted(StringBuilder sdp, MediaSection offered, SdpNegotiator.Accepted accepted, LocalIce ice,
-            String hostAddress, int hostPort, LocalSource source, boolean withCandidate) {
+            List<IceCandidate> candidates, LocalSource source, boolean withCandidate) {
+        String hostAddress = candidates.get(0).address();
+        int hostPort = candidates.get(0).port();
         boolean sending = accepted.answerDirection() == Sdp.Direction.SENDONLY;
         if (sending && source == null) {
             throw new IllegalArgumentException("source: null (expected: the server's SSRC for a sendonly answer)");
@@ -206,7 +242,9 @@ public final class SdpWriter {
             source(sdp, source);
         }
         if (withCandidate) {
-            line(sdp, "a=candidate:1 1 udp " + HOST_PRIORITY + " " + hostAddress + " " + hostPort + " typ host");
+            for (IceCandidate c : candidates) {
+                line(sdp, "a=candidate:" + c.sdpValue());
+            }
             line(sdp, "a=end-of-candidates");
         }
     }
@@ -341,8 +379,10 @@ public final class SdpWriter {
     }
 
     /** A bundled section that carries nothing for now: its port, the transport's parameters, a=inactive. */
-    private static void inactive(StringBuilder sdp, MediaSection offered, LocalIce ice, String hostAddress, int hostPort,
+    private static void inactive(StringBuilder sdp, MediaSection offered, LocalIce ice, List<IceCandidate> candidates,
             boolean withCandidate) {
+        String hostAddress = candidates.get(0).address();
+        int hostPort = candidates.get(0).port();
         line(sdp, "m=" + offered.kind() + " " + hostPort + " " + offered.protocol() + " " + String.join(" ", offered.formats()));
         line(sdp, "c=IN " + (hostAddress.contains(":") ? "IP6 " : "IP4 ") + hostAddress);
         line(sdp, "a=mid:" + offered.mid());
@@ -355,7 +395,9 @@ public final class SdpWriter {
             }
         }
         if (withCandidate) {
-            line(sdp, "a=candidate:1 1 udp " + HOST_PRIORITY + " " + hostAddress + " " + hostPort + " typ host");
+            for (IceCandidate c : candidates) {
+                line(sdp, "a=candidate:" + c.sdpValue());
+            }
             line(sdp, "a=end-of-candidates");
         }
     }

@@ -158,8 +158,20 @@ public final class Messages {
 
     // ---- responses ----
 
+    /**
+     * {@code iceServers}: TURN (and STUN) servers for the client's RTCPeerConnection, with credentials that expire
+     * (coturn's REST scheme); absent when the server has none configured.
+     */
     public record LoginResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
-                              long tokenExpireTime) {}
+                              long tokenExpireTime, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IceServer> iceServers) {
+        public LoginResult(String roomID, String sessionID, long heartbeatInterval, long heartbeatTimeout,
+                           long tokenExpireTime) {
+            this(roomID, sessionID, heartbeatInterval, heartbeatTimeout, tokenExpireTime, List.of());
+        }
+    }
+
+    /** One entry of RTCConfiguration.iceServers: {@code username} is {@code <expiry unix seconds>:<userID>}. */
+    public record IceServer(List<String> urls, String username, String credential) {}
 
     /** {@code sdp}: the server's answer when the request carried an offer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +53,8 @@ public final class ConfigLoader {
     /** PARLEY_* variables that are not keys but are ours: not worth a warning. */
     private static final List<String> OTHER_ENV = List.of(CONFIG_ENV, "PARLEY_APP_SECRET");
     private static final String REDACTED = "<redacted>";
+    /** String keys that hold a comma-separated list, which the file may also write as a YAML list. */
+    private static final Set<String> LIST_KEYS = Set.of("announcedAddresses", "bindAddress", "urls");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
@@ -292,6 +295,18 @@ public final class ConfigLoader {
         if (t == List.class) {
             return bindApps(n, path, problems);
         }
+        if (t == String.class && n.isArray() && LIST_KEYS.contains(rc.getName())) {
+            // media.announcedAddresses, media.bindAddress, turn.urls: a YAML list or a comma-separated string.
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : n) {
+                if (item.isContainerNode() || item.isNull()) {
+                    problems.add(path + ": a list holding a " + kind(item) + " (expected: a list of strings)");
+                    return dflt;
+                }
+                items.add(item.asText());
+            }
+            return String.join(",", items);
+        }
         if (n.isContainerNode()) {
             problems.add(path + ": a " + kind(n) + " (expected: " + expected(t) + ")");
             return dflt;
@@ -406,7 +421,10 @@ public final class ConfigLoader {
             ObjectNode o = f.objectNode();
             Map<String, JsonNode> fields = new LinkedHashMap<>();
             for (RecordComponent rc : r.getClass().getRecordComponents()) {
-                fields.put(rc.getName(), tree(read(rc, r)));
+                Object v = read(rc, r);
+                boolean secret = rc.getName().toLowerCase(Locale.ROOT).contains("secret") && v instanceof String t
+                        && !t.isEmpty();
+                fields.put(rc.getName(), secret ? f.textNode(REDACTED) : tree(v)); // turn.secret
             }
             o.setAll(fields);
             return o;

@@ -13,10 +13,12 @@ import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.auth.TurnCredentials;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -41,6 +43,8 @@ public final class RoomService {
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
+    /** TURN servers and credentials handed out at login ({@code turn.*}); set once at start. */
+    private volatile TurnCredentials turn = TurnCredentials.OFF;
     private final ParleyConfig.Limits limits;
     private final RoomEvents events;
     private final MediaSessions media;
@@ -96,6 +100,11 @@ public final class RoomService {
     /** renewToken, extra info, messages and mute: the requests of {@link RoomFeatureService}. */
     public RoomFeatureService features() {
         return features;
+    }
+
+    /** The TURN servers (and the secret for their credentials) that login responses hand to clients. */
+    public void turn(TurnCredentials credentials) {
+        this.turn = credentials;
     }
 
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
@@ -237,7 +246,7 @@ public final class RoomService {
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
-                claims.expireEpochSeconds());
+                claims.expireEpochSeconds(), turn.iceServers(userId.value(), Instant.now()));
         Stages.then(claimStore.claimUser(app.appId(), userId, s), previous -> {
             if (previous != null) {
                 Room oldRoom = previous.local() == null ? null : previous.local().room();

@@ -228,7 +228,7 @@ public final class Consumer extends MediaEndpoint {
             sent = true;
         }
         if (sent) {
-            plane.channel().flush();
+            plane.flush();
         }
     }
 

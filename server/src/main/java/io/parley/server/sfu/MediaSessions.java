@@ -56,7 +56,7 @@ public final class MediaSessions {
                 ErrorCode.PUBLISH_SDP_REFUSED);
         warn(n, "publisher", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
-        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), null, sessionId());
+        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.candidates(), null, sessionId());
         long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
         Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions(),
                 n.accepted.payloadType(), n.accepted.redPayloadType());
@@ -84,7 +84,7 @@ public final class MediaSessions {
         long ssrc = randomSsrc();
         String cname = random(16);
         SdpWriter.LocalSource source = new SdpWriter.LocalSource(ssrc, cname, producer.streamId, "audio-" + random(8));
-        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.announcedAddress(), plane.port(), source, sessionId());
+        String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.candidates(), source, sessionId());
         HeaderExtensionMap extensions = HeaderExtensionMap.of(producer.extensions, n.accepted.extensions(), n.accepted.mid());
         Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, n.accepted.payloadType(), extensions,
                 n.accepted.redPayloadType());

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One client's WebRTC transport for its whole room session (BUNDLE, RFC 8843/9143): one ICE/DTLS/SRTP path that
+ * One client's WebRTC transport for its whole session (every room of it) (BUNDLE, RFC 8843/9143): one ICE/DTLS/SRTP path that
  * carries every stream the client publishes or plays, one m= section (one {@code mid}) per stream. Streams are added
  * and removed by renegotiating the session's SDP (PROTOCOL.md, "One transport per session").
  *
@@ -243,8 +243,7 @@ public final class SessionTransport extends TransportOwner {
     /** The answer to a planned offer; each answer is a new version of the session's description (o= line). */
     String answer(Plan plan, List<SdpWriter.BundleSection> sections) {
         version++;
-        return SdpWriter.bundleAnswer(plan.offer(), sections, ice, plane.announcedAddress(), plane.port(), sessionId,
-                version);
+        return SdpWriter.bundleAnswer(plan.offer(), sections, ice, plane.candidates(), sessionId, version);
     }
 
     /** Binds a new section (signalling side, after {@link #plan}); the endpoint joins the media side on the loop. */

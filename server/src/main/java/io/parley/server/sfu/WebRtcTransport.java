@@ -2,7 +2,6 @@ package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.socket.DatagramPacket;
 import io.parley.media.dtls.DtlsEndpoint;
 import io.parley.media.dtls.DtlsFingerprint;
 import io.parley.media.dtls.DtlsHandshakeException;
@@ -36,7 +35,10 @@ final class WebRtcTransport {
     final DtlsFingerprint remoteFingerprint;
     final TransportOwner owner;
     final long createdNanos;
+    /** The latched peer address (the check's source); with {@link #path} set together by {@link MediaPlane#latch}. */
     volatile InetSocketAddress address;
+    /** Where packets go: a UDP socket and {@link #address}, or an ICE-TCP connection; null until a check latches one. */
+    volatile MediaPath path;
     private DtlsEndpoint dtls;
     volatile SrtpSession srtp;
     long lastHeardNanos;
@@ -61,12 +63,23 @@ final class WebRtcTransport {
         this.lastHeardNanos = nowNanos;
     }
 
-    /** A verified ICE check from {@code from}: latch it (first check or a nominated one); DTLS starts at its first datagram. */
-    void checked(InetSocketAddress from, boolean nominated, long nowNanos) {
+    /**
+     * A verified ICE check that came by {@code via}: latch it (first check or a nominated one, so that the path the
+     * client nominates, UDP where it works, wins); DTLS starts at its first datagram.
+     */
+    void checked(MediaPath via, boolean nominated, long nowNanos) {
         lastHeardNanos = nowNanos;
-        if (address == null || (nominated && !from.equals(address))) {
-            plane.latch(this, from);
-            address = from;
+        if (path == null || (nominated && !via.equals(path))) {
+            plane.latch(this, via);
+        }
+    }
+
+    /** The path in use went away (its ICE-TCP connection closed): once connected that ends this media path. */
+    void pathClosed(String why) {
+        path = null;
+        address = null;
+        if (srtp != null && !closed) {
+            fail(why);
         }
     }
 
@@ -124,9 +137,9 @@ final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] datagram) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (to != null) {
-            plane.channel().writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+            to.writeAndFlush(Unpooled.wrappedBuffer(datagram));
         }
     }
 
@@ -188,7 +201,7 @@ final class WebRtcTransport {
 
     /** Protects a plaintext RTP packet (ownership passes here) and queues it; the caller flushes. */
     void writeRtp(ByteBuf plain) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (srtp == null || to == null || closed) {
             plain.release();
             return;
@@ -199,11 +212,11 @@ final class WebRtcTransport {
         }
         plane.counters().rtpPacketsOut.increment();
         plane.counters().rtpBytesOut.add(plain.readableBytes());
-        plane.channel().write(new DatagramPacket(plain, to));
+        to.write(plain);
     }
 
     void sendRtcp(List<? extends RtcpPacket> packets) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (srtp == null || to == null || closed) {
             return;
         }
@@ -215,12 +228,12 @@ final class WebRtcTransport {
         }
         plane.counters().rtcpPacketsOut.increment();
         plane.counters().rtcpBytesOut.add(out.readableBytes());
-        plane.channel().writeAndFlush(new DatagramPacket(out, to));
+        to.writeAndFlush(out);
     }
 
     /** Sends TWCC feedback for every packet not yet reported (the media plane calls it each tick); the caller flushes. */
     void sendTransportCc() {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (transportCc == null || srtp == null || to == null || closed) {
             return;
         }
@@ -238,7 +251,7 @@ final class WebRtcTransport {
             plane.counters().rtcpPacketsOut.increment();
             plane.counters().rtcpBytesOut.add(out.readableBytes());
             plane.counters().transportCcFeedback.increment();
-            plane.channel().write(new DatagramPacket(out, to));
+            to.write(out);
         }
     }
 
@@ -287,6 +300,7 @@ final class WebRtcTransport {
 
     @Override
     public String toString() {
-        return "transport " + localUfrag + (address == null ? "" : " @" + address);
+        MediaPath p = path;
+        return "transport " + localUfrag + (p == null ? "" : " @" + p);
     }
 }

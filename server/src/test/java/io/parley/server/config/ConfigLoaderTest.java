@@ -60,7 +60,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
                 .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, "
                         + "kickOnTokenExpiry, multiRoom)");
@@ -78,7 +78,7 @@ class ConfigLoaderTest {
                 "server.port: 'eighty' (expected: an integer)",
                 "session.heartbeatInterval: '30' (expected: a duration like 250ms, 30s, 5m, 2h, 1d or PT1M)",
                 "dev: 'maybe' (expected: true or false)",
-                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp)");
+                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress)");
     }
 
     @Test
@@ -102,7 +102,7 @@ class ConfigLoaderTest {
                 "server.maxFrameBytes: 10 (expected: 1024..16777216)",
                 "session.heartbeatTimeout: 10s (expected: longer than session.heartbeatInterval 30s)",
                 "media.announcedAddress: 'media.example.com' (expected: an IP address clients can reach, or empty for the first non-loopback address)",
-                "media.bindAddress: 'nowhere' (expected: an IP address, e.g. 0.0.0.0)",
+                "media.bindAddress: 'nowhere' (expected: an IP address, e.g. 0.0.0.0, or one per family, e.g. 0.0.0.0,::)",
                 "shutdown.drainTimeout: PT-1S (expected: >= 0s)",
                 "log.level: 'LOUD' (expected one of: TRACE, DEBUG, INFO, WARN, ERROR, OFF)",
                 "apps: none configured (expected: at least one {appId, secret} under apps:, "
@@ -141,7 +141,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_AUTH_TOKEN_WILL_EXPIRE_LEAD", "auth.tokenWillExpireLead")
                 .containsEntry("PARLEY_ROOM_ONLINE_COUNT_INTERVAL", "room.onlineCountInterval")
                 .containsEntry("PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND", "room.broadcastPerUserPerSecond")
-                .hasSize(91);
+                .hasSize(99);
     }
 
     @Test

@@ -98,9 +98,14 @@ class BadPacketsTest {
             MediaSection audio = answer.media().get(0);
             assertThat(answer.iceLite()).isTrue();
             assertThat(audio.setup()).isEqualTo(Sdp.Setup.PASSIVE);
-            assertThat(audio.candidates()).singleElement().satisfies(c -> {
+            // One UDP host candidate on the media port, and its ICE-TCP passive twin below it.
+            assertThat(audio.candidates()).filteredOn(c -> c.transport().equals("udp")).singleElement().satisfies(c -> {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(media.getPort());
+            });
+            assertThat(audio.candidates()).filteredOn(c -> c.transport().equals("tcp")).singleElement().satisfies(c -> {
+                assertThat(c.port()).isEqualTo(server.server().media().tcpAddresses().get(0).getPort());
+                assertThat(c.priority()).isLessThan(audio.candidates().get(0).priority());
             });
             await().until(() -> server.server().media().transportCount() == 1); // registered on the media loop
             String serverUfrag = audio.iceUfrag() != null ? audio.iceUfrag() : answer.iceUfrag();
