@@ -243,6 +243,9 @@ class BundleEndToEndTest {
                 offer(ICE, send("0")), null, null, "0")).get();
         assertThat(ok.code()).as(ok.message()).isZero();
         assertThat(SessionDescription.parse(ok.data().path("sdp").asText()).bundleMids()).containsExactly("0");
+        // The tagged m-line carries every server candidate, UDP first, then ICE-TCP (PROTOCOL.md "Media").
+        assertThat(SessionDescription.parse(ok.data().path("sdp").asText()).media().get(0).candidates())
+                .extracting(Sdp.Candidate::transport).containsExactly("udp", "tcp");
         // A mid without an offer, an empty mid, a mid with rtmp.
         assertThat(alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("a1", "", null, null, null, "1"))
                 .get().code()).isEqualTo(ErrorCode.PARAMETER_ERROR);
