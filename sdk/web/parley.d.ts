@@ -29,6 +29,11 @@ export interface ParleyEngineOptions {
   rtcConfiguration?: RTCConfiguration;
   /** receives the SDK's diagnostics (failed requests, unreadable frames); default: none */
   logger?: (...args: unknown[]) => void;
+  /**
+   * one RTCPeerConnection for the whole session (every room of it in multi-room), an m-line per stream, streams
+   * added and removed by renegotiation (PROTOCOL.md "One transport per session"); default false: one per stream
+   */
+  bundle?: boolean;
 }
 
 export type ZegoRoomStateChangedReason = 'LOGINING' | 'LOGINED' | 'LOGIN_FAILED' | 'RECONNECT_FAILED' | 'KICKOUT'
@@ -210,6 +215,8 @@ export declare class ParleyEngine {
   readonly server: string;
   readonly requestTimeout: number;
   readonly rtcConfiguration: RTCConfiguration;
+  /** the bundle option: one RTCPeerConnection for the session */
+  readonly bundle: boolean;
 
   /** false for an unknown event or a non-function */
   on<K extends keyof ParleyEvents>(event: K, fn: ParleyEvents[K]): boolean;

@@ -54,7 +54,9 @@
     /**
      * @param {number} appID the App
      * @param {string} server 'ws://host:port/ws' (or wss:// behind a TLS proxy)
-     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function}} [options]
+     * @param {{requestTimeout?: number, rtcConfiguration?: RTCConfiguration, logger?: function, bundle?: boolean}} [options]
+     *   bundle: one RTCPeerConnection for the whole session (all its rooms in multi-room), an m-line per stream, added and removed by
+     *   renegotiation (PROTOCOL.md "One transport per session"); default false: a connection per stream.
      */
     constructor(appID, server, options) {
       if (typeof appID !== 'number' || !Number.isInteger(appID) || appID <= 0) {
@@ -68,6 +70,8 @@
       this.server = server;
       this.requestTimeout = opts.requestTimeout || DEFAULT_REQUEST_TIMEOUT_MS;
       this.rtcConfiguration = opts.rtcConfiguration || {};
+      this.bundle = !!opts.bundle;
+      this._session = null;            // bundle: {pc, queue} for the room session
       this._iceServers = [];           // TURN servers with short-lived credentials, from the login response
       this._log = opts.logger || function () {};
       this._handlers = new Map();      // event name -> Set of functions
@@ -80,8 +84,8 @@
       this._multiRoom = false;
       this._user = null;
       this._state = 'LOGOUT';          // LOGOUT -> LOGINING -> LOGINED -> LOGOUT (client view of the room)
-      this._publishers = new Map();    // streamID -> {pc, stream}
-      this._players = new Map();       // streamID -> {pc, stream}
+      this._publishers = new Map();    // streamID -> {pc, stream} (bundled: + transceiver)
+      this._players = new Map();       // streamID -> {pc, stream} (bundled: + transceiver)
     }
 
     /**
@@ -216,15 +220,17 @@
           this._log('logoutRoom', roomID, e);
         }
         this._rooms.delete(roomID);
+        // A bundled stream's transceiver goes inactive (the session's connection serves the other rooms too);
+        // the server ended the room's streams, so the next offer's answer rejects their m-lines.
         for (const [id, entry] of this._publishers) {
           if (entry.roomID === roomID) {
-            if (entry.pc) entry.pc.close();
+            this._release(entry);
             this._publishers.delete(id);
           }
         }
         for (const [id, entry] of this._players) {
           if (entry.roomID === roomID) {
-            entry.pc.close();
+            this._release(entry);
             this._players.delete(id);
           }
         }
@@ -366,6 +372,7 @@
       if (!track) throw parleyError(ERR_PUBLISH_PARAM, 'mediaStream: no audio track (expected: createStream())');
       const extraInfo = (options && options.extraInfo) || '';
       const roomID = (options && options.roomID) || this._roomID;
+      if (this.bundle) return this._publishBundled(streamID, track, mediaStream, extraInfo, roomID);
       const pc = new RTCPeerConnection(this._rtcConfig());
       const entry = {pc: pc, stream: mediaStream, roomID: roomID};
       this._publishers.set(streamID, entry);
@@ -420,6 +427,7 @@
       const entry = this._publishers.get(streamID);
       if (!entry) return false;
       this._publishers.delete(streamID);
+      if (entry.transceiver) return this._removeBundled(entry, 'stopPublishing', streamID);
       // Close the transport only after the server answered: a DTLS close_notify that beats the request over
       // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
       try {
@@ -443,6 +451,7 @@
       this._requireLogin();
       const roomID = (options && options.roomID) || this._roomID;
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
+      if (this.bundle) return this._playBundled(streamID, roomID);
       const pc = new RTCPeerConnection(this._rtcConfig());
       const transceiver = pc.addTransceiver('audio', {direction: 'recvonly'});
       const stream = new MediaStream([transceiver.receiver.track]);
@@ -487,6 +496,7 @@
       const entry = this._players.get(streamID);
       if (!entry) return false;
       this._players.delete(streamID);
+      if (entry.transceiver) return this._removeBundled(entry, 'stopPlaying', streamID);
       if (this._state !== 'LOGINED') {
         entry.pc.close();
         return true;
@@ -634,7 +644,7 @@
           const entry = this._publishers.get(d.streamID);
           if (d.state === 'NO_PUBLISH' && entry) {
             this._publishers.delete(d.streamID);
-            if (entry.pc) entry.pc.close();
+            this._release(entry);
           }
           this._emit(name, d);
           break;
@@ -643,7 +653,7 @@
           const entry = this._players.get(d.streamID);
           if (d.state === 'NO_PLAY' && entry) {
             this._players.delete(d.streamID);
-            entry.pc.close();
+            this._release(entry);
           }
           this._emit(name, d);
           break;
@@ -701,6 +711,126 @@
       for (const entry of this._players.values()) entry.pc.close();
       this._publishers.clear();
       this._players.clear();
+      if (this._session) this._session.pc.close();
+      this._session = null;
+    }
+
+    // ---- one connection per session (bundle) --------------------------------------------------
+
+    /** The session's RTCPeerConnection (made at the first bundled stream, again once it closed or failed). */
+    _bundleSession() {
+      const s = this._session;
+      if (s && s.pc.connectionState !== 'closed' && s.pc.connectionState !== 'failed') return s;
+      if (s) s.pc.close();
+      this._session = {pc: new RTCPeerConnection(this._rtcConfig()), queue: Promise.resolve()};
+      return this._session;
+    }
+
+    /** Runs negotiations one at a time: each offers the whole session and applies the server's answer. */
+    _renegotiate(session, step) {
+      const run = session.queue.then(step, step);
+      session.queue = run.catch(function () {});
+      return run;
+    }
+
+    /** Offers the session with the new transceiver, sends it with its mid; on refusal the transceiver goes. */
+    async _addBundled(session, transceiver, send) {
+      const pc = session.pc;
+      try {
+        await pc.setLocalDescription(await pc.createOffer());
+        const data = await send(pc.localDescription.sdp, transceiver.mid);
+        if (!data.sdp) throw parleyError(ERR_PARAM, 'the server answered no SDP');
+        await pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+      } catch (e) {
+        if (pc.signalingState === 'have-local-offer') {
+          try { await pc.setLocalDescription({type: 'rollback'}); } catch (ignored) { /* closed meanwhile */ }
+        }
+        try { transceiver.stop(); } catch (ignored) { /* closed meanwhile */ }
+        throw e;
+      }
+    }
+
+    async _publishBundled(streamID, track, mediaStream, extraInfo, roomID) {
+      const session = this._bundleSession();
+      const entry = {pc: session.pc, stream: mediaStream, transceiver: null, roomID: roomID};
+      this._publishers.set(streamID, entry);
+      try {
+        await this._renegotiate(session, async () => {
+          entry.transceiver = session.pc.addTransceiver(track, {direction: 'sendonly', streams: [mediaStream]});
+          await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPublishing',
+            {streamID: streamID, extraInfo: extraInfo, sdp: sdp, mid: mid, roomID: roomID}));
+        });
+        return true;
+      } catch (e) {
+        const err = toError(e, ERR_PUBLISH_PARAM);
+        if (this._publishers.get(streamID) === entry) this._publishers.delete(streamID);
+        this._emit('publisherStateUpdate', {streamID: streamID, state: 'NO_PUBLISH', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    async _playBundled(streamID, roomID) {
+      const session = this._bundleSession();
+      const entry = {pc: session.pc, stream: null, transceiver: null, roomID: roomID};
+      this._players.set(streamID, entry);
+      try {
+        await this._renegotiate(session, async () => {
+          entry.transceiver = session.pc.addTransceiver('audio', {direction: 'recvonly'});
+          entry.stream = new MediaStream([entry.transceiver.receiver.track]);
+          await this._addBundled(session, entry.transceiver, (sdp, mid) => this._request('startPlaying',
+            {streamID: streamID, sdp: sdp, mid: mid, roomID: roomID}));
+        });
+        if (this._players.get(streamID) !== entry) throw parleyError(ERR_PLAY_PARAM, 'stopped while starting ' + streamID);
+        return entry.stream;
+      } catch (e) {
+        const err = toError(e, ERR_PLAY_PARAM);
+        if (this._players.get(streamID) === entry) this._players.delete(streamID);
+        this._emit('playerStateUpdate', {streamID: streamID, state: 'NO_PLAY', errorCode: err.code, extendedData: err.message});
+        throw err;
+      }
+    }
+
+    /** Stops a bundled stream: its transceiver stops (port 0 in the offer), the stop request carries the offer. */
+    async _removeBundled(entry, type, streamID) {
+      const session = this._session;
+      if (!session || session.pc !== entry.pc || this._state !== 'LOGINED') {
+        this._release(entry);
+        return true;
+      }
+      try {
+        await this._renegotiate(session, async () => {
+          this._disable(entry.transceiver);
+          await session.pc.setLocalDescription(await session.pc.createOffer());
+          const data = await this._request(type, {streamID: streamID, sdp: session.pc.localDescription.sdp,
+            roomID: entry.roomID});
+          if (data.sdp) await session.pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
+        });
+        return true;
+      } catch (e) {
+        this._log(type, streamID, e);
+        return false;
+      }
+    }
+
+    /** A stream ended: its own connection closes, or (bundled) its transceiver stops; the next offer drops it. */
+    _release(entry) {
+      if (entry.transceiver) {
+        this._disable(entry.transceiver);
+      } else if (entry.pc) {
+        entry.pc.close();
+      }
+    }
+
+    /**
+     * A bundled stream's transceiver goes inactive rather than stopped: stopping the group's first m-line would make
+     * the browser move the bundle to a new transport and cut every other stream; the server answers the first
+     * m-line inactive and any other with port 0 (which stops it then).
+     */
+    _disable(transceiver) {
+      try {
+        if (transceiver.sender && transceiver.sender.track) transceiver.sender.replaceTrack(null);
+        if (!transceiver.stopped && transceiver.currentDirection !== 'stopped') transceiver.direction = 'inactive';
+      } catch (ignored) { /* stopped or closed meanwhile */ }
     }
 
     _resetRoom() {

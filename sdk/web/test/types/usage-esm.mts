@@ -2,7 +2,7 @@
 import ParleyEngine, {ZegoExpressEngine, ZegoServerResponse} from 'parley-web';
 
 export async function join(token: string): Promise<boolean> {
-  const zg = new ZegoExpressEngine(1, 'ws://127.0.0.1:8080/ws');
+  const zg = new ZegoExpressEngine(1, 'ws://127.0.0.1:8080/ws', {bundle: true});
   const same: typeof ParleyEngine = ZegoExpressEngine;
   console.log(same.VERSION);
   zg.on('IMRecvCustomCommand', (roomID, fromUser, command) => console.log(roomID, fromUser.userID, command));

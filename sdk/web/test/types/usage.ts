@@ -7,7 +7,11 @@ import Default from 'parley-web';
 
 async function call(token: string, audio: HTMLAudioElement): Promise<void> {
   const zg: ParleyEngine = new ParleyEngine(1234567, 'wss://rtc.example.com/ws', {requestTimeout: 5000,
-    rtcConfiguration: {iceServers: []}, logger: (...args) => console.log(...args)});
+    rtcConfiguration: {iceServers: []}, logger: (...args) => console.log(...args), bundle: true});
+  const bundled: boolean = zg.bundle;
+  console.log(bundled);
+  // @ts-expect-error: bundle is a boolean
+  new ParleyEngine(1234567, 'wss://rtc.example.com/ws', {bundle: 'yes'});
   const same: typeof ParleyEngine = ZegoExpressEngine;
   const alsoSame: typeof ParleyEngine = Default;
   console.log(same === alsoSame, ParleyEngine.VERSION, ParleyEngine.ERRORS.NOT_LOGGED_IN, ParleyEngine.EVENTS.length);

@@ -249,8 +249,25 @@ public final class ParleyEngine implements AutoCloseable {
         return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo));
     }
 
-    /** Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. */
+    /**
+     * One WebRTC transport for the whole session, every room of it in multi-room (BUNDLE, PROTOCOL.md "One
+     * transport per session"): streams started from now on share it, each on its own m-line, added and removed by
+     * renegotiation. Off by default: a transport per stream.
+     */
+    public void setMediaBundle(boolean on) {
+        media.bundle(on);
+    }
+
+    /**
+     * Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. A
+     * bundled stream leaves the session's transport: the request carries the renegotiated offer.
+     */
     public CompletableFuture<Result> stopPublishing(String streamID) {
+        CompletableFuture<Result> bundled = media.stopBundled(streamID, true,
+                offer -> request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID, null, offer)));
+        if (bundled != null) {
+            return bundled;
+        }
         media.stopPublishing(streamID);
         return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
     }
@@ -263,6 +280,10 @@ public final class ParleyEngine implements AutoCloseable {
      * still announced until the server gives up on it (or {@link #stopPublishing} is called).
      */
     public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
+        if (media.bundle()) {
+            return media.publishBundled(streamID, (offer, mid) -> request(Messages.START_PUBLISHING,
+                    new Messages.StartPublishing(streamID, extraInfo, offer, null, null, mid)));
+        }
         return media.publish(streamID, offer -> request(Messages.START_PUBLISHING,
                 new Messages.StartPublishing(streamID, extraInfo, offer)));
     }
@@ -274,6 +295,10 @@ public final class ParleyEngine implements AutoCloseable {
      * or 1104028 when the media path does not come up.
      */
     public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
+        if (media.bundle()) {
+            return media.playBundled(streamID, listener, (offer, mid) -> request(Messages.START_PLAYING,
+                    new Messages.StartPlaying(streamID, offer, null, null, mid)));
+        }
         return media.play(streamID, listener, offer -> request(Messages.START_PLAYING,
                 new Messages.StartPlaying(streamID, offer)));
     }
@@ -297,6 +322,11 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Stops playing: closes the player's transport and tells the server. */
     public CompletableFuture<Result> stopPlaying(String streamID) {
+        CompletableFuture<Result> bundled = media.stopBundled(streamID, false,
+                offer -> request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID, null, offer)));
+        if (bundled != null) {
+            return bundled;
+        }
         media.stopPlaying(streamID);
         return request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID));
     }

@@ -65,18 +65,28 @@ public final class Messages {
 
     /** {@code sdp}: a WebRTC offer (audio, sendonly) to publish media; absent = announce the stream only. */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP}; see PROTOCOL.md. */
+    /** {@code roomID}: optional, needed only by a session in several rooms (multi-room). */
+    /**
+     * {@code mid}: with {@code sdp}, the offer is the client's whole session description (BUNDLE) and {@code mid}
+     * names the m= section that carries this stream on the session's one transport; absent = a transport of its own.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID) {
+    public record StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID,
+            String mid) {
+        public StartPublishing(String streamID, String extraInfo, String sdp, String transport, String roomID) {
+            this(streamID, extraInfo, sdp, transport, roomID, null);
+        }
+
         public StartPublishing(String streamID, String extraInfo) {
-            this(streamID, extraInfo, null, null, null);
+            this(streamID, extraInfo, null, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp) {
-            this(streamID, extraInfo, sdp, null, null);
+            this(streamID, extraInfo, sdp, null, null, null);
         }
 
         public StartPublishing(String streamID, String extraInfo, String sdp, String transport) {
-            this(streamID, extraInfo, sdp, transport, null);
+            this(streamID, extraInfo, sdp, transport, null, null);
         }
     }
 
@@ -86,29 +96,46 @@ public final class Messages {
 
     /** {@code sdp}: a WebRTC offer (audio, recvonly). */
     /** {@code transport}: {@link #WEBRTC} (null means it), {@link #RTMP} or {@link #FLV}; see PROTOCOL.md. */
+    /** {@code mid}: as in {@link StartPublishing}: the m= section of the session's bundled offer that plays it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StartPlaying(String streamID, String sdp, String transport, String roomID) {
+    public record StartPlaying(String streamID, String sdp, String transport, String roomID, String mid) {
+        public StartPlaying(String streamID, String sdp, String transport, String roomID) {
+            this(streamID, sdp, transport, roomID, null);
+        }
+
         public StartPlaying(String streamID, String sdp) {
-            this(streamID, sdp, null, null);
+            this(streamID, sdp, null, null, null);
         }
 
         public StartPlaying(String streamID, String sdp, String transport) {
-            this(streamID, sdp, transport, null);
+            this(streamID, sdp, transport, null, null);
         }
     }
 
-    /** {@code roomID}: optional, needed only by a session in several rooms (multi-room). */
+    /**
+     * {@code roomID}: optional, needed only by a session in several rooms (multi-room). {@code sdp}: for a stream on
+     * the session transport (BUNDLE), the renegotiated offer without it (answered in the response).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StopPlaying(String streamID, String roomID) {
+    public record StopPlaying(String streamID, String roomID, String sdp) {
+        public StopPlaying(String streamID, String roomID) {
+            this(streamID, roomID, null);
+        }
+
         public StopPlaying(String streamID) {
-            this(streamID, null);
+            this(streamID, null, null);
         }
     }
 
+    /** {@code roomID} and {@code sdp}: as in {@link StopPlaying}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StopPublishing(String streamID, String roomID) {
+    public record StopPublishing(String streamID, String roomID, String sdp) {
+        public StopPublishing(String streamID, String roomID) {
+            this(streamID, roomID, null);
+        }
+
         public StopPublishing(String streamID) {
-            this(streamID, null);
+            this(streamID, null, null);
         }
     }
 

@@ -305,6 +305,8 @@ public final class Room {
             }
         }
         if (s.rooms.isEmpty()) {
+            // The bundled transport belongs to the session, shared by its rooms (multi-room): it closes with the last.
+            media.closeSessionTransport(s.mediaTransport);
             claims.releaseUser(app.appId(), s.userId, s);
         }
         destroyIfEmpty();
@@ -340,7 +342,7 @@ public final class Room {
                 other -> other.session != s);
     }
 
-    void removeStream(Session s, StreamId streamId, RequestRef reqId) {
+    void removeStream(Session s, StreamId streamId, String sdp, RequestRef reqId) {
         Member m = members.get(s.userId);
         PublishedStream st = m == null || m.session != s ? null : m.streams.get(streamId);
         if (st == null) {
@@ -348,10 +350,19 @@ public final class Room {
                     "streamID '" + streamId + "' is not published by you", null);
             return;
         }
+        String answer = null;
+        if (sdp != null) {
+            try {
+                answer = media.answerStop(s.mediaTransport, sdp, st.producer, ErrorCode.PUBLISH_SDP_REFUSED);
+            } catch (ProtocolException e) {
+                s.respond(reqId, Messages.STOP_PUBLISHING, e.code(), e.getMessage(), null);
+                return;
+            }
+        }
         m.streams.remove(streamId);
         boolean wasAnnounced = streams.remove(streamId) == st;
         release(st);
-        s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+        s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), answer));
         if (wasAnnounced) {
             announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
         }
@@ -496,7 +507,7 @@ public final class Room {
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, st.publisher);
     }
 
-    void play(Session s, StreamId streamId, String sdp, RequestRef reqId, MediaObserver observer) {
+    void play(Session s, StreamId streamId, String sdp, String mid, RequestRef reqId, MediaObserver observer) {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
@@ -518,7 +529,8 @@ public final class Room {
         }
         Consumer c;
         try {
-            c = media.play(st.producer, sdp, observer);
+            c = mid == null ? media.play(st.producer, sdp, observer)
+                    : media.playBundled(s.mediaTransport, st.producer, sdp, mid, observer);
         } catch (ProtocolException e) {
             s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
             return;
@@ -529,20 +541,30 @@ public final class Room {
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
     }
 
-    void stopPlaying(Session s, StreamId streamId, RequestRef reqId) {
+    void stopPlaying(Session s, StreamId streamId, String sdp, RequestRef reqId) {
         Member m = members.get(s.userId);
         if (m != null && m.session == s && m.remotePlaying.remove(streamId) != null) {
             remote.get().closePlayer(s, streamId);
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
             return;
         }
-        Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
+        Consumer c = m == null || m.session != s ? null : m.playing.get(streamId);
         if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;
         }
+        String answer = null;
+        if (sdp != null) {
+            try {
+                answer = media.answerStop(s.mediaTransport, sdp, c, ErrorCode.PLAY_SDP_REFUSED);
+            } catch (ProtocolException e) {
+                s.respond(reqId, Messages.STOP_PLAYING, e.code(), e.getMessage(), null);
+                return;
+            }
+        }
+        m.playing.remove(streamId);
         media.close(c);
-        s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+        s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), answer));
     }
 
     RoomSnapshot snapshot() {

@@ -481,6 +481,10 @@ public final class RoomService {
         if (rtmp && req.sdp() != null) {
             throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "sdp: not allowed with transport rtmp (the push URL replaces it)");
         }
+        if (req.mid() != null && (rtmp || req.sdp() == null || req.mid().isEmpty())) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: " + (rtmp ? "not allowed with transport rtmp"
+                    : req.mid().isEmpty() ? "empty" : "needs sdp (the session's bundled offer)"));
+        }
         PublishedStream st = new PublishedStream(streamId, s, s.user, extra, rtmp);
         Stages.then(claimStore.claimStream(s.app.appId(), streamId, st),
                 holder -> publishClaimed(s, room, st, holder, reqId, req),
@@ -513,6 +517,7 @@ public final class RoomService {
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
             st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
+                    : req.mid() != null ? media.publishBundled(s.mediaTransport, streamId.value(), req.sdp(), req.mid(), observer)
                     : media.publish(streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
             claimStore.releaseStream(s.app.appId(), streamId, st);
@@ -524,13 +529,17 @@ public final class RoomService {
     public void stopPublishing(Session s, RequestRef reqId, Messages.StopPublishing req) {
         Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
-        room.execute(() -> room.removeStream(s, streamId, reqId));
+        String sdp = req.sdp();
+        room.execute(() -> room.removeStream(s, streamId, sdp, reqId));
     }
 
     public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
         Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         if (transport(req.transport(), true)) {
+            if (req.mid() != null) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: not allowed with transport " + req.transport());
+            }
             if (room != s.room) {
                 throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport " + req.transport()
                         + ": only in the session's first room '" + s.room.id() + "' (multi-room)");
@@ -543,13 +552,17 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
         }
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), false, () -> { });
-        room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
+        if (req.mid() != null && req.mid().isEmpty()) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: empty");
+        }
+        room.execute(() -> room.play(s, streamId, req.sdp(), req.mid(), reqId, observer));
     }
 
     public void stopPlaying(Session s, RequestRef reqId, Messages.StopPlaying req) {
         Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
-        room.execute(() -> room.stopPlaying(s, streamId, reqId));
+        String sdp = req.sdp();
+        room.execute(() -> room.stopPlaying(s, streamId, sdp, reqId));
     }
 
     /** True for rtmp (or flv when playing), false for webrtc or none; anything else is refused. */

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.parley.server.sfu.SessionTransport;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -41,6 +42,8 @@ public final class Session {
     volatile boolean userUpdate;
     /** The session's first room (the one requests without a roomID mean), or null. */
     volatile Room room;
+    /** The session's bundled media transport, when it uses one (PROTOCOL.md: one transport per session). */
+    final AtomicReference<SessionTransport> mediaTransport = new AtomicReference<>();
     /** Every room the session is in: its first, and in multi-room mode the others; changed on each room's loop. */
     final ConcurrentHashMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
     /** Logged in with config.multiRoom in an App that allows it: further logins add rooms. */

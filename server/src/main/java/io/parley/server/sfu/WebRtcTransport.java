@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer (the client SDK's counterpart is
+ * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer, or of a client's bundled streams
+ * ({@link SessionTransport}) (the client SDK's counterpart is
  * {@code io.parley.client.media.MediaTransport}). Lifecycle: waiting (for an ICE check)
  * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Media loop only,
  * except the DTLS sink, which writes datagrams from the handshake pool.
@@ -32,7 +33,7 @@ final class WebRtcTransport {
     final String localPwd;
     final byte[] stunKey;
     final DtlsFingerprint remoteFingerprint;
-    final MediaEndpoint owner;
+    final TransportOwner owner;
     final long createdNanos;
     /** The latched peer address (the check's source); with {@link #path} set together by {@link MediaPlane#latch}. */
     volatile InetSocketAddress address;
@@ -51,7 +52,7 @@ final class WebRtcTransport {
     boolean reducedSizeRtcp;
 
     WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
-                   MediaEndpoint owner, long nowNanos) {
+                   TransportOwner owner, long nowNanos) {
         this.plane = plane;
         this.localUfrag = localUfrag;
         this.localPwd = localPwd;

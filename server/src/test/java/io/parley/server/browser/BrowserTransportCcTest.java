@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.TestServer;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,5 +127,36 @@ class BrowserTransportCcTest {
         assertThat(withFeedback).as("the estimate with feedback (payload rate %.0f bit/s)", rate)
                 .isBetween(rate, 6 * rate)
                 .isLessThan(control.eval(ESTIMATE.formatted("carol-mic")).asDouble() / 2);
+    }
+
+    /** Chromium bundling two published streams negotiates transport-cc on each m-line under one id. */
+    @Test
+    void aBundledPublisherNegotiatesTransportCcOnEveryMLine() {
+        Page page = rig.open("twcc-bundle");
+        assertThat(page.eval("(rig.bundle = true, " + login("dave") + ")").asBoolean()).isTrue();
+        JsonNode first = page.eval("rig.call(() => rig.publishTone('dave-low', 440))");
+        assertThat(first.path("ok").asBoolean()).as("publish: %s\n%s", first, page.consoleText()).isTrue();
+        JsonNode second = page.eval("rig.call(() => rig.publishTone('dave-high', 900))");
+        assertThat(second.path("ok").asBoolean()).as("publish: %s\n%s", second, page.consoleText()).isTrue();
+        assertThat(page.eval("rig.zg._publishers.get('dave-low').pc === rig.zg._publishers.get('dave-high').pc")
+                .asBoolean()).as("one RTCPeerConnection").isTrue();
+        String answer = page.eval("rig.zg._publishers.get('dave-high').pc.remoteDescription.sdp").asText();
+        // Both m-lines keep the extension, under the one id of the bundle, and ask for feedback. That the server then
+        // sends one feedback stream for the transport, covering both m-lines' packets, is SessionTransportTest's (this
+        // rig's feedback counter also counts the other test's publishers, so it cannot tell).
+        Pattern extmap = Pattern.compile("a=extmap:(\\d+) " + TWCC.replace(".", "\\."));
+        Set<String> ids = new HashSet<>();
+        int sections = 0;
+        for (String section : answer.split("\r\nm=")) {
+            if (section.startsWith("audio")) {
+                sections++;
+                Matcher m = extmap.matcher(section);
+                assertThat(m.find()).as("transport-cc extmap in %s", section).isTrue();
+                ids.add(m.group(1));
+                assertThat(section).containsPattern("a=rtcp-fb:\\d+ transport-cc");
+            }
+        }
+        assertThat(sections).isEqualTo(2);
+        assertThat(ids).hasSize(1);
     }
 }

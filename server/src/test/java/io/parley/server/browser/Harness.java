@@ -19,9 +19,9 @@ final class Harness {
                 'roomExtraInfoUpdate', 'streamExtraInfoUpdate', 'IMRecvBroadcastMessage', 'IMRecvBarrageMessage',
                 'IMRecvCustomCommand', 'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
               window.rig = {
-                events: [], sent: sent, zg: null, local: null, audio: null, audios: {},
+                events: [], sent: sent, zg: null, local: null, audio: null, audios: {}, bundle: false,
                 engine(appID, ws) {
-                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000,
+                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000, bundle: !!this.bundle,
                     logger: (...a) => console.log('parley:', ...a.map((x) => typeof x === 'object' ? JSON.stringify(x) : x))});
                   for (const e of EVENTS) zg.on(e, (...args) => rig.events.push({event: e, args: args}));
                   this.zg = zg;
