@@ -183,6 +183,11 @@ export interface ParleyStreamSource {
 export interface ParleyPublishUrlOptions {
   /** up to 1024 bytes, given to the room's members in roomStreamUpdate */
   extraInfo?: string;
+  /**
+   * multi-room: the room to publish in (default: the first room the engine logged in to; the server takes RTMP in
+   * the session's first room only, 1100001 elsewhere)
+   */
+  roomID?: string;
 }
 
 export interface ParleyPublishOptions extends ParleyPublishUrlOptions {
@@ -231,15 +236,19 @@ export declare class ParleyEngine {
   /**
    * resolves false (never rejects) when refused or unreachable: roomStateChanged LOGIN_FAILED says why. After
    * enableMultiRoom(true), a call while logged in adds a room (same user; a refusal leaves the other rooms alone).
+   * Rejects with 1100001 for a user without a string userID (first or further login).
    */
   loginRoom(roomID: string, token: string, user: ParleyUser, config?: ParleyRoomConfig): Promise<boolean>;
-  /** in several rooms: with a roomID leaves that room only, without one every room */
+  /**
+   * in several rooms: with a roomID leaves that room only, without one every room; a roomID the engine is not in
+   * leaves nothing (roomStateChanged LOGOUT_FAILED 1002002)
+   */
   logoutRoom(roomID?: string): Promise<void>;
 
   /** the roomID is needed in several rooms (multi-room); in one room it defaults to it */
   renewToken(token: string, roomID?: string): Promise<ParleyRenewTokenResponse>;
   setRoomExtraInfo(roomID: string, key: string, value: string): Promise<ZegoServerResponse>;
-  /** for a stream this engine publishes */
+  /** for a stream this engine publishes (another streamID: the server's 1103055 from the first room) */
   setStreamExtraInfo(streamID: string, extraInfo: string): Promise<ZegoServerResponse>;
   sendBroadcastMessage(roomID: string, message: string): Promise<ParleyBroadcastMessageResponse>;
   sendBarrageMessage(roomID: string, message: string): Promise<ParleyBarrageMessageResponse>;
@@ -258,14 +267,20 @@ export declare class ParleyEngine {
   startPublishingStream(streamID: string, mediaStream: MediaStream, options?: ParleyPublishOptions): Promise<boolean>;
   /** RTMP: a push URL for an RTMP pusher (OBS, ffmpeg, a WeChat <live-pusher>) */
   startPublishingUrl(streamID: string, options?: ParleyPublishUrlOptions): Promise<ParleyStreamUrl>;
-  /** false when not publishing streamID or the server refused */
+  /**
+   * false when not publishing streamID or the server refused; a refused or unanswered stop keeps the stream (retry),
+   * unless the server says it has none (1103055)
+   */
   stopPublishingStream(streamID: string): Promise<boolean>;
 
   /** WebRTC: the remote audio, for an <audio autoplay> element's srcObject */
   startPlayingStream(streamID: string, options?: ParleyPlayOptions): Promise<MediaStream>;
-  /** a URL for a native player: 'flv' (HTTP-FLV, the default) or 'rtmp' */
-  startPlayingUrl(streamID: string, transport?: 'flv' | 'rtmp'): Promise<ParleyStreamUrl>;
-  /** false when not playing streamID or the server refused */
+  /** a URL for a native player: 'flv' (HTTP-FLV, the default) or 'rtmp'; options.roomID as for startPublishingUrl */
+  startPlayingUrl(streamID: string, transport?: 'flv' | 'rtmp', options?: ParleyPlayOptions): Promise<ParleyStreamUrl>;
+  /**
+   * false when not playing streamID or the server refused; a refused or unanswered stop keeps the stream (retry),
+   * unless the server says it has none (1104039)
+   */
   stopPlayingStream(streamID: string): Promise<boolean>;
 
   /** the WebRTC transport's stats of streamID (the player's unless kind says 'publish'); null without one */

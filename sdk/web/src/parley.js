@@ -45,6 +45,13 @@
     return {code: code, message: message};
   }
 
+  /** loginRoom's user, first or further login alike: rejects with 1100001 before anything is sent. */
+  function checkUser(user) {
+    if (!user || typeof user.userID !== 'string') {
+      throw parleyError(ERR_PARAM, 'user: ' + JSON.stringify(user) + ' (expected: {userID, userName?})');
+    }
+  }
+
   function toError(e, fallbackCode) {
     if (e && typeof e.code === 'number' && typeof e.message === 'string') return e;
     return parleyError(fallbackCode, (e && (e.message || e.name)) || String(e));
@@ -131,10 +138,6 @@
     // ---- room ---------------------------------------------------------------------------------
 
     /**
-     * Logs in to a room (created if it does not exist). Resolves true on success and false when the server
-     * refuses or cannot be reached; the reason comes through roomStateChanged (LOGIN_FAILED, errorCode).
-     */
-    /**
      * Multi-room mode (the App must allow it: apps[].multiRoom): loginRoom may then be called again for further rooms,
      * and calls that act in a room take its roomID. Call before the first loginRoom; returns false afterwards.
      */
@@ -144,15 +147,17 @@
       return true;
     }
 
+    /**
+     * Logs in to a room (created if it does not exist). Resolves true on success and false when the server
+     * refuses or cannot be reached; the reason comes through roomStateChanged (LOGIN_FAILED, errorCode).
+     */
     async loginRoom(roomID, token, user, config) {
       if (this._state === 'LOGINED' && this._multiRoom) return this._loginAnother(roomID, token, user, config);
       if (this._state !== 'LOGOUT') {
         this._emit('roomStateChanged', roomID, 'LOGIN_FAILED', 1002001, 'already in room ' + this._roomID);
         return false;
       }
-      if (!user || typeof user.userID !== 'string') {
-        throw parleyError(ERR_PARAM, 'user: ' + JSON.stringify(user) + ' (expected: {userID, userName?})');
-      }
+      checkUser(user);
       const cfg = config || {};
       this._state = 'LOGINING';
       this._roomID = roomID;
@@ -188,12 +193,13 @@
 
     /** A further room (multi-room): same connection, same user; a refusal leaves the other rooms alone. */
     async _loginAnother(roomID, token, user, config) {
+      checkUser(user);
       const cfg = config || {};
       this._emit('roomStateChanged', roomID, 'LOGINING', 0, '');
       try {
         await this._request('loginRoom', {
           appID: this.appID, roomID: roomID, token: token,
-          user: {userID: user && user.userID, userName: (user && (user.userName || user.userID))},
+          user: {userID: user.userID, userName: user.userName || user.userID},
           config: {userUpdate: cfg.userUpdate === true, maxMemberCount: cfg.maxMemberCount || 0, multiRoom: true}
         });
       } catch (e) {
@@ -208,12 +214,13 @@
     /** Leaves the room: stops every publish and play, tells the server, closes the connection. */
     async logoutRoom(roomID) {
       if (this._state === 'LOGOUT') return;
+      if (roomID && this._state === 'LOGINED' && !this._rooms.has(roomID)) {
+        // A room the engine is not in (one room or several): nothing is left.
+        this._emit('roomStateChanged', roomID, 'LOGOUT_FAILED', 1002002, 'not logged in to room ' + roomID);
+        return;
+      }
       if (this._rooms.size > 1 && roomID) {
         // Multi-room: leave this room only; its streams stop, the others go on.
-        if (!this._rooms.has(roomID)) {
-          this._emit('roomStateChanged', roomID, 'LOGOUT_FAILED', 1002002, 'not logged in to room ' + roomID);
-          return;
-        }
         try {
           await this._request('logoutRoom', {roomID: roomID});
         } catch (e) {
@@ -297,10 +304,15 @@
       return this._roomCall('setRoomExtraInfo', roomID, {key: key, value: value});
     }
 
-    /** Changes the extraInfo of a stream this engine publishes: the others get streamExtraInfoUpdate. */
+    /**
+     * Changes the extraInfo of a stream this engine publishes: the others get streamExtraInfoUpdate. A streamID this
+     * engine does not publish goes to the first room, so that the server answers its own code (1103055, or
+     * 1000014/1000015/1000016 for a bad streamID) rather than 1100001 for a missing roomID in several rooms.
+     */
     setStreamExtraInfo(streamID, extraInfo) {
       const entry = this._publishers.get(streamID);
-      return this._roomCall('setStreamExtraInfo', entry && entry.roomID, {streamID: streamID, extraInfo: extraInfo});
+      return this._roomCall('setStreamExtraInfo', (entry && entry.roomID) || this._roomID,
+        {streamID: streamID, extraInfo: extraInfo});
     }
 
     /** A reliable message to the room (not to yourself); resolves with its integer messageID. */
@@ -405,16 +417,18 @@
     /**
      * Publishes streamID over RTMP instead of WebRTC (for an RTMP pusher such as OBS, ffmpeg or a WeChat
      * <live-pusher>): resolves {streamID, url, urlExpiresAt}; push to url. The room sees the stream when the push
-     * sends media (publisherStateUpdate PUBLISHING). stopPublishingStream ends it.
+     * sends media (publisherStateUpdate PUBLISHING). stopPublishingStream ends it. options.roomID: in several rooms,
+     * the room to publish in (default the first; the server takes RTMP in the session's first room only).
      */
     async startPublishingUrl(streamID, options) {
       this._requireLogin();
       if (this._publishers.has(streamID)) throw parleyError(1103056, 'already publishing ' + streamID);
-      const entry = {pc: null, stream: null};
+      const roomID = (options && options.roomID) || this._roomID;
+      const entry = {pc: null, stream: null, roomID: roomID};
       this._publishers.set(streamID, entry);
       try {
         const data = await this._request('startPublishing', {streamID: streamID,
-          extraInfo: (options && options.extraInfo) || '', transport: 'rtmp'});
+          extraInfo: (options && options.extraInfo) || '', transport: 'rtmp', roomID: roomID});
         return {streamID: streamID, url: data.url, urlExpiresAt: data.urlExpiresAt};
       } catch (e) {
         if (this._publishers.get(streamID) === entry) this._publishers.delete(streamID);
@@ -432,13 +446,25 @@
       // UDP is taken by the server as a transport failure (NO_PUBLISH 1103028) and the request then fails.
       try {
         await this._request('stopPublishing', {streamID: streamID, roomID: entry.roomID});
-        return true;
       } catch (e) {
         this._log('stopPublishing', streamID, e);
-        return false;
-      } finally {
+        if (this._keepRefused(this._publishers, streamID, entry, e, 1103055)) return false;
         if (entry.pc) entry.pc.close();
+        return false;
       }
+      if (entry.pc) entry.pc.close();
+      return true;
+    }
+
+    /**
+     * A stop the server refused (or did not answer) while still logged in: the stream goes on there, so the engine
+     * keeps it (its transport stays open) and a later stop may retry. Not when the server says there is no such
+     * stream (notFound), nor after the connection went (every stream is gone then).
+     */
+    _keepRefused(map, streamID, entry, e, notFound) {
+      if (this._state !== 'LOGINED' || !e || e.code === notFound || e.code === ERR_NETWORK || map.has(streamID)) return false;
+      map.set(streamID, entry);
+      return true;
     }
 
     // ---- play ---------------------------------------------------------------------------------
@@ -476,14 +502,17 @@
     /**
      * Asks for a URL to play streamID with a native player instead of WebRTC: transport 'flv' (HTTP-FLV, e.g.
      * flv.js or a WeChat <live-player>) or 'rtmp'. Resolves {streamID, url, urlExpiresAt}; stopPlayingStream ends it.
+     * options.roomID: in several rooms, the stream's room (default the first; the server serves these transports in
+     * the session's first room only).
      */
-    async startPlayingUrl(streamID, transport) {
+    async startPlayingUrl(streamID, transport, options) {
       this._requireLogin();
       if (this._players.has(streamID)) throw parleyError(1104032, 'already playing ' + streamID);
-      const entry = {pc: {close: function () {}}, stream: null};
+      const roomID = (options && options.roomID) || this._roomID;
+      const entry = {pc: {close: function () {}}, stream: null, roomID: roomID};
       this._players.set(streamID, entry);
       try {
-        const data = await this._request('startPlaying', {streamID: streamID, transport: transport || 'flv'});
+        const data = await this._request('startPlaying', {streamID: streamID, transport: transport || 'flv', roomID: roomID});
         return {streamID: streamID, url: data.url, urlExpiresAt: data.urlExpiresAt};
       } catch (e) {
         if (this._players.get(streamID) === entry) this._players.delete(streamID);
@@ -503,13 +532,13 @@
       }
       try {
         await this._request('stopPlaying', {streamID: streamID, roomID: entry.roomID});   // before closing: see stopPublishingStream
-        return true;
       } catch (e) {
         this._log('stopPlaying', streamID, e);
+        if (!this._keepRefused(this._players, streamID, entry, e, 1104039)) entry.pc.close();
         return false;
-      } finally {
-        entry.pc.close();
       }
+      entry.pc.close();
+      return true;
     }
 
     /**
@@ -570,11 +599,11 @@
       }
       this._pending.clear();
       if (this._state === 'LOGINED') {
-        // No automatic reconnection yet: report the room as lost, as ZEGO does once it gives up.
-        const room = this._roomID;
+        // No automatic reconnection yet: report every room as lost, as ZEGO does once it gives up.
+        const rooms = Array.from(this._rooms);
         this._closeAllMedia();
         this._resetRoom();
-        this._emit('roomStateChanged', room, 'RECONNECT_FAILED', ERR_NETWORK, err.message);
+        for (const room of rooms) this._emit('roomStateChanged', room, 'RECONNECT_FAILED', ERR_NETWORK, err.message);
       }
     }
 

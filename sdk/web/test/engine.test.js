@@ -1,6 +1,7 @@
 'use strict';
 // The engine without Parley's server: argument checks, events, and what it does when the other end misbehaves
-// (a WebSocket server from the ws package stands in: silent, unreadable, or gone). Both builds, the same behaviour.
+// (a WebSocket server from the ws package stands in: silent, unreadable, gone, or keeping the multi-room rules of
+// PROTOCOL.md). Both builds, the same behaviour.
 const {test, before, after} = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
@@ -29,6 +30,69 @@ after(() => new Promise((r) => {
   for (const c of wss.clients) c.terminate();
   wss.close(r);
 }));
+
+// A stand-in for the server's multi-room rules (PROTOCOL.md "Multi-room"): in several rooms a request that acts in a
+// room must name it (1100001), a room the session is not in gets 1002002; stop and setStreamExtraInfo of a stream the
+// session does not have get 1103055 / 1104039. `refuseStop` (a code) makes the next stop fail as a server might.
+let refuseStop = 0;
+function multiRoomServer(ws, m) {
+  const st = ws.parley || (ws.parley = {rooms: new Set(), pub: new Map(), play: new Map()});
+  const reply = (code, message, data) => ws.send(JSON.stringify({id: m.id, type: m.type, code: code, message: message, data: data || {}}));
+  const d = m.data || {};
+  if (m.type === 'loginRoom') {
+    st.rooms.add(d.roomID);
+    return reply(0, 'OK', {heartbeatInterval: 60000});
+  }
+  if (m.type === 'heartbeat') return reply(0, 'OK');
+  let room = d.roomID;
+  if (room === undefined) {
+    if (st.rooms.size > 1) return reply(1100001, 'roomID: missing (expected: one of the session\'s rooms)');
+    room = st.rooms.values().next().value;
+  }
+  if (!st.rooms.has(room)) return reply(1002002, 'not logged in to room ' + room);
+  switch (m.type) {
+    case 'logoutRoom':
+      st.rooms.delete(room);
+      return reply(0, 'OK');
+    case 'startPublishing':
+      st.pub.set(d.streamID, room);
+      return reply(0, 'OK', {streamID: d.streamID, url: 'rtmp://127.0.0.1/live/' + d.streamID, urlExpiresAt: 1});
+    case 'startPlaying':
+      st.play.set(d.streamID, room);
+      return reply(0, 'OK', {streamID: d.streamID, url: 'http://127.0.0.1/live/' + d.streamID + '.flv', urlExpiresAt: 1});
+    case 'stopPublishing':
+    case 'stopPlaying': {
+      const map = m.type === 'stopPublishing' ? st.pub : st.play;
+      if (refuseStop) {
+        const code = refuseStop;
+        refuseStop = 0;
+        return reply(code, 'refused by the stand-in');
+      }
+      if (map.get(d.streamID) !== room) {
+        return m.type === 'stopPublishing' ? reply(1103055, 'you do not publish ' + d.streamID) : reply(1104039, 'you do not play ' + d.streamID);
+      }
+      map.delete(d.streamID);
+      return reply(0, 'OK', {streamID: d.streamID});
+    }
+    case 'setStreamExtraInfo':
+      if (st.pub.get(d.streamID) !== room) return reply(1103055, 'you do not publish ' + d.streamID + ' in room ' + room);
+      return reply(0, 'OK');
+    default:
+      return reply(0, 'OK');
+  }
+}
+
+/** An engine in rooms r1 and r2 (multi-room) on the stand-in; its requests from here on, as the server got them. */
+async function inTwoRooms(ParleyEngine) {
+  answer = multiRoomServer;
+  const zg = new ParleyEngine(1, url, {requestTimeout: 5000});
+  const events = recorder(zg, ParleyEngine.EVENTS);
+  assert.equal(zg.enableMultiRoom(true), true);
+  assert.equal(await zg.loginRoom('r1', 't', {userID: 'u'}), true);
+  assert.equal(await zg.loginRoom('r2', 't', {userID: 'u'}), true);
+  const from = received.length;
+  return {zg, events, requests: (type) => received.slice(from).filter((m) => m.type === type)};
+}
 
 for (const build of ['umd', 'esm']) {
   test(build + ': the constructor refuses a bad appID or server URL with 1100001', () => {
@@ -131,5 +195,106 @@ for (const build of ['umd', 'esm']) {
     assert.equal(lost.args[0], 'r2');
     assert.equal(lost.args[2], ParleyEngine.ERRORS.NETWORK);
     await assert.rejects(zg.startPlayingUrl('s'), (e) => e.code === 1000002);
+  });
+  test(build + ': multi-room URL streams carry their roomID on start and stop; a refused stop keeps the stream', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, requests} = await inTwoRooms(ParleyEngine);
+    const pub = await zg.startPublishingUrl('pub-2', {roomID: 'r2', extraInfo: 'x'});
+    assert.equal(pub.url, 'rtmp://127.0.0.1/live/pub-2');
+    await zg.startPublishingUrl('pub-1');
+    const play = await zg.startPlayingUrl('play-2', 'flv', {roomID: 'r2'});
+    assert.equal(play.url, 'http://127.0.0.1/live/play-2.flv');
+    await zg.startPlayingUrl('play-1', 'rtmp');
+    assert.deepEqual(requests('startPublishing').map((m) => [m.data.streamID, m.data.roomID, m.data.transport]),
+      [['pub-2', 'r2', 'rtmp'], ['pub-1', 'r1', 'rtmp']]);
+    assert.deepEqual(requests('startPlaying').map((m) => [m.data.streamID, m.data.roomID, m.data.transport]),
+      [['play-2', 'r2', 'flv'], ['play-1', 'r1', 'rtmp']]);
+
+    // The server refuses a stop: the stream is still published / played there, so the engine keeps it.
+    refuseStop = 1100001;
+    assert.equal(await zg.stopPublishingStream('pub-2'), false);
+    await assert.rejects(zg.startPublishingUrl('pub-2', {roomID: 'r2'}), (e) => e.code === 1103056, 'still publishing pub-2');
+    refuseStop = 1100002;
+    assert.equal(await zg.stopPlayingStream('play-2'), false);
+    await assert.rejects(zg.startPlayingUrl('play-2', 'flv', {roomID: 'r2'}), (e) => e.code === 1104032, 'still playing play-2');
+    // Retried, the stop goes through with the stream's room.
+    assert.equal(await zg.stopPublishingStream('pub-2'), true);
+    assert.equal(await zg.stopPlayingStream('play-2'), true);
+    assert.equal(await zg.stopPublishingStream('pub-1'), true);
+    assert.equal(await zg.stopPlayingStream('play-1'), true);
+    assert.deepEqual(requests('stopPublishing').map((m) => [m.data.streamID, m.data.roomID]),
+      [['pub-2', 'r2'], ['pub-2', 'r2'], ['pub-1', 'r1']]);
+    assert.deepEqual(requests('stopPlaying').map((m) => [m.data.streamID, m.data.roomID]),
+      [['play-2', 'r2'], ['play-2', 'r2'], ['play-1', 'r1']]);
+    assert.equal(await zg.stopPublishingStream('pub-2'), false, 'stopped: no longer known');
+    assert.equal(requests('stopPublishing').length, 3, 'nothing sent for a stream the engine no longer has');
+
+    // The server says the session has no such stream: the engine forgets it (a later start is not refused).
+    await zg.startPublishingUrl('gone', {roomID: 'r2'});
+    await zg.startPlayingUrl('gone', 'flv', {roomID: 'r2'});
+    refuseStop = 1103055;
+    assert.equal(await zg.stopPublishingStream('gone'), false);
+    refuseStop = 1104039;
+    assert.equal(await zg.stopPlayingStream('gone'), false);
+    await zg.startPublishingUrl('gone', {roomID: 'r2'});
+    await zg.startPlayingUrl('gone', 'flv', {roomID: 'r2'});
+    await zg.logoutRoom();
+  });
+
+  test(build + ': the connection dropping in several rooms: RECONNECT_FAILED for every room', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events} = await inTwoRooms(ParleyEngine);
+    await zg.startPublishingUrl('s', {roomID: 'r2'});
+    for (const c of wss.clients) c.terminate();
+    await events.waitFor('roomStateChanged', (room, reason) => room === 'r2' && reason === 'RECONNECT_FAILED');
+    const lost = events.all('roomStateChanged', (room, reason) => reason === 'RECONNECT_FAILED');
+    assert.deepEqual(lost.map((e) => e.args.slice(0, 3)), [['r1', 'RECONNECT_FAILED', ParleyEngine.ERRORS.NETWORK],
+      ['r2', 'RECONNECT_FAILED', ParleyEngine.ERRORS.NETWORK]]);
+    assert.equal(await zg.stopPublishingStream('s'), false, 'every stream went with the connection');
+    await assert.rejects(zg.startPlayingUrl('s'), (e) => e.code === 1000002);
+  });
+
+  test(build + ': logoutRoom of a room the engine is not in (one room): LOGOUT_FAILED 1002002, the room stays', async () => {
+    const {ParleyEngine} = sdk[build];
+    answer = multiRoomServer;
+    const zg = new ParleyEngine(1, url, {requestTimeout: 5000});
+    const events = recorder(zg, ParleyEngine.EVENTS);
+    assert.equal(await zg.loginRoom('r1', 't', {userID: 'u'}), true);
+    const from = received.length;
+    assert.equal(await zg.logoutRoom('other'), undefined);
+    assert.deepEqual(events.all('roomStateChanged', (room, reason) => reason.startsWith('LOGOUT')).map((e) => e.args.slice(0, 3)),
+      [['other', 'LOGOUT_FAILED', 1002002]]);
+    assert.equal(received.slice(from).filter((m) => m.type === 'logoutRoom').length, 0, 'nothing sent');
+    const urlInfo = await zg.startPlayingUrl('s');   // still logged in to r1, on the same connection
+    assert.equal(urlInfo.streamID, 's');
+    await zg.logoutRoom('r1');
+    assert.deepEqual(events.all('roomStateChanged', (room, reason) => reason === 'LOGOUT').map((e) => e.args.slice(0, 3)),
+      [['r1', 'LOGOUT', 0]]);
+    const logout = received.slice(from).filter((m) => m.type === 'logoutRoom');
+    assert.deepEqual(logout.map((m) => m.data), [{roomID: 'r1'}]);
+  });
+
+  test(build + ': setStreamExtraInfo in several rooms names a room: the server\'s 1103055 for a stream not published', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, requests} = await inTwoRooms(ParleyEngine);
+    assert.deepEqual(await zg.setStreamExtraInfo('nobody', 'x'),
+      {errorCode: 1103055, extendedData: 'you do not publish nobody in room r1'});
+    await zg.startPublishingUrl('mine', {roomID: 'r2'});
+    assert.deepEqual(await zg.setStreamExtraInfo('mine', 'y'), {errorCode: 0, extendedData: ''});
+    assert.deepEqual(requests('setStreamExtraInfo').map((m) => m.data),
+      [{roomID: 'r1', streamID: 'nobody', extraInfo: 'x'}, {roomID: 'r2', streamID: 'mine', extraInfo: 'y'}]);
+    await zg.logoutRoom();
+  });
+
+  test(build + ': a further login (multi-room) checks user as the first does: 1100001, nothing sent', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events, requests} = await inTwoRooms(ParleyEngine);
+    for (const user of [undefined, null, {name: 'no userID'}, {userID: 7}]) {
+      await assert.rejects(zg.loginRoom('r3', 't', user), (e) => e.code === 1100001 && /userID/.test(e.message), JSON.stringify(user));
+    }
+    assert.equal(requests('loginRoom').length, 0, 'no login sent');
+    assert.equal(events.find('roomStateChanged', (room) => room === 'r3'), undefined, 'no LOGINING for r3');
+    assert.equal(await zg.loginRoom('r3', 't', {userID: 'u'}), true, 'the session is untouched');
+    await zg.logoutRoom();
   });
 }

@@ -77,8 +77,10 @@ async function call(token: string, audio: HTMLAudioElement): Promise<void> {
   console.log(push.url, push.urlExpiresAt, flv.url);
   // @ts-expect-error: HLS is not a transport
   await zg.startPlayingUrl('bob-mic', 'hls');
-  // @ts-expect-error: an RTMP publish has no room to choose (the first room)
-  await zg.startPublishingUrl('alice-obs-2', {roomID: 'room-2'});
+  // @ts-expect-error: roomID is a string
+  await zg.startPublishingUrl('alice-obs-2', {roomID: 2});
+  await zg.startPublishingUrl('alice-obs-2', {roomID: 'room-1', extraInfo: ''});
+  await zg.startPlayingUrl('bob-mic', 'flv', {roomID: 'room-1'});
   if (second) {
     await zg.startPublishingStream('alice-mic-2', mic, {roomID: 'room-2', extraInfo: ''});
     audio.srcObject = await zg.startPlayingStream('bob-mic-2', {roomID: 'room-2'});
