@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-loadtest/results/$(date -u +%Y%m%dT%H%M%SZ)}
 PORT=${PORT:-18090}
 MEDIA_PORT=${MEDIA_PORT:-18091}
-SERVER_JAR=server/target/parley-server.jar
-LT=(java -jar loadtest/target/parley-loadtest.jar)
+SERVER_JAR=${SERVER_JAR:-server/target/parley-server.jar}
+LT=(java -jar "${LT_JAR:-loadtest/target/parley-loadtest.jar}")
 URL=ws://127.0.0.1:$PORT/ws
 mkdir -p "$OUT"
 SPID=""
@@ -23,6 +23,8 @@ start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   local name=$1; shift
   local pin=()
   [ -z "${SERVER_CPUS:-}" ] || pin=(taskset -c "$SERVER_CPUS")
+  # the server API, management and RTMP ports on free ones: another server on this machine may hold the defaults
+  PARLEY_API_PORT=${PARLEY_API_PORT:-0} PARLEY_MANAGEMENT_PORT=${PARLEY_MANAGEMENT_PORT:-0} PARLEY_RTMP_PORT=${PARLEY_RTMP_PORT:-0} \
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
     "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
   SPID=$!
@@ -188,6 +190,24 @@ media_join() { # players joining at 50/s and 100/s instead of 25/s: where login 
   snapshot_later 8 "media-join: players joining at 100/s"
   lt media-join-100 media --rooms 10 --publishers 1 --players 100 -r 100 -d 45s
   stop_server
+}
+
+media_bundle() { # login -> first audio at rising join rates, each player playing P streams (a fresh server per rate);
+  # BUNDLE=--bundle: one transport per session; RATES, PUBLISHERS (2) and ROOMS x PLAYERS (20 x 20) change the run
+  local tag=${BUNDLE:+bundled}
+  # every client of the load generator is at 127.0.0.1: lift the per-address caps meant for real clients (and the
+  # per-App one: they are all one App), leaving the server-wide DTLS handshake limit (128) as it is
+  export PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=128 \
+    PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=128
+  for rate in ${RATES:-50 100 200}; do
+    start_server "media-bundle-$rate"
+    warm "media-bundle-$rate"
+    machine "media-bundle ${tag:-per-stream}: before, $rate joins/s"
+    snapshot_later 6 "media-bundle ${tag:-per-stream}: players joining at $rate/s"
+    lt "media-${tag:-per-stream}-p${PUBLISHERS:-2}-$rate" media --rooms "${ROOMS:-20}" --publishers "${PUBLISHERS:-2}" \
+      --players "${PLAYERS:-20}" -r "$rate" -d 60s --steady 5s ${BUNDLE:-}
+    stop_server
+  done
 }
 
 media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms x (1 publisher, 20 players), 10,000/s

@@ -96,6 +96,28 @@ export interface ParleyEvents {
   tokenWillExpire: (roomID: string) => void;
   /** the server is draining (SIGTERM): log out and in again before the deadline (Unix ms) */
   serverDraining: (deadline: number) => void;
+  roomExtraInfoUpdate: (roomID: string, roomExtraInfoList: ZegoRoomExtraInfo[]) => void;
+  streamExtraInfoUpdate: (roomID: string, streamList: Array<{streamID: string; user: ParleyUser; extraInfo: string}>) => void;
+  IMRecvBroadcastMessage: (roomID: string, messageList: Array<{fromUser: ParleyUser; message: string; sendTime: number; messageID: number}>) => void;
+  IMRecvBarrageMessage: (roomID: string, messageList: Array<{fromUser: ParleyUser; message: string; sendTime: number; messageID: string}>) => void;
+  IMRecvCustomCommand: (roomID: string, fromUser: ParleyUser, command: string) => void;
+  roomOnlineUserCountUpdate: (roomID: string, count: number) => void;
+  remoteMicStatusUpdate: (streamID: string, status: 'OPEN' | 'MUTE') => void;
+}
+
+export interface ZegoRoomExtraInfo {
+  key: string;
+  value: string;
+  updateUser: ParleyUser;
+  updateTime: number;
+}
+
+/** ZEGO's ZegoServerResponse, with the request's result members (messageID, failUserList, tokenExpireTime). */
+export interface ZegoServerResponse {
+  errorCode: number;
+  extendedData: string;
+  messageID?: number | string;
+  failUserList?: Array<{userID: string; errorCode: number}>;
 }
 
 export interface ParleyContextOption {
@@ -202,8 +224,14 @@ export declare class ParleyEngine {
 
   loginRoom(roomID: string, token: string, user: ParleyUser, config?: ParleyRoomConfig): Promise<boolean>;
   logoutRoom(roomID?: string): Promise<void>;
-  /** keeps the token for the logins reconnection makes */
+  /** keeps the token for the logins reconnection makes and sends it to the server (renewToken) */
   renewToken(token: string, roomID?: string): boolean;
+  setRoomExtraInfo(roomID: string, key: string, value: string): Promise<ZegoServerResponse>;
+  setStreamExtraInfo(streamID: string, extraInfo: string): Promise<ZegoServerResponse>;
+  sendBroadcastMessage(roomID: string, message: string): Promise<ZegoServerResponse>;
+  sendBarrageMessage(roomID: string, message: string): Promise<ZegoServerResponse>;
+  sendCustomCommand(roomID: string, command: string, toUserList: string[]): Promise<ZegoServerResponse>;
+  mutePublishStreamAudio(streamID: string, mute: boolean): Promise<ZegoServerResponse>;
   destroyEngine(): Promise<void>;
 
   initContext(option: ParleyContextOption): boolean;

@@ -37,7 +37,8 @@
 
   var EVENTS = ['roomStateChanged', 'roomStateUpdate', 'roomUserUpdate', 'roomStreamUpdate',
     'publisherStateUpdate', 'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate',
-    'tokenWillExpire', 'serverDraining'];
+    'tokenWillExpire', 'serverDraining', 'roomExtraInfoUpdate', 'streamExtraInfoUpdate', 'IMRecvBroadcastMessage',
+    'IMRecvBarrageMessage', 'IMRecvCustomCommand', 'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
 
   // Legacy roomStateUpdate state for each roomStateChanged reason (zego-semantics §2.1).
   var LEGACY_STATE = {LOGINING: 'CONNECTING', LOGINED: 'CONNECTED', LOGIN_FAILED: 'DISCONNECTED',
@@ -267,14 +268,77 @@
     });
   };
 
-  /** Keeps a new token for the logins that reconnection makes; fires no request (as ZEGO: affects later logins). */
+  /**
+   * Replaces the token: kept for the logins that reconnection makes, and sent to the server (renewToken), which checks it
+   * like a login token and uses it for the publishes that follow. Returns false at once for an empty token or another
+   * room; a refusal by the server is logged, and the server keeps the old token (publishing refused once it expires).
+   */
   ParleyEngine.prototype.renewToken = function (token, roomID) {
+    var self = this;
     if (!this._room || typeof token !== 'string' || token === '') return false;
     if (roomID && roomID !== this._room.roomID) return false;
     this._room.token = token;
     var exp = tokenExpiry(token);
     if (exp) this._scheduleTokenWillExpire(exp);
+    if (this._state === 'LOGINED') {
+      this._request('renewToken', {roomID: this._room.roomID, token: token}).catch(function (e) {
+        self._log('renewToken refused by the server', e && e.code, e && e.message);
+      });
+    }
     return true;
+  };
+
+  // ---- room features: extra info, messages (ZEGO's ZegoServerResponse: {errorCode, extendedData}) ----------
+
+  ParleyEngine.prototype._roomCall = function (type, roomID, data) {
+    if (this._state !== 'LOGINED' || !this._room) {
+      return Promise.resolve({errorCode: ERR_NOT_LOGGED_IN, extendedData: type + ': not logged in'});
+    }
+    if (roomID && roomID !== this._room.roomID) {
+      return Promise.resolve({errorCode: 1002002, extendedData: type + ': not logged in to room ' + roomID});
+    }
+    var body = {roomID: this._room.roomID};
+    for (var k in data) if (Object.prototype.hasOwnProperty.call(data, k)) body[k] = data[k];
+    return this._request(type, body).then(function (result) {
+      var out = {errorCode: 0, extendedData: ''};
+      for (var r in result) if (Object.prototype.hasOwnProperty.call(result, r)) out[r] = result[r];
+      return out;
+    }, function (e) {
+      return {errorCode: (e && e.code) || ERR_PARAM, extendedData: (e && e.message) || String(e)};
+    });
+  };
+
+  /** Room extra info: the others get roomExtraInfoUpdate; it lasts as long as the room. */
+  ParleyEngine.prototype.setRoomExtraInfo = function (roomID, key, value) {
+    return this._roomCall('setRoomExtraInfo', roomID, {key: key, value: value});
+  };
+
+  /** Changes the extraInfo of a stream this engine publishes: the others get streamExtraInfoUpdate. */
+  ParleyEngine.prototype.setStreamExtraInfo = function (streamID, extraInfo) {
+    return this._roomCall('setStreamExtraInfo', null, {streamID: streamID, extraInfo: extraInfo});
+  };
+
+  /** A reliable room message (not to yourself); resolves with its integer messageID. */
+  ParleyEngine.prototype.sendBroadcastMessage = function (roomID, message) {
+    return this._roomCall('sendBroadcastMessage', roomID, {message: message});
+  };
+
+  /** An unreliable (barrage) message; resolves with its string messageID. */
+  ParleyEngine.prototype.sendBarrageMessage = function (roomID, message) {
+    return this._roomCall('sendBarrageMessage', roomID, {message: message});
+  };
+
+  /** A command to some users (an empty list: everyone else); failUserList names those not reached. */
+  ParleyEngine.prototype.sendCustomCommand = function (roomID, command, toUserList) {
+    return this._roomCall('sendCustomCommand', roomID, {command: command, toUserIDs: toUserList || []});
+  };
+
+  /**
+   * Tells the players of streamID that its microphone is muted (or open again): remoteMicStatusUpdate. The
+   * <live-pusher> is muted through its `muted` attribute (setPusherAttributes), which the page controls.
+   */
+  ParleyEngine.prototype.mutePublishStreamAudio = function (streamID, mute) {
+    return this._roomCall('mutePublishStreamAudio', null, {streamID: streamID, mute: !!mute});
   };
 
   /** Logs out if needed, stops every timer and forgets the handlers. */
@@ -1110,7 +1174,35 @@
         this._onQualityPush(name, d);
         break;
       case 'tokenWillExpire':
-        this._emit(name, d.roomID || (this._room && this._room.roomID));
+        // A warning sent before a renewToken reached the server is about the old token: the current one lives longer.
+        if (this._room && typeof d.remainTimeInSecond === 'number'
+            && tokenExpiry(this._room.token) > Math.floor(now() / 1000) + d.remainTimeInSecond + 2) break;
+        // The server's warning supersedes the local one computed from the token (one per token).
+        if (this._tokenTimer) clearTimeout(this._tokenTimer);
+        this._tokenTimer = null;
+        if (!this._tokenWarned) {
+          this._tokenWarned = true;
+          this._emit(name, d.roomID || (this._room && this._room.roomID));
+        }
+        break;
+      case 'roomExtraInfoUpdate':
+        this._emit(name, d.roomID, d.roomExtraInfoList || []);
+        break;
+      case 'streamExtraInfoUpdate':
+        this._emit(name, d.roomID, d.streamList || []);
+        break;
+      case 'IMRecvBroadcastMessage':
+      case 'IMRecvBarrageMessage':
+        this._emit(name, d.roomID, d.messageList || []);
+        break;
+      case 'IMRecvCustomCommand':
+        this._emit(name, d.roomID, d.fromUser, d.command);
+        break;
+      case 'roomOnlineUserCountUpdate':
+        this._emit(name, d.roomID, d.count);
+        break;
+      case 'remoteMicStatusUpdate':
+        this._emit(name, d.streamID, d.status);
         break;
       case 'serverDraining':
         this._emit(name, d.deadline);
@@ -1277,12 +1369,16 @@
     var self = this;
     if (this._tokenTimer) clearTimeout(this._tokenTimer);
     this._tokenTimer = null;
+    this._tokenWarned = false;
     if (!(expireSeconds > 0)) return;
     var delay = expireSeconds * 1000 - this.options.tokenWillExpireLead - now();
     if (delay > 2147483647) return;   // beyond what setTimeout can wait (24 days): a later renewToken reschedules
     this._tokenTimer = setTimeout(function () {
       self._tokenTimer = null;
-      if (self._room && self._state !== 'LOGOUT') self._emit('tokenWillExpire', self._room.roomID);
+      if (self._room && self._state !== 'LOGOUT' && !self._tokenWarned) {
+        self._tokenWarned = true;
+        self._emit('tokenWillExpire', self._room.roomID);
+      }
     }, Math.max(0, delay));
   };
 

@@ -80,7 +80,7 @@ test('a browser with parley.js hears the mini-program user and is heard by it', 
   if (skip) return t.skip(skip);
   const room = 'r-browser';
   const page = await browser.page(server.http + '/parley.js');
-  const sdk = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'server', 'src', 'main', 'resources', 'web', 'parley.js'), 'utf8');
+  const sdk = fs.readFileSync(path.join(__dirname, '..', '..', 'web', 'src', 'parley.js'), 'utf8');
   await page.eval(sdk);
   await page.eval(PAGE_SETUP + '(' + JSON.stringify(APP_ID) + ',' + JSON.stringify(server.ws) + ',' + JSON.stringify(room) + ','
     + JSON.stringify(token('web')) + ')');

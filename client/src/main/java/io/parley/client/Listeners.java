@@ -64,4 +64,52 @@ public final class Listeners {
     public interface PlayQuality {
         void onPlayQualityUpdate(Messages.QualityUpdate update);
     }
+
+    /** {@code tokenWillExpire}: call {@code renewToken} with a fresh token within {@code remainTimeInSecond}. */
+    @FunctionalInterface
+    public interface TokenWillExpire {
+        void onTokenWillExpire(String roomID, long remainTimeInSecond);
+    }
+
+    /** {@code roomExtraInfoUpdate}: another member set room extra info (and, at login, what the room holds). */
+    @FunctionalInterface
+    public interface RoomExtraInfoUpdate {
+        void onRoomExtraInfoUpdate(String roomID, List<Messages.RoomExtraInfo> roomExtraInfoList);
+    }
+
+    /** {@code streamExtraInfoUpdate}: a publisher changed its stream's extraInfo. */
+    @FunctionalInterface
+    public interface StreamExtraInfoUpdate {
+        void onStreamExtraInfoUpdate(String roomID, List<Messages.StreamInfo> streamList);
+    }
+
+    /** {@code IMRecvBroadcastMessage}. */
+    @FunctionalInterface
+    public interface BroadcastMessage {
+        void onIMRecvBroadcastMessage(String roomID, List<Messages.BroadcastMessage> messageList);
+    }
+
+    /** {@code IMRecvBarrageMessage}. */
+    @FunctionalInterface
+    public interface BarrageMessage {
+        void onIMRecvBarrageMessage(String roomID, List<Messages.BarrageMessage> messageList);
+    }
+
+    /** {@code IMRecvCustomCommand}. */
+    @FunctionalInterface
+    public interface CustomCommand {
+        void onIMRecvCustomCommand(String roomID, Messages.User fromUser, String command);
+    }
+
+    /** {@code roomOnlineUserCountUpdate}. */
+    @FunctionalInterface
+    public interface OnlineUserCount {
+        void onRoomOnlineUserCountUpdate(String roomID, int count);
+    }
+
+    /** {@code remoteMicStatusUpdate}: OPEN or MUTE, for a stream this client plays. */
+    @FunctionalInterface
+    public interface RemoteMicStatus {
+        void onRemoteMicStatusUpdate(String streamID, String status);
+    }
 }

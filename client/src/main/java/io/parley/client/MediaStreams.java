@@ -1,6 +1,7 @@
 package io.parley.client;
 
 import io.parley.client.media.MediaConfig;
+import io.parley.client.media.MediaSession;
 import io.parley.client.media.PacketListener;
 import io.parley.client.media.Player;
 import io.parley.client.media.Publisher;
@@ -10,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -24,9 +26,93 @@ final class MediaStreams {
     private final Map<String, Publisher> publishers = new ConcurrentHashMap<>();
     private final Map<String, Player> players = new ConcurrentHashMap<>();
     private volatile MediaConfig config = MediaConfig.DEFAULTS;
+    private volatile boolean bundle;
+    /** The session's one transport when bundling; guarded by this. */
+    private CompletableFuture<MediaSession> session;
 
     void config(MediaConfig c) {
         config = Objects.requireNonNull(c, "config");
+    }
+
+    void bundle(boolean on) {
+        bundle = on;
+    }
+
+    boolean bundle() {
+        return bundle;
+    }
+
+    /** The session's transport: opened at the first bundled stream, again after it closed. */
+    private synchronized CompletableFuture<MediaSession> session() {
+        CompletableFuture<MediaSession> s = session;
+        if (s == null || s.isCompletedExceptionally() || (s.isDone() && s.join().isClosed())) {
+            s = MediaSession.open(config, "session");
+            session = s;
+        }
+        return s;
+    }
+
+    /** Publishes on the session's one transport (BUNDLE): {@code request} sends the offer with the section's mid. */
+    CompletableFuture<Publisher> publishBundled(String streamID,
+            BiFunction<String, String, CompletableFuture<Result>> request) {
+        return session().thenCompose(ms -> asResult(ms.publish(streamID, (offer, mid) -> answer(request.apply(offer, mid)))
+                .thenApply(p -> registered(publishers, streamID, p, p.closed())), null, PUBLISH_MEDIA_FAILED));
+    }
+
+    CompletableFuture<Player> playBundled(String streamID, PacketListener listener,
+            BiFunction<String, String, CompletableFuture<Result>> request) {
+        return session().thenCompose(ms -> asResult(ms.play(streamID, listener,
+                (offer, mid) -> answer(request.apply(offer, mid)))
+                .thenApply(p -> registered(players, streamID, p, p.closed())), null, PLAY_MEDIA_FAILED));
+    }
+
+    /**
+     * Stops a bundled stream: removes its section and sends the stop request with the renegotiated offer; completes
+     * with the server's response. Null when {@code streamID} is not a bundled stream of this client.
+     */
+    CompletableFuture<Result> stopBundled(String streamID, boolean publishing,
+            Function<String, CompletableFuture<Result>> request) {
+        Object stream = publishing ? publishers.get(streamID) : players.get(streamID);
+        boolean bundled = stream instanceof Publisher p ? p.isBundled() : stream instanceof Player pl && pl.isBundled();
+        CompletableFuture<MediaSession> s;
+        synchronized (this) {
+            s = session;
+        }
+        if (!bundled || s == null || !s.isDone() || s.isCompletedExceptionally()) {
+            return null;
+        }
+        (publishing ? publishers : players).remove(streamID, stream);
+        Result[] response = new Result[1];
+        return s.join().remove(stream, offer -> request.apply(offer).thenApply(r -> {
+            response[0] = r;
+            return r.ok() ? r.data().path("sdp").asText("") : null;
+        })).thenApply(answer -> response[0]);
+    }
+
+    private static CompletableFuture<String> answer(CompletableFuture<Result> response) {
+        return response.thenApply(r -> {
+            if (!r.ok()) {
+                throw new ResultException(r);
+            }
+            return r.data().path("sdp").asText("");
+        });
+    }
+
+    private static <T> T registered(Map<String, T> map, String streamID, T media, CompletableFuture<String> closed) {
+        map.put(streamID, media);
+        closed.thenRun(() -> map.remove(streamID, media));
+        return media;
+    }
+
+    /** A bundled stream the server ended: its section goes (port 0 in the next offer). */
+    private void ended(Object stream) {
+        CompletableFuture<MediaSession> s;
+        synchronized (this) {
+            s = session;
+        }
+        if (s != null && s.isDone() && !s.isCompletedExceptionally()) {
+            s.join().ended(stream);
+        }
     }
 
     /** {@code request} sends the signalling request with the offer and completes with its response. */
@@ -55,11 +141,19 @@ final class MediaStreams {
     }
 
     void stopPublishing(String streamID) {
-        closeQuietly(publishers.remove(streamID));
+        Publisher p = publishers.remove(streamID);
+        if (p != null && p.isBundled()) {
+            ended(p);
+        }
+        closeQuietly(p);
     }
 
     void stopPlaying(String streamID) {
-        closeQuietly(players.remove(streamID));
+        Player p = players.remove(streamID);
+        if (p != null && p.isBundled()) {
+            ended(p);
+        }
+        closeQuietly(p);
     }
 
     /** NO_PUBLISH: the server closed its side of the transport, so ours goes too. */
@@ -77,6 +171,14 @@ final class MediaStreams {
     }
 
     void closeAll() {
+        CompletableFuture<MediaSession> s;
+        synchronized (this) {
+            s = session;
+            session = null;
+        }
+        if (s != null) {
+            s.thenAccept(MediaSession::close);
+        }
         publishers.values().forEach(MediaStreams::closeQuietly);
         players.values().forEach(MediaStreams::closeQuietly);
         publishers.clear();

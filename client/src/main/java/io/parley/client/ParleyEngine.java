@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parley's Java client, shaped like ZEGO Express: {@code loginRoom}, {@code logoutRoom}, {@code startPublishing},
@@ -43,8 +45,11 @@ public final class ParleyEngine implements AutoCloseable {
     private final URI server;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, CompletableFuture<Result>> pending = new ConcurrentHashMap<>();
-    private final Map<String, Messages.User> users = new LinkedHashMap<>();
-    private final Map<String, Messages.StreamInfo> streams = new LinkedHashMap<>();
+    /** roomID → userID → user, as the pushes told (one room, or several in multi-room mode). */
+    private final Map<String, Map<String, Messages.User>> users = new LinkedHashMap<>();
+    private final Map<String, Map<String, Messages.StreamInfo>> streams = new LinkedHashMap<>();
+    /** The rooms this client is logged in to, in login order. */
+    private final java.util.Set<String> rooms = new java.util.concurrent.CopyOnWriteArraySet<>();
     private volatile CompletableFuture<WsClient> connection;
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String roomId;
@@ -54,12 +59,16 @@ public final class ParleyEngine implements AutoCloseable {
     private final Reconnect reconnect = new Reconnect(this);
     /** The last login, for a fresh login when a resume is refused; its session's credential. */
     private volatile Messages.LoginRoom loginRequest;
+    /** Every room's login (multi-room), for fresh logins when a resume is refused. */
+    private final Map<String, Messages.LoginRoom> logins = new ConcurrentHashMap<>();
     private volatile String sessionId;
     private volatile String resumeToken;
     /** The highest push seq handled on this session (0: none); pushes at or below it are duplicates. */
     private final AtomicLong lastSeq = new AtomicLong();
     private volatile boolean reconnecting;
     private volatile boolean relogging;
+    /** The rooms whose LOGINED (of a fresh login after a refused resume) is still to come, and not reported. */
+    private final java.util.Set<String> reloggingRooms = ConcurrentHashMap.newKeySet();
     private volatile boolean userClosed;
     private volatile long heartbeatIntervalMs = 30_000;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -74,6 +83,15 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile Listeners.PlayerState playerStateListener = u -> {};
     private volatile Listeners.PublishQuality publishQualityListener = u -> {};
     private volatile Listeners.PlayQuality playQualityListener = u -> {};
+    private volatile Listeners.TokenWillExpire tokenWillExpireListener = (r, s) -> {};
+    private volatile Listeners.RoomExtraInfoUpdate roomExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.StreamExtraInfoUpdate streamExtraInfoListener = (r, l) -> {};
+    private volatile Listeners.BroadcastMessage broadcastListener = (r, l) -> {};
+    private volatile Listeners.BarrageMessage barrageListener = (r, l) -> {};
+    private volatile Listeners.CustomCommand customCommandListener = (r, u, c) -> {};
+    private volatile Listeners.OnlineUserCount onlineCountListener = (r, c) -> {};
+    private volatile Listeners.RemoteMicStatus remoteMicListener = (s, st) -> {};
+    private final Map<String, Messages.RoomExtraInfo> roomExtraInfo = new LinkedHashMap<>();
 
     private ParleyEngine(long appId, URI server) {
         this.appId = appId;
@@ -132,6 +150,38 @@ public final class ParleyEngine implements AutoCloseable {
         playQualityListener = l;
     }
 
+    public void setTokenWillExpireListener(Listeners.TokenWillExpire l) {
+        tokenWillExpireListener = l;
+    }
+
+    public void setRoomExtraInfoUpdateListener(Listeners.RoomExtraInfoUpdate l) {
+        roomExtraInfoListener = l;
+    }
+
+    public void setStreamExtraInfoUpdateListener(Listeners.StreamExtraInfoUpdate l) {
+        streamExtraInfoListener = l;
+    }
+
+    public void setIMRecvBroadcastMessageListener(Listeners.BroadcastMessage l) {
+        broadcastListener = l;
+    }
+
+    public void setIMRecvBarrageMessageListener(Listeners.BarrageMessage l) {
+        barrageListener = l;
+    }
+
+    public void setIMRecvCustomCommandListener(Listeners.CustomCommand l) {
+        customCommandListener = l;
+    }
+
+    public void setRoomOnlineUserCountUpdateListener(Listeners.OnlineUserCount l) {
+        onlineCountListener = l;
+    }
+
+    public void setRemoteMicStatusUpdateListener(Listeners.RemoteMicStatus l) {
+        remoteMicListener = l;
+    }
+
     /** Timeouts and socket of the media transports started from now on. */
     public void setMediaConfig(MediaConfig config) {
         media.config(config);
@@ -142,7 +192,6 @@ public final class ParleyEngine implements AutoCloseable {
         userClosed = false;
         fireState(roomID, "LOGINING", 0, "");
         Messages.LoginRoom req = new Messages.LoginRoom(appId, roomID, token, user, config);
-        loginRequest = req;
         return request(Messages.LOGIN_ROOM, req).thenApply(r -> {
             if (r.ok()) {
                 loggedIn(req, r);
@@ -151,11 +200,43 @@ public final class ParleyEngine implements AutoCloseable {
         });
     }
 
+    /** A login answered OK: the room joins this client's rooms; the first one's login is its session's. */
     private void loggedIn(Messages.LoginRoom req, Result r) {
-        roomId = req.roomID();
-        sessionId = r.data().path("sessionID").asText(null);
-        resumeToken = r.data().path("resumeToken").asText(null);
-        startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+        boolean first = rooms.isEmpty();
+        rooms.add(req.roomID());
+        logins.put(req.roomID(), req);
+        iceServers = readIceServers(r.data().path("iceServers"));
+        if (first) {
+            roomId = req.roomID();
+            loginRequest = req;
+            sessionId = r.data().path("sessionID").asText(null);
+            resumeToken = r.data().path("resumeToken").asText(null);
+            startHeartbeat(r.data().path("heartbeatInterval").asLong(30_000));
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ParleyEngine.class);
+    private volatile List<Messages.IceServer> iceServers = List.of();
+
+    /**
+     * The TURN servers and short-lived credentials the last login handed out (empty when the server has none). This
+     * client's own media transport connects to the server directly; a WebRTC stack used beside it can take these as
+     * its {@code iceServers}.
+     */
+    public List<Messages.IceServer> iceServers() {
+        return iceServers;
+    }
+
+    private static List<Messages.IceServer> readIceServers(JsonNode list) {
+        if (!list.isArray()) {
+            return List.of();
+        }
+        try {
+            return List.of(SignalCodec.MAPPER.treeToValue(list, Messages.IceServer[].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            log.warn("loginRoom: iceServers not understood, ignored: {}", e.getMessage());
+            return List.of();
+        }
     }
 
     public CompletableFuture<Result> logoutRoom() {
@@ -163,32 +244,50 @@ public final class ParleyEngine implements AutoCloseable {
         return logoutRoom(r);
     }
 
+    /** Leaves {@code roomID}; null: every room (multi-room), or the only one. */
     public CompletableFuture<Result> logoutRoom(String roomID) {
         if (reconnecting || "RECONNECT_FAILED".equals(state)) { // no server to tell: the session times out there
             reconnect.cancel();
             reconnecting = false;
-            leftRoom(roomID);
+            leftRooms(roomID);
             return CompletableFuture.completedFuture(new Result(0, "OK", SignalCodec.MAPPER.createObjectNode()));
         }
         return request(Messages.LOGOUT_ROOM, new Messages.LogoutRoom(roomID)).thenApply(r -> {
             if (r.ok()) {
-                leftRoom(roomID);
+                leftRooms(roomID);
             }
             return r;
         });
     }
 
-    private void leftRoom(String roomID) {
+    /** {@code roomID} (null: every room) is left: what this client knew of it goes, LOGOUT for each. */
+    private void leftRooms(String roomID) {
+        List<String> left = roomID == null ? List.copyOf(rooms) : List.of(roomID);
         synchronized (this) {
-            users.clear();
-            streams.clear();
+            left.forEach(id -> {
+                users.remove(id);
+                streams.remove(id);
+            });
         }
-        roomId = null;
-        sessionId = null;
-        resumeToken = null;
-        state = "LOGOUT";
-        media.closeAll();
-        fireState(roomID, "LOGOUT", 0, "");
+        rooms.removeAll(left);
+        left.forEach(logins::remove);
+        if (rooms.isEmpty()) {
+            synchronized (this) {
+                users.clear();
+                streams.clear();
+                roomExtraInfo.clear();
+            }
+            roomId = null;
+            sessionId = null;
+            resumeToken = null;
+            loginRequest = null;
+            state = "LOGOUT";
+            media.closeAll();
+        } else if (left.contains(roomId)) {
+            roomId = rooms.iterator().next();
+            loginRequest = logins.get(roomId);
+        }
+        left.forEach(id -> fireState(id, "LOGOUT", 0, ""));
     }
 
     /** roomStateChanged to the listener, and the legacy roomStateUpdate that follows it. */
@@ -202,12 +301,50 @@ public final class ParleyEngine implements AutoCloseable {
         legacyStateListener.onRoomStateUpdate(roomID, legacy, code, extendedData);
     }
 
+    /** The same state for every room of the session (a resume concerns them all), or for the one being joined. */
+    private void fireStateAll(String reason, int code, String extendedData) {
+        List<String> all = rooms.isEmpty() && roomId != null ? List.of(roomId) : List.copyOf(rooms);
+        all.forEach(id -> fireState(id, reason, code, extendedData));
+    }
+
+    /** Publishes (signalling only) in one of several rooms (multi-room; PROTOCOL.md "Multi-room"). */
+    public CompletableFuture<Result> startPublishingInRoom(String roomID, String streamID, String extraInfo) {
+        return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo, null, null, roomID));
+    }
+
+    /** A broadcast message to one of several rooms (multi-room). */
+    public CompletableFuture<Result> sendBroadcastMessage(String roomID, String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomID, message));
+    }
+
+    /** The rooms this client is logged in to. */
+    public List<String> rooms() {
+        return List.copyOf(rooms);
+    }
+
     public CompletableFuture<Result> startPublishing(String streamID, String extraInfo) {
         return request(Messages.START_PUBLISHING, new Messages.StartPublishing(streamID, extraInfo));
     }
 
-    /** Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. */
+    /**
+     * One WebRTC transport for the whole session, every room of it in multi-room (BUNDLE, PROTOCOL.md "One
+     * transport per session"): streams started from now on share it, each on its own m-line, added and removed by
+     * renegotiation. Off by default: a transport per stream.
+     */
+    public void setMediaBundle(boolean on) {
+        media.bundle(on);
+    }
+
+    /**
+     * Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. A
+     * bundled stream leaves the session's transport: the request carries the renegotiated offer.
+     */
     public CompletableFuture<Result> stopPublishing(String streamID) {
+        CompletableFuture<Result> bundled = media.stopBundled(streamID, true,
+                offer -> request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID, null, offer)));
+        if (bundled != null) {
+            return bundled;
+        }
         media.stopPublishing(streamID);
         return request(Messages.STOP_PUBLISHING, new Messages.StopPublishing(streamID));
     }
@@ -220,6 +357,10 @@ public final class ParleyEngine implements AutoCloseable {
      * still announced until the server gives up on it (or {@link #stopPublishing} is called).
      */
     public CompletableFuture<Publisher> startPublishingMedia(String streamID, String extraInfo) {
+        if (media.bundle()) {
+            return media.publishBundled(streamID, (offer, mid) -> request(Messages.START_PUBLISHING,
+                    new Messages.StartPublishing(streamID, extraInfo, offer, null, null, mid)));
+        }
         return media.publish(streamID, offer -> request(Messages.START_PUBLISHING,
                 new Messages.StartPublishing(streamID, extraInfo, offer)));
     }
@@ -231,6 +372,10 @@ public final class ParleyEngine implements AutoCloseable {
      * or 1104028 when the media path does not come up.
      */
     public CompletableFuture<Player> startPlaying(String streamID, PacketListener listener) {
+        if (media.bundle()) {
+            return media.playBundled(streamID, listener, (offer, mid) -> request(Messages.START_PLAYING,
+                    new Messages.StartPlaying(streamID, offer, null, null, mid)));
+        }
         return media.play(streamID, listener, offer -> request(Messages.START_PLAYING,
                 new Messages.StartPlaying(streamID, offer)));
     }
@@ -254,6 +399,11 @@ public final class ParleyEngine implements AutoCloseable {
 
     /** Stops playing: closes the player's transport and tells the server. */
     public CompletableFuture<Result> stopPlaying(String streamID) {
+        CompletableFuture<Result> bundled = media.stopBundled(streamID, false,
+                offer -> request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID, null, offer)));
+        if (bundled != null) {
+            return bundled;
+        }
         media.stopPlaying(streamID);
         return request(Messages.STOP_PLAYING, new Messages.StopPlaying(streamID));
     }
@@ -266,6 +416,46 @@ public final class ParleyEngine implements AutoCloseable {
     /** The player of {@code streamID} started by {@link #startPlaying}, or null. */
     public Player player(String streamID) {
         return media.player(streamID);
+    }
+
+    /** Replaces the login token (after {@code tokenWillExpire}); the result's {@code data.tokenExpireTime} is its expiry. */
+    public CompletableFuture<Result> renewToken(String token) {
+        return request(Messages.RENEW_TOKEN, new Messages.RenewToken(roomId, token));
+    }
+
+    /** Sets room extra info: the other members get {@code roomExtraInfoUpdate}; later logins get it too. */
+    public CompletableFuture<Result> setRoomExtraInfo(String key, String value) {
+        return request(Messages.SET_ROOM_EXTRA_INFO, new Messages.SetRoomExtraInfo(roomId, key, value));
+    }
+
+    /** Changes the extraInfo of a stream this client publishes: the others get {@code streamExtraInfoUpdate}. */
+    public CompletableFuture<Result> setStreamExtraInfo(String streamID, String extraInfo) {
+        return request(Messages.SET_STREAM_EXTRA_INFO, new Messages.SetStreamExtraInfo(roomId, streamID, extraInfo));
+    }
+
+    /** A reliable room message; the result's {@code data.messageID} is an integer in the room's order. */
+    public CompletableFuture<Result> sendBroadcastMessage(String message) {
+        return request(Messages.SEND_BROADCAST_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** An unreliable room message (dropped for members that cannot keep up); {@code data.messageID} is a string. */
+    public CompletableFuture<Result> sendBarrageMessage(String message) {
+        return request(Messages.SEND_BARRAGE_MESSAGE, new Messages.SendMessage(roomId, message));
+    }
+
+    /** A command to some members (an empty list: everyone else); {@code data.failUserList} names those not reached. */
+    public CompletableFuture<Result> sendCustomCommand(String command, List<String> toUserIDs) {
+        return request(Messages.SEND_CUSTOM_COMMAND, new Messages.SendCustomCommand(roomId, command, toUserIDs));
+    }
+
+    /** Tells the players of {@code streamID} that its microphone is muted or open again ({@code remoteMicStatusUpdate}). */
+    public CompletableFuture<Result> mutePublishStreamAudio(String streamID, boolean mute) {
+        return request(Messages.MUTE_PUBLISH_STREAM_AUDIO, new Messages.MutePublishStreamAudio(roomId, streamID, mute));
+    }
+
+    /** The room's extra info as this client was told it (key → entry). */
+    public synchronized Map<String, Messages.RoomExtraInfo> roomExtraInfo() {
+        return new LinkedHashMap<>(roomExtraInfo);
     }
 
     /** A heartbeat, acknowledging every push handled so far. */
@@ -350,7 +540,7 @@ public final class ParleyEngine implements AutoCloseable {
             reconnecting = true;
             state = "RECONNECTING";
             lastErrorCode = ErrorCode.NETWORK_BROKEN;
-            fireState(roomId, "RECONNECTING", ErrorCode.NETWORK_BROKEN, "");
+            fireStateAll("RECONNECTING", ErrorCode.NETWORK_BROKEN, "");
             reconnect.start();
             return;
         }
@@ -381,39 +571,70 @@ public final class ParleyEngine implements AutoCloseable {
         state = "RECONNECTED";
         lastErrorCode = 0;
         startHeartbeat(r.data().path("heartbeatInterval").asLong(heartbeatIntervalMs));
-        fireState(roomId, "RECONNECTED", 0, "");
+        fireStateAll("RECONNECTED", 0, "");
     }
 
     /** The session is gone on the server: what this client knew of it goes (peers are told DELETE, then ADD anew). */
     void sessionLost() {
         lastSeq.set(0);
         media.closeAll();
-        String rid = roomId;
-        List<Messages.User> goneUsers;
-        List<Messages.StreamInfo> goneStreams;
+        Map<String, List<Messages.User>> goneUsers = new LinkedHashMap<>();
+        Map<String, List<Messages.StreamInfo>> goneStreams = new LinkedHashMap<>();
         synchronized (this) {
-            goneUsers = new ArrayList<>(users.values());
-            goneStreams = new ArrayList<>(streams.values());
+            users.forEach((room, in) -> goneUsers.put(room, new ArrayList<>(in.values())));
+            streams.forEach((room, in) -> goneStreams.put(room, new ArrayList<>(in.values())));
             users.clear();
             streams.clear();
         }
-        if (!goneStreams.isEmpty()) {
-            streamListener.onRoomStreamUpdate(rid, Messages.DELETE, goneStreams, "");
-        }
-        if (!goneUsers.isEmpty()) {
-            userListener.onRoomUserUpdate(rid, Messages.DELETE, goneUsers);
-        }
+        goneStreams.forEach((room, gone) -> {
+            if (!gone.isEmpty()) {
+                streamListener.onRoomStreamUpdate(room, Messages.DELETE, gone, "");
+            }
+        });
+        goneUsers.forEach((room, gone) -> {
+            if (!gone.isEmpty()) {
+                userListener.onRoomUserUpdate(room, Messages.DELETE, gone);
+            }
+        });
     }
 
     /** A fresh login with the last login's parameters, on the attempt's connection. */
     CompletableFuture<Result> relogin(WsClient ws) {
-        relogging = true;
-        Messages.LoginRoom req = loginRequest;
-        return requestOn(ws, Messages.LOGIN_ROOM, req).thenApply(r -> {
-            if (r.ok()) {
-                loggedIn(req, r);
+        List<Messages.LoginRoom> all = new ArrayList<>();
+        Messages.LoginRoom first = loginRequest;
+        all.add(first);
+        for (String room : rooms) {
+            Messages.LoginRoom req = logins.get(room);
+            if (req != null && req != first) {
+                all.add(req); // multi-room: the session's other rooms, logged in again after the first
             }
-            return r;
+        }
+        relogging = true;
+        reloggingRooms.clear();
+        all.forEach(req -> reloggingRooms.add(req.roomID()));
+        return reloginFrom(ws, all, 0, null);
+    }
+
+    private CompletableFuture<Result> reloginFrom(WsClient ws, List<Messages.LoginRoom> all, int i, Result firstResult) {
+        if (i == all.size()) {
+            return CompletableFuture.completedFuture(firstResult);
+        }
+        Messages.LoginRoom req = all.get(i);
+        return requestOn(ws, Messages.LOGIN_ROOM, req).thenCompose(r -> {
+            if (!r.ok()) {
+                if (i == 0) {
+                    return CompletableFuture.completedFuture(r);
+                }
+                reloggingRooms.remove(req.roomID());
+                logins.remove(req.roomID());
+                fireState(req.roomID(), "RECONNECT_FAILED", r.code(), r.message()); // this room only; the others carry on
+                return reloginFrom(ws, all, i + 1, firstResult);
+            }
+            if (i == 0) {
+                rooms.clear(); // the session is new: its rooms are those logged in again, the first one first
+            }
+            loggedIn(req, r);
+            return reloginFrom(ws, all, i + 1, i == 0 ? r : firstResult);
         });
     }
 
@@ -421,7 +642,7 @@ public final class ParleyEngine implements AutoCloseable {
         reconnecting = false; // relogging stays on until the login's LOGINED push, which follows its answer
         state = "RECONNECTED";
         lastErrorCode = 0;
-        fireState(roomId, "RECONNECTED", 0, "{\"relogin\":" + why + "}");
+        fireStateAll("RECONNECTED", 0, "{\"relogin\":" + why + "}");
     }
 
     void reconnectFailed(int code, String why) {
@@ -440,7 +661,7 @@ public final class ParleyEngine implements AutoCloseable {
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().close();
         }
-        fireState(roomId, "RECONNECT_FAILED", code, why == null ? "" : why);
+        fireStateAll("RECONNECT_FAILED", code, why == null ? "" : why);
     }
 
     private void startHeartbeat(long intervalMs) {
@@ -500,9 +721,9 @@ public final class ParleyEngine implements AutoCloseable {
             switch (name) {
                 case Messages.ROOM_STATE_CHANGED -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStateChanged.class);
-                    if (relogging && "LOGINED".equals(p.reason())) {
-                        relogging = false;
-                        break; // the login that repairs a lost session: reported as RECONNECTED when it answered
+                    if (relogging && "LOGINED".equals(p.reason()) && reloggingRooms.remove(p.roomID())) {
+                        relogging = !reloggingRooms.isEmpty();
+                        break; // a login that repairs a lost session: reported as RECONNECTED when it answered
                     }
                     state = p.reason();
                     lastErrorCode = p.errorCode();
@@ -513,7 +734,10 @@ public final class ParleyEngine implements AutoCloseable {
                         synchronized (this) {
                             users.clear();
                             streams.clear();
+                            roomExtraInfo.clear();
                         }
+                        rooms.clear();
+                        logins.clear();
                         media.closeAll();
                     }
                     fireState(p.roomID(), p.reason(), p.errorCode(), p.extendedData());
@@ -521,11 +745,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_USER_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomUserUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.User> in = users.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.User u : p.userList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                users.put(u.userID(), u);
+                                in.put(u.userID(), u);
                             } else {
-                                users.remove(u.userID());
+                                in.remove(u.userID());
                             }
                         }
                     }
@@ -534,11 +759,12 @@ public final class ParleyEngine implements AutoCloseable {
                 case Messages.ROOM_STREAM_UPDATE -> {
                     var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomStreamUpdate.class);
                     synchronized (this) {
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
                         for (Messages.StreamInfo s : p.streamList()) {
                             if (Messages.ADD.equals(p.updateType())) {
-                                streams.put(s.streamID(), s);
+                                in.put(s.streamID(), s);
                             } else {
-                                streams.remove(s.streamID());
+                                in.remove(s.streamID());
                             }
                         }
                     }
@@ -554,6 +780,45 @@ public final class ParleyEngine implements AutoCloseable {
                     media.onPlayerState(p);
                     playerStateListener.onPlayerStateUpdate(p);
                 }
+                case Messages.TOKEN_WILL_EXPIRE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.TokenWillExpire.class);
+                    tokenWillExpireListener.onTokenWillExpire(p.roomID(), p.remainTimeInSecond());
+                }
+                case Messages.ROOM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomExtraInfoUpdate.class);
+                    synchronized (this) {
+                        p.roomExtraInfoList().forEach(e -> roomExtraInfo.put(e.key(), e));
+                    }
+                    roomExtraInfoListener.onRoomExtraInfoUpdate(p.roomID(), p.roomExtraInfoList());
+                }
+                case Messages.STREAM_EXTRA_INFO_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.StreamExtraInfoUpdate.class);
+                    synchronized (this) {
+                        Map<String, Messages.StreamInfo> in = streams.computeIfAbsent(p.roomID(), k -> new LinkedHashMap<>());
+                        p.streamList().forEach(s -> in.put(s.streamID(), s));
+                    }
+                    streamExtraInfoListener.onStreamExtraInfoUpdate(p.roomID(), p.streamList());
+                }
+                case Messages.IM_RECV_BROADCAST_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBroadcastMessage.class);
+                    broadcastListener.onIMRecvBroadcastMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_BARRAGE_MESSAGE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvBarrageMessage.class);
+                    barrageListener.onIMRecvBarrageMessage(p.roomID(), p.messageList());
+                }
+                case Messages.IM_RECV_CUSTOM_COMMAND -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.IMRecvCustomCommand.class);
+                    customCommandListener.onIMRecvCustomCommand(p.roomID(), p.fromUser(), p.command());
+                }
+                case Messages.ROOM_ONLINE_USER_COUNT_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RoomOnlineUserCountUpdate.class);
+                    onlineCountListener.onRoomOnlineUserCountUpdate(p.roomID(), p.count());
+                }
+                case Messages.REMOTE_MIC_STATUS_UPDATE -> {
+                    var p = SignalCodec.MAPPER.treeToValue(data, Messages.RemoteMicStatusUpdate.class);
+                    remoteMicListener.onRemoteMicStatusUpdate(p.streamID(), p.status());
+                }
                 case Messages.PUBLISH_QUALITY_UPDATE ->
                         publishQualityListener.onPublishQualityUpdate(
                                 SignalCodec.MAPPER.treeToValue(data, Messages.QualityUpdate.class));
@@ -568,14 +833,28 @@ public final class ParleyEngine implements AutoCloseable {
         pushListener.onPush(name, data);
     }
 
-    /** The other users in the room as the pushes told this client (only with userUpdate on). */
+    /** The other users in the room (every room, in multi-room mode) as the pushes told this client (userUpdate on). */
     public synchronized List<String> roomUsers() {
-        return new ArrayList<>(users.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        users.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
     }
 
-    /** The other users' streams in the room as the pushes told this client. */
+    /** The other users in {@code roomID}. */
+    public synchronized List<String> roomUsers(String roomID) {
+        return new ArrayList<>(users.getOrDefault(roomID, Map.of()).keySet());
+    }
+
+    /** The other users' streams in the room (every room, in multi-room mode) as the pushes told this client. */
     public synchronized List<String> roomStreams() {
-        return new ArrayList<>(streams.keySet());
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        streams.values().forEach(m -> out.addAll(m.keySet()));
+        return new ArrayList<>(out);
+    }
+
+    /** The other users' streams in {@code roomID}. */
+    public synchronized List<String> roomStreams(String roomID) {
+        return new ArrayList<>(streams.getOrDefault(roomID, Map.of()).keySet());
     }
 
     /** The last room state: LOGOUT, LOGINING, LOGINED, LOGIN_FAILED, KICKOUT… */

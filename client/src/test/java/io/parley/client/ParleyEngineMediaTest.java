@@ -66,8 +66,8 @@ class ParleyEngineMediaTest {
         p.sendFrame(new byte[] {9, 9});
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> media.receivedPayloads().contains("[9, 9]"));
 
-        signal.push(Messages.PUBLISHER_STATE_UPDATE, new Messages.PublisherStateUpdate("alice-mic", "PUBLISHING", 0, ""));
-        signal.push(Messages.PUBLISH_QUALITY_UPDATE, new Messages.QualityUpdate("alice-mic",
+        signal.push(Messages.PUBLISHER_STATE_UPDATE, new Messages.PublisherStateUpdate("r1", "alice-mic", "PUBLISHING", 0, ""));
+        signal.push(Messages.PUBLISH_QUALITY_UPDATE, new Messages.QualityUpdate("r1", "alice-mic",
                 new Messages.MediaStats(32.1, 150, 0, 0, 1.2, -1)));
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> !quality.isEmpty() && !states.isEmpty());
         assertThat(states.peek().state()).isEqualTo("PUBLISHING");
@@ -114,7 +114,7 @@ class ParleyEngineMediaTest {
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> !got.isEmpty());
         assertThat(got.peek().payload()).containsExactly(5);
 
-        signal.push(Messages.PLAYER_STATE_UPDATE, new Messages.PlayerStateUpdate("bob-mic", "NO_PLAY", 0,
+        signal.push(Messages.PLAYER_STATE_UPDATE, new Messages.PlayerStateUpdate("r1", "bob-mic", "NO_PLAY", 0,
                 "{\"reason\":\"publisher_stopped\"}"));
         assertThat(player.closed().get(WAIT, TimeUnit.SECONDS)).isEqualTo("closed locally");
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> !states.isEmpty());

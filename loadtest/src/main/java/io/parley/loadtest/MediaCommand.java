@@ -51,10 +51,14 @@ final class MediaCommand implements Callable<Integer> {
             + "took; --duration still bounds the whole run (default: run until --duration).")
     java.time.Duration steady;
 
+    @Option(names = "--bundle", description = "Each session uses one WebRTC transport for all its streams (BUNDLE: one "
+            + "ICE/DTLS handshake per session, a m-line per stream) instead of one transport per stream.")
+    boolean bundle;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate, tokens -> new MediaScenario(common, tokens, rooms, publishers, players,
-                minSize(), maxSize(), packetRate, loginRate, mediaTimeout).steadyFor(steady));
+                minSize(), maxSize(), packetRate, loginRate, mediaTimeout).steadyFor(steady).bundle(bundle));
     }
 
     int minSize() {

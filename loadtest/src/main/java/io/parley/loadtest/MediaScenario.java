@@ -98,6 +98,13 @@ final class MediaScenario implements Scenario {
     }
 
     private long steadyNanos = -1;
+    private boolean bundle;
+
+    /** Every session bundles its streams on one transport (ParleyEngine.setMediaBundle). */
+    MediaScenario bundle(boolean on) {
+        bundle = on;
+        return this;
+    }
 
     /** Ends the run {@code d} after the steady phase begins (null: at the deadline). */
     MediaScenario steadyFor(java.time.Duration d) {
@@ -132,6 +139,7 @@ final class MediaScenario implements Scenario {
         m.put("packetRate", packetRate);
         m.put("loginRate", loginRate);
         m.put("mediaTimeoutSeconds", mediaTimeout.toMillis() / 1000.0);
+        m.put("bundle", bundle);
         m.put("durationSeconds", common.duration.toMillis() / 1000.0);
         m.put("runTag", tag);
         m.put("expectedPacketsOutPerSecond", (long) rooms * players * publishers * packetRate);
@@ -276,6 +284,7 @@ final class MediaScenario implements Scenario {
         String roomId = "lt" + tag + "-r" + room;
         Bot b = new Bot(bots.size(), room, userId, roomId, ParleyEngine.create(tokens.appId(), common.url));
         b.engine.setMediaConfig(MediaConfig.DEFAULTS.withTimeouts(mediaTimeout, mediaTimeout));
+        b.engine.setMediaBundle(bundle);
         bots.add(b);
         Bots.watch(b, stats);
         return b;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.server.TestServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,21 +74,28 @@ class SmokeTest {
     @Test
     void aShortMediaRunForwardsEveryPacket(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("media.json");
+        long kernelDropsBefore = udpReceiveBufferDrops();
         Cli c = Cli.run("media", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--rooms", "2",
                 "--publishers", "1", "--players", "3", "--duration", "60s", "--steady", "1500ms", "--out", out.toString(), "-q");
         assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
+        long kernelDrops = udpReceiveBufferDrops() - kernelDropsBefore;
         JsonNode r = new ObjectMapper().readTree(out.toFile());
         assertThat(r.path("counters").path("errors").asLong()).isZero();
         assertThat(r.path("derived").path("players_connected").asInt()).isEqualTo(6);
         long expected = r.path("derived").path("packets_expected").asLong();
         assertThat(expected).isGreaterThan(6 * 50); // >= 1 s of audio for each of the 6 players
-        assertThat(r.path("derived").path("packets_received_in_window").asLong()).isEqualTo(expected); // loopback: no loss
+        // Loopback loses nothing unless a receiving socket's buffer overflows, which the kernel counts (a busy
+        // machine that deschedules a reader does that): every missing packet must be one the kernel dropped.
+        long lost = expected - r.path("derived").path("packets_received_in_window").asLong();
+        assertThat(lost).as("packets lost; the kernel dropped %d datagrams on full receive buffers meanwhile; report: %s",
+                        kernelDrops, r)
+                .isBetween(0L, kernelDrops);
         JsonNode fwd = r.path("latencies").path("forwarding");
         assertThat(fwd.path("count").asLong() + r.path("latencies").path("forwarding_ramp").path("count").asLong())
                 .isEqualTo(r.path("counters").path("packets_received").asLong());
         assertThat(fwd.path("count").asLong()).isPositive(); // packets sent once all players were set up
         assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(1_000);
-        assertThat(r.path("derived").path("steady_packets_lost").asLong()).isZero();
+        assertThat(r.path("derived").path("steady_packets_lost").asLong()).isBetween(0L, kernelDrops);
         assertThat(r.path("server").path("histograms").path("parley_media_forward_latency_seconds").path("steady")
                 .path("count").asLong()).isPositive();
         assertThat(r.path("latencies").path("first_audio").path("count").asLong()).isEqualTo(6);
@@ -154,5 +162,30 @@ class SmokeTest {
         assertThat(r.path("stoppedBy").asText()).isEqualTo("interrupted");
         assertThat(r.path("counters").path("logins").asLong()).isEqualTo(20);
         assertThat(r.path("elapsedSeconds").asDouble()).isLessThan(60);
+    }
+
+    /** Linux's count of UDP datagrams dropped on full receive buffers (all sockets), or 0 where it is not readable. */
+    private static long udpReceiveBufferDrops() throws IOException {
+        Path snmp = Path.of("/proc/net/snmp");
+        if (!Files.isReadable(snmp)) {
+            return 0;
+        }
+        String[] names = null;
+        for (String line : Files.readAllLines(snmp)) {
+            if (!line.startsWith("Udp: ")) {
+                continue;
+            }
+            String[] fields = line.substring(5).trim().split("\\s+");
+            if (names == null) {
+                names = fields;
+                continue;
+            }
+            for (int i = 0; i < names.length && i < fields.length; i++) {
+                if (names[i].equals("RcvbufErrors")) {
+                    return Long.parseLong(fields[i]);
+                }
+            }
+        }
+        return 0;
     }
 }

@@ -5,9 +5,11 @@ import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
 import io.parley.server.config.ConfigRules;
 import io.parley.server.config.ParleyConfig;
+import io.parley.server.lifecycle.PortInUse;
 import io.parley.server.lifecycle.Signals;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +21,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar parley-server.jar [--config FILE] [--dev] [--port N]} runs the server; {@code ... token ...}
- * mints a token. Exit status: 0 after a drain, 2 for a configuration problem, 1 when the server cannot start.
+ * {@code java -jar parley-server.jar [--config FILE] [--dev] [--port N] [--media-port N]} runs the server;
+ * {@code ... token ...} mints a token; {@code rooms}, {@code users}, {@code kick} call a running server's API
+ * (OperatorCommands). Exit status: 0 after a drain, 2 for a configuration problem or a port that cannot be bound,
+ * 1 when the server cannot start otherwise.
  */
-@Command(name = "parley", mixinStandardHelpOptions = true, subcommands = TokenCommand.class,
+@Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        subcommands = {TokenCommand.class, OperatorCommands.Rooms.class, OperatorCommands.Users.class,
+                OperatorCommands.Kick.class},
         description = "Parley: a self-hosted real-time audio room server.")
 public final class Main implements Callable<Integer> {
     static final long DEV_APP_ID = 1;
+    static final String MEDIA_PORT_ENV = "PARLEY_MEDIA_PORT";
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML configuration (docs/configuration.md; default: $PARLEY_CONFIG, else built-in defaults).")
@@ -41,6 +48,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--host", description = "Address to bind; overrides server.host.")
     String host;
 
+    @Option(names = "--media-port", paramLabel = "N",
+            description = "UDP port of the media plane (WebRTC); overrides media.port and PARLEY_MEDIA_PORT.")
+    Integer mediaPort;
+
     @Option(names = "--print-config", description = "Print the effective configuration (secrets redacted) and exit.")
     boolean printConfig;
 
@@ -55,6 +66,11 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
+        if (mediaPort != null) {
+            // Applied as the highest-precedence source of media.port: the command line beats the environment.
+            env = new HashMap<>(env);
+            env.put(MEDIA_PORT_ENV, Integer.toString(mediaPort));
+        }
         ConfigLoader.Loaded loaded = null;
         ParleyConfig cfg;
         String devSecret = null;
@@ -92,9 +108,17 @@ public final class Main implements Callable<Integer> {
             ConfigRules.publishedSecrets(cfg).forEach(w -> log.warn("{} (refused outside dev mode)", w));
         }
         log.info("configuration {}", ConfigLoader.toOneLine(cfg));
-        ParleyServer server = ParleyServer.start(cfg);
+        ParleyServer server;
+        try {
+            server = ParleyServer.start(cfg);
+        } catch (PortInUse e) {
+            // One line, no stack trace: what is busy and what moves it.
+            log.debug("bind failed", e);
+            System.err.println("parley: " + e.getMessage());
+            return 2;
+        }
         if (cfg.dev()) {
-            printDevBanner(server.port(), cfg.apps().get(0).appId(), devSecret);
+            printDevBanner(server, cfg.apps().get(0).appId(), devSecret);
         }
         boolean signals = Signals.install(() -> {
             try {
@@ -129,17 +153,26 @@ public final class Main implements Callable<Integer> {
         return p == null || p.isBlank() ? null : Path.of(p);
     }
 
-    private static void printDevBanner(int port, long appId, String secret) {
-        System.out.println("""
+    private static void printDevBanner(ParleyServer server, long appId, String secret) {
+        System.out.println(devBanner(server.port(), server.media().announcedAddress(), server.media().port(), appId,
+                secret));
+    }
+
+    static String devBanner(int port, String mediaAddress, int mediaPort, long appId, String secret) {
+        return """
                 Parley dev mode (never use in production)
                   WebSocket:  ws://127.0.0.1:%1$d/ws
                   Demo page:  http://127.0.0.1:%1$d/  (open it in two tabs)
+                  Media:      udp %4$s:%5$d  (the address clients are told to send media to; if a browser cannot
+                              reach it, as from Docker, WSL or a VPN, set PARLEY_MEDIA_ANNOUNCED_ADDRESS to one it
+                              can reach; --media-port N moves the port)
                   AppID:      %2$d
                   Secret:     %3$s
                   Mint a token:
                     java -jar server/target/parley-server.jar token --app %2$d --secret %3$s --user alice --publish
                   or ask this server:  curl 'http://127.0.0.1:%1$d/dev/token?user=alice'
-                """.formatted(port, appId, secret == null ? "(from your configuration)" : secret));
+                """.formatted(port, appId, secret == null ? "(from your configuration)" : secret,
+                mediaAddress.indexOf(':') >= 0 ? "[" + mediaAddress + "]" : mediaAddress, mediaPort);
     }
 
     private static byte[] randomBytes(int n) {

@@ -19,6 +19,7 @@ import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.webhook.Webhooks;
 import io.parley.server.bridge.RtmpEdge;
+import io.parley.server.auth.TurnCredentials;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
 import io.parley.server.gateway.HttpRoutes;
@@ -27,6 +28,7 @@ import io.parley.server.sfu.MediaClock;
 import io.parley.server.sfu.MediaPlane;
 import io.parley.server.sfu.MediaSessions;
 import io.parley.server.lifecycle.Drain;
+import io.parley.server.lifecycle.PortInUse;
 import io.parley.server.lifecycle.Readiness;
 import io.parley.server.metrics.ParleyMetrics;
 import io.parley.server.room.RoomService;
@@ -42,6 +44,12 @@ import org.slf4j.LoggerFactory;
 /** A running Parley node: event loops, the registry and the gateway bound to its port. */
 public final class ParleyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+    // What moves each port, for the one-line message of a busy port (lifecycle.PortInUse).
+    static final String GATEWAY_PORT_HOW = "choose another with --port N, PARLEY_SERVER_PORT or server.port";
+    static final String MEDIA_PORT_HOW = "choose another with --media-port N, PARLEY_MEDIA_PORT or media.port";
+    static final String API_PORT_HOW = "choose another with PARLEY_API_PORT or api.port (or turn it off: PARLEY_API_ENABLED=false)";
+    static final String MANAGEMENT_PORT_HOW = "choose another with PARLEY_MANAGEMENT_PORT or management.port";
+    static final String RTMP_PORT_HOW = "choose another with PARLEY_RTMP_PORT or rtmp.port (or turn RTMP off: PARLEY_RTMP_ENABLED=false)";
 
     private final ParleyConfig config;
     private final EventLoopGroup boss;
@@ -67,10 +75,14 @@ public final class ParleyServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);
         // Media gets a loop of its own, so that signalling and room work never delay forwarding.
-        this.media = MediaPlane.start(config.media(), io, epoll, MediaClock.SYSTEM);
+        ParleyConfig.Media mc = config.media();
+        this.media = PortInUse.bind("media UDP", mc.bindAddress(), mc.port(), MEDIA_PORT_HOW,
+                () -> MediaPlane.start(mc, io, epoll, MediaClock.SYSTEM));
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media));
+        rooms.turn(new TurnCredentials(config.turn()));
+        rooms.configure(config.room(), config.auth().tokenWillExpireLead());
         rooms.subscribe(metrics.roomEventListener());
         this.webhooks = new Webhooks(config.apps(), config.webhook(), metrics.registry(), Clock.systemUTC());
         if (webhooks.any()) {
@@ -90,8 +102,9 @@ public final class ParleyServer implements AutoCloseable {
         routes.putAll(DevRoutes.routes(config));
         routes.putAll(StaticRoutes.routes(config.dev()));
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        this.rtmp = config.rtmp().enabled()
-                ? new RtmpEdge(config, rooms, media, boss, workers, channelType, metrics.registry()) : null;
+        this.rtmp = config.rtmp().enabled() ? PortInUse.bind("RTMP TCP", config.rtmp().bindHost(), config.rtmp().port(),
+                RTMP_PORT_HOW, () -> new RtmpEdge(config, rooms, media, boss, workers, channelType, metrics.registry()))
+                : null;
         GatewayInitializer gateway;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -106,9 +119,11 @@ public final class ParleyServer implements AutoCloseable {
                 .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), config.gateway(),
                         metrics.gatewayEvents(), HttpRoutes.get(publicRoutes), rtmp == null ? null : rtmp.flvHandler()));
         this.gateway = gateway;
-        this.channel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        this.channel = PortInUse.bind("gateway TCP", config.server().host(), config.server().port(), GATEWAY_PORT_HOW,
+                () -> b.bind(config.server().host(), config.server().port()).sync().channel());
         if (config.management().enabled()) {
-            this.management = new ServerBootstrap()
+            ParleyConfig.Management mg = config.management();
+            this.management = PortInUse.bind("management TCP", mg.host(), mg.port(), MANAGEMENT_PORT_HOW, () -> new ServerBootstrap()
                     .group(boss, workers)
                     .channel(channelType)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -116,7 +131,7 @@ public final class ParleyServer implements AutoCloseable {
                             config.gateway().writeBufferLowBytes(), config.gateway().writeBufferHighBytes()))
                     .childHandler(GatewayInitializer.management(config.gateway(), metrics.gatewayEvents(),
                             HttpRoutes.get(ops), gateway.channels()))
-                    .bind(config.management().host(), config.management().port()).sync().channel();
+                    .bind(mg.host(), mg.port()).sync().channel());
             log.info("management (/metrics, /healthz, /readyz) on {}", management.localAddress());
         } else {
             this.management = null;
@@ -124,9 +139,11 @@ public final class ParleyServer implements AutoCloseable {
         if (rtmp != null) {
             rtmp.announce(port());
         }
-        this.api = config.api().enabled() ? ApiServer.start(new ServerApi(config, rooms, Clock.systemUTC(),
-                metrics.registry(), webhooks::closing), config.api().host(), config.api().port(), boss, workers,
-                channelType) : null;
+        ServerApi serverApi = config.api().enabled()
+                ? new ServerApi(config, rooms, Clock.systemUTC(), metrics.registry(), webhooks::closing) : null;
+        this.api = serverApi == null ? null : PortInUse.bind("server API TCP", config.api().host(), config.api().port(),
+                API_PORT_HOW, () -> ApiServer.start(serverApi, config.api().host(), config.api().port(), boss, workers,
+                        channelType));
         if (api != null) {
             log.info("server API on {}:{}", config.api().host(), api.port());
         }

@@ -97,7 +97,7 @@ public class ForwardingBenchmark {
             WebRtcTransport ct = new WebRtcTransport(plane, "c" + i, "consumerpasswordconsum00", null, c, System.nanoTime());
             c.transport = ct;
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", 41000 + i);
-            ct.address = to;
+            plane.latch(ct, to);
             ct.srtp = new SrtpSession(keys());
             producer.attach(c);
         }

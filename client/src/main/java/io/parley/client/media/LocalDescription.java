@@ -24,7 +24,13 @@ record LocalDescription(String iceUfrag, String icePwd, long ssrc, String cname,
         return new LocalDescription(ufrag, pwd, ssrc, cname, offer);
     }
 
-    private static String random(int length) {
+    /** The ICE credentials and fingerprint as an offer writes them. */
+    SdpWriter.LocalIce ice() {
+        return new SdpWriter.LocalIce(iceUfrag, icePwd, new Sdp.Fingerprint("sha-256",
+                ClientDtls.CERTIFICATE.fingerprint().hex()));
+    }
+
+    static String random(int length) {
         StringBuilder sb = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
             sb.append(ICE_CHARS.charAt(RANDOM.nextInt(ICE_CHARS.length())));

@@ -22,6 +22,7 @@ import io.parley.protocol.media.StunMessage;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ public final class MediaTransport implements AutoCloseable {
     /** SRTCP adds a 4-byte index and up to a 16-byte tag; SRTP a 16-byte tag at most. */
     private static final int SRTP_OVERHEAD = 20;
     /** How long a closing transport waits for its close_notify to leave before closing the socket. */
-    private static final long CLOSE_GRACE_MILLIS = 300;
+    static final long CLOSE_GRACE_MILLIS = 300;
 
     public enum State { NEW, CHECKING, DTLS, CONNECTED, CLOSED }
 
@@ -56,7 +57,8 @@ public final class MediaTransport implements AutoCloseable {
     private final AtomicLong srtpFailures = new AtomicLong();
     private final AtomicLong datagramsDropped = new AtomicLong();
 
-    private TransportHandler handler = new TransportHandler() { };
+    /** Its stream (one per transport), or each stream of a {@link MediaSession} (BUNDLE). */
+    private final List<TransportHandler> handlers = new CopyOnWriteArrayList<>();
     private volatile State state = State.NEW;
     private volatile RemoteDescription remote;
     private IceAgent ice;
@@ -107,8 +109,31 @@ public final class MediaTransport implements AutoCloseable {
         return result;
     }
 
+    /** Adds a stream's handler; one added once connected hears {@code onConnected} at once (on the loop). */
     void handler(TransportHandler h) {
-        handler = h;
+        handlers.add(h);
+        if (state == State.CONNECTED) {
+            loop.execute(() -> {
+                if (state == State.CONNECTED && handlers.contains(h)) {
+                    h.onConnected();
+                }
+            });
+        }
+    }
+
+    /** A bundled stream was removed: its handler hears no more (its {@code onClosed} is the caller's to call). */
+    boolean removeHandler(TransportHandler h) {
+        return handlers.remove(h);
+    }
+
+    /** Completes once SRTP is ready (as {@link #connect} does), exceptionally when the transport fails first. */
+    CompletableFuture<MediaTransport> whenConnected() {
+        return connected;
+    }
+
+    /** Our ICE credentials and fingerprint, for a {@link MediaSession}'s offers. */
+    LocalDescription local() {
+        return local;
     }
 
     /** Our SDP offer: one audio m-line, Opus 111, audio level id 1, our ICE credentials and fingerprint. */
@@ -192,7 +217,9 @@ public final class MediaTransport implements AutoCloseable {
         srtp = new SrtpSession(keys);
         state = State.CONNECTED;
         log.debug("media {}: connected to {} ({})", label, remote.candidate(), keys.profile());
-        handler.onConnected();
+        for (TransportHandler h : handlers) {
+            h.onConnected();
+        }
         connected.complete(this);
     }
 
@@ -223,7 +250,13 @@ public final class MediaTransport implements AutoCloseable {
         }
         connected.completeExceptionally(new MediaException("media " + label + ": closed before connecting: " + reason));
         try {
-            handler.onClosed(reason);
+            for (TransportHandler h : handlers) {
+                try {
+                    h.onClosed(reason);
+                } catch (RuntimeException e) {
+                    log.warn("media {}: a stream's close handler failed", label, e);
+                }
+            }
         } finally {
             closed.complete(reason);
             if (dtls == null) {
@@ -337,7 +370,9 @@ public final class MediaTransport implements AutoCloseable {
                 if (srtp == null || srtp.unprotectRtp(buf) != SrtpStatus.OK) {
                     srtpFailures.incrementAndGet();
                 } else if (rtpView.wrap(buf) == RtpPacket.Status.OK) {
-                    handler.onRtp(rtpView);
+                    for (TransportHandler h : handlers) {
+                        h.onRtp(rtpView);
+                    }
                 } else {
                     datagramsDropped.incrementAndGet();
                 }
@@ -349,7 +384,9 @@ public final class MediaTransport implements AutoCloseable {
                 }
                 Parsed<List<RtcpPacket>> p = RtcpCodec.parse(buf);
                 if (p.isOk()) {
-                    handler.onRtcp(p.value());
+                    for (TransportHandler h : handlers) {
+                        h.onRtcp(p.value());
+                    }
                 } else {
                     datagramsDropped.incrementAndGet();
                 }

@@ -44,13 +44,38 @@ public final class Player implements AutoCloseable {
     private volatile long mediaSsrc = -1;
     private volatile long receiverReports;
     private final CompletableFuture<String> bye = new CompletableFuture<>();
+    /** How long a removed bundled stream still listens for the server's BYE. */
+    private static final long BYE_GRACE_MILLIS = 5_000;
     private ScheduledFuture<?> rtcpTimer;
 
+    private final long ssrc;
+    private final String cname;
+    /** Its m= section of a bundled answer (null: the transport's own answer). */
+    private volatile RemoteDescription remote;
+    private final boolean bundled;
+    private final Events events;
+    private final CompletableFuture<String> closed;
+    private volatile boolean removed;
+
     private Player(String streamID, MediaTransport transport, PacketListener listener) {
+        this(streamID, transport, listener, transport.localSsrc(), transport.cname(), false);
+    }
+
+    /** A stream of a {@link MediaSession}: its own SSRC and CNAME on the session's transport. */
+    Player(String streamID, MediaTransport transport, PacketListener listener, long ssrc, String cname,
+           boolean bundled) {
         this.streamID = streamID;
         this.transport = transport;
+        this.ssrc = ssrc;
+        this.cname = cname;
+        this.bundled = bundled;
+        this.closed = bundled ? new CompletableFuture<>() : transport.closed();
+        if (bundled) {
+            transport.closed().thenAccept(closed::complete);
+        }
         this.listener = Objects.requireNonNull(listener, "listener");
-        transport.handler(new Events());
+        this.events = new Events();
+        transport.handler(events);
     }
 
     /** Binds the socket and prepares the (recvonly) offer; then send {@link #offer()} and {@link #connect}. */
@@ -80,12 +105,12 @@ public final class Player implements AutoCloseable {
             throw new IllegalArgumentException("sequenceNumbers: none (expected: at least one)");
         }
         int[] seqs = sequenceNumbers.clone();
-        return onLoop(() -> transport.sendRtcp(List.of(RtcpPacket.Nack.of(transport.localSsrc(), mediaSsrc(), seqs))));
+        return onLoop(() -> transport.sendRtcp(List.of(RtcpPacket.Nack.of(ssrc, mediaSsrc(), seqs))));
     }
 
     /** Sends a Picture Loss Indication (the server passes it on to the publisher). False when not connected. */
     public boolean sendPli() {
-        return onLoop(() -> transport.sendRtcp(List.of(new RtcpPacket.Pli(transport.localSsrc(), mediaSsrc()))));
+        return onLoop(() -> transport.sendRtcp(List.of(new RtcpPacket.Pli(ssrc, mediaSsrc()))));
     }
 
     private boolean onLoop(Runnable task) {
@@ -116,12 +141,15 @@ public final class Player implements AutoCloseable {
 
         @Override
         void onRtp(RtpPacket p) {
+            if (bundled && (removed || p.ssrc() != mediaSsrc)) {
+                return; // another stream of the session's transport
+            }
             long now = System.nanoTime();
             if (mediaSsrc < 0) {
                 mediaSsrc = p.ssrc();
             }
             reception.onPacket(p.sequenceNumber(), p.timestamp(), p.payloadLength(), now);
-            int levelId = transport.remote().audioLevelId();
+            int levelId = remote().audioLevelId();
             ReceivedPacket packet = new ReceivedPacket(p.sequenceNumber(), p.timestamp(), p.ssrc(),
                     p.payloadType(), p.marker(), levelId == 0 ? -1 : p.audioLevel(levelId),
                     levelId != 0 && p.voiceActivity(levelId),
@@ -136,11 +164,14 @@ public final class Player implements AutoCloseable {
 
         @Override
         void onRtcp(List<RtcpPacket> packets) {
-            for (RtcpPacket p : packets) {
-                if (p instanceof RtcpPacket.SenderReport sr) {
+                for (RtcpPacket p : packets) {
+                if (p instanceof RtcpPacket.SenderReport sr && (!bundled || sr.ssrc() == mediaSsrc)) {
                     reception.onSenderReport(sr.ntpTime(), System.nanoTime());
                 } else if (p instanceof RtcpPacket.Bye b && mediaSsrc >= 0 && b.ssrcs().contains(mediaSsrc)) {
                     bye.complete(b.reason() == null ? "" : b.reason());
+                    if (removed) {
+                        detach();
+                    }
                 }
             }
         }
@@ -159,10 +190,9 @@ public final class Player implements AutoCloseable {
         if (block != null) {
             blocks.add(block);
         }
-        long ssrc = transport.localSsrc();
         RtcpPacket.ReceiverReport rr = new RtcpPacket.ReceiverReport(ssrc, blocks);
         RtcpPacket.SourceDescription sdes = new RtcpPacket.SourceDescription(
-                List.of(new RtcpPacket.SdesChunk(ssrc, transport.cname())));
+                List.of(new RtcpPacket.SdesChunk(ssrc, cname)));
         if (transport.sendRtcp(List.of(rr, sdes)) == SrtpStatus.OK) {
             receiverReports++;
         }
@@ -183,12 +213,31 @@ public final class Player implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return transport.state() == MediaTransport.State.CONNECTED;
+        return transport.state() == MediaTransport.State.CONNECTED && !removed;
     }
 
-    /** Completes with the reason when the transport closes. */
+    /** What the answer says for this stream: its own m= section when bundled, else the transport's answer. */
+    RemoteDescription remote() {
+        RemoteDescription r = remote;
+        return r != null ? r : transport.remote();
+    }
+
+    /** A bundled stream's section of the session's answer (set before its media flows). */
+    void remote(RemoteDescription r) {
+        remote = r;
+        if (r.remoteSsrc() >= 0) {
+            mediaSsrc = r.remoteSsrc();
+        }
+    }
+
+    /** Whether it shares a {@link MediaSession}'s transport with the session's other streams. */
+    public boolean isBundled() {
+        return bundled;
+    }
+
+    /** Completes with the reason when the transport closes (or, bundled, when the stream is removed from it). */
     public CompletableFuture<String> closed() {
-        return transport.closed();
+        return closed;
     }
 
     /**
@@ -199,8 +248,30 @@ public final class Player implements AutoCloseable {
         return bye;
     }
 
+    /**
+     * Closes its transport; a bundled stream only leaves the session's transport here (the session renegotiates
+     * without it, see {@link MediaSession#remove}).
+     */
+    /** A removed bundled stream stops hearing the transport (on its loop; idempotent). */
+    private void detach() {
+        if (transport.removeHandler(events)) {
+            events.onClosed("removed from the session transport");
+        }
+    }
+
     @Override
     public void close() {
-        transport.close();
+        if (!bundled) {
+            transport.close();
+            return;
+        }
+        if (removed) {
+            return;
+        }
+        removed = true;
+        closed.complete("removed from the session transport");
+        // No more RTP reaches the listener; RTCP does a while longer, until the server's BYE for the stream (it
+        // sends one when it ends a stream, and that datagram may be read after the NO_PLAY push that closed it).
+        transport.eventLoop().schedule(this::detach, BYE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

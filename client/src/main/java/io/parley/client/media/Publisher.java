@@ -63,14 +63,36 @@ public final class Publisher implements AutoCloseable {
     private volatile long rtt = -1;
     private ScheduledFuture<?> rtcpTimer;
 
+    private final long ssrc;
+    private final String cname;
+    /** Its m= section of a bundled answer (null: the transport's own answer). */
+    private volatile RemoteDescription remote;
+    private final boolean bundled;
+    private final Events events;
+    private final CompletableFuture<String> closed;
+    private volatile boolean removed;
+
     private Publisher(String streamID, MediaTransport transport) {
+        this(streamID, transport, transport.localSsrc(), transport.cname(), false);
+    }
+
+    /** A stream of a {@link MediaSession}: its own SSRC and CNAME on the session's transport. */
+    Publisher(String streamID, MediaTransport transport, long ssrc, String cname, boolean bundled) {
         this.streamID = streamID;
         this.transport = transport;
+        this.ssrc = ssrc;
+        this.cname = cname;
+        this.bundled = bundled;
+        this.closed = bundled ? new CompletableFuture<>() : transport.closed();
+        if (bundled) {
+            transport.closed().thenAccept(closed::complete);
+        }
         int size = Integer.highestOneBit(Math.max(1, transport.config().nackCacheSize() - 1)) << 1;
         this.cache = new byte[size][];
         this.cacheSeq = new int[size];
         this.cacheMask = size - 1;
-        transport.handler(new Events());
+        this.events = new Events();
+        transport.handler(events);
     }
 
     /** Binds the socket and prepares the offer; then send {@link #offer()} and pass the answer to {@link #connect}. */
@@ -98,7 +120,7 @@ public final class Publisher implements AutoCloseable {
      * did not, or when not connected.
      */
     public boolean sendRedFrame(byte[] previous, byte[] current) {
-        RemoteDescription r = transport.remote();
+        RemoteDescription r = remote();
         if (r == null || r.redPayloadType() < 0 || previous.length > 0x3FF) {
             return false;
         }
@@ -131,7 +153,7 @@ public final class Publisher implements AutoCloseable {
 
     /** @param payloadType -1 for the answer's Opus */
     private boolean send(byte[] payload, long timestamp, int payloadType) {
-        if (transport.state() != MediaTransport.State.CONNECTED) {
+        if (transport.state() != MediaTransport.State.CONNECTED || removed) {
             return false;
         }
         byte[] copy = payload.clone(); // the caller may reuse its array before the loop runs
@@ -144,14 +166,14 @@ public final class Publisher implements AutoCloseable {
     }
 
     private void write(byte[] payload, long timestamp, int payloadType) {
-        RemoteDescription r = transport.remote();
+        RemoteDescription r = remote();
         if (transport.state() != MediaTransport.State.CONNECTED) {
             return;
         }
         long ts = timestamp >= 0 ? timestamp : nextTimestamp;
         int seq = nextSeq;
         ByteBuf buf = transport.allocate(40 + payload.length);
-        RtpPacket.writeHeader(buf, payloadType < 0 ? r.opusPayloadType() : payloadType, first, seq, ts, transport.localSsrc(), r.audioLevelId(),
+        RtpPacket.writeHeader(buf, payloadType < 0 ? r.opusPayloadType() : payloadType, first, seq, ts, ssrc, r.audioLevelId(),
                 voice, audioLevel, r.midId(), r.midId() == 0 ? null : r.mid().getBytes(StandardCharsets.US_ASCII));
         buf.writeBytes(payload);
         if (transport.protectRtp(buf) != SrtpStatus.OK) {
@@ -180,8 +202,7 @@ public final class Publisher implements AutoCloseable {
 
         @Override
         void onRtcp(List<RtcpPacket> packets) {
-            long ssrc = transport.localSsrc();
-            for (RtcpPacket p : packets) {
+                for (RtcpPacket p : packets) {
                 if (p instanceof RtcpPacket.Nack n && n.mediaSsrc() == ssrc) {
                     nacksReceived++;
                     for (int seq : n.lostSequenceNumbers()) {
@@ -212,7 +233,7 @@ public final class Publisher implements AutoCloseable {
 
     private void onReport(List<RtcpPacket.ReportBlock> blocks) {
         for (RtcpPacket.ReportBlock b : blocks) {
-            if (b.ssrc() == transport.localSsrc()) {
+            if (b.ssrc() == ssrc) {
                 receiverReports++;
                 fractionLost = b.fractionLost();
                 long now = NtpTime.compact(NtpTime.fromUnixMillis(System.currentTimeMillis()));
@@ -231,11 +252,10 @@ public final class Publisher implements AutoCloseable {
         long elapsed = System.nanoTime() - lastSendNanos;
         long rtpNow = (lastTimestamp + elapsed * CLOCK_RATE / 1_000_000_000L) & 0xFFFFFFFFL;
         long ntp = NtpTime.fromUnixMillis(System.currentTimeMillis());
-        long ssrc = transport.localSsrc();
         RtcpPacket.SenderReport sr = new RtcpPacket.SenderReport(ssrc, ntp, rtpNow, packetsSent & 0xFFFFFFFFL,
                 bytesSent & 0xFFFFFFFFL, List.of());
         RtcpPacket.SourceDescription sdes = new RtcpPacket.SourceDescription(
-                List.of(new RtcpPacket.SdesChunk(ssrc, transport.cname())));
+                List.of(new RtcpPacket.SdesChunk(ssrc, cname)));
         if (transport.sendRtcp(List.of(sr, sdes)) == SrtpStatus.OK) {
             senderReports++;
         }
@@ -252,7 +272,7 @@ public final class Publisher implements AutoCloseable {
 
     /** The SSRC of the packets sent (as in the offer's {@code a=ssrc}). */
     public long ssrc() {
-        return transport.localSsrc();
+        return ssrc;
     }
 
     public MediaTransport transport() {
@@ -260,16 +280,48 @@ public final class Publisher implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return transport.state() == MediaTransport.State.CONNECTED;
+        return transport.state() == MediaTransport.State.CONNECTED && !removed;
     }
 
-    /** Completes with the reason when the transport closes. */
+    /** What the answer says for this stream: its own m= section when bundled, else the transport's answer. */
+    RemoteDescription remote() {
+        RemoteDescription r = remote;
+        return r != null ? r : transport.remote();
+    }
+
+    /** A bundled stream's section of the session's answer (set before its media flows). */
+    void remote(RemoteDescription r) {
+        remote = r;
+    }
+
+    /** Whether it shares a {@link MediaSession}'s transport with the session's other streams. */
+    public boolean isBundled() {
+        return bundled;
+    }
+
+    /** Completes with the reason when the transport closes (or, bundled, when the stream is removed from it). */
     public CompletableFuture<String> closed() {
-        return transport.closed();
+        return closed;
     }
 
+    /**
+     * Closes its transport; a bundled stream only leaves the session's transport here (the session renegotiates
+     * without it, see {@link MediaSession#remove}).
+     */
     @Override
     public void close() {
-        transport.close();
+        if (!bundled) {
+            transport.close();
+            return;
+        }
+        if (removed) {
+            return;
+        }
+        removed = true;
+        transport.eventLoop().execute(() -> {
+            transport.removeHandler(events);
+            events.onClosed("removed from the session transport");
+            closed.complete("removed from the session transport");
+        });
     }
 }

@@ -25,15 +25,29 @@ public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, St
 
     /** Reads an answer; throws {@link IllegalArgumentException} saying what is missing. */
     public static RemoteDescription parse(String sdp) {
+        return parse(sdp, null);
+    }
+
+    /**
+     * Reads one stream's m= section of a BUNDLE answer: the one with {@code a=mid:<mid>} (the first accepted audio
+     * section when {@code mid} is null); the candidate comes from the first accepted section that has one (RFC 8843:
+     * the answerer-tagged section).
+     */
+    public static RemoteDescription parse(String sdp, String mid) {
         if (sdp == null || sdp.isEmpty()) {
             throw new IllegalArgumentException("answer: no SDP (expected: the server's answer in data.sdp)");
         }
         SessionDescription d = SessionDescription.parse(sdp);
         MediaSection audio = d.media().stream()
-                .filter(m -> m.kind().equals("audio") && m.port() != 0)
+                .filter(m -> m.kind().equals("audio") && m.port() != 0 && (mid == null || mid.equals(m.mid())))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("answer: no accepted audio m-line"));
-        Sdp.Candidate host = audio.candidates().stream()
+                .orElseThrow(() -> new IllegalArgumentException(mid == null ? "answer: no accepted audio m-line"
+                        : "answer: m-line mid '" + mid + "' not accepted"));
+        MediaSection tagged = d.media().stream()
+                .filter(m -> m.kind().equals("audio") && m.port() != 0 && !m.candidates().isEmpty())
+                .findFirst()
+                .orElse(audio);
+        Sdp.Candidate host = tagged.candidates().stream()
                 .filter(c -> c.component() == 1 && c.transport().toLowerCase(Locale.ROOT).equals("udp"))
                 .filter(c -> c.type().equals("host"))
                 .findFirst()
@@ -57,11 +71,11 @@ public record RemoteDescription(InetSocketAddress candidate, String iceUfrag, St
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("answer: no a=rtpmap for opus/48000/2"));
         int level = oneByteId(audio, Sdp.AUDIO_LEVEL_URI);
-        String mid = audio.mid();
-        int midId = mid != null && !mid.isEmpty() && mid.length() <= 16 ? oneByteId(audio, Sdp.MID_URI) : 0;
+        String sectionMid = audio.mid();
+        int midId = sectionMid != null && !sectionMid.isEmpty() && sectionMid.length() <= 16 ? oneByteId(audio, Sdp.MID_URI) : 0;
         return new RemoteDescription(new InetSocketAddress(host.address(), host.port()), ufrag, pwd,
                 DtlsFingerprint.parse(fp.algorithm() + " " + fp.value()), role, d.iceLite(), opus, level,
-                audio.firstSsrc().orElse(-1), midId, midId == 0 ? null : mid,
+                audio.firstSsrc().orElse(-1), midId, midId == 0 ? null : sectionMid,
                 audio.rtpmaps().stream()
                         .filter(m -> m.encoding().equalsIgnoreCase(Sdp.RED) && m.clockRate() == Sdp.OPUS_CLOCK_RATE)
                         .mapToInt(Sdp.Rtpmap::payloadType)

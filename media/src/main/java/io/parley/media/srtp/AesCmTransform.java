@@ -1,24 +1,23 @@
 package io.parley.media.srtp;
 
-import java.security.GeneralSecurityException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA1Digest;
+import org.bouncycastle.crypto.macs.HMac;
+import org.bouncycastle.crypto.params.KeyParameter;
 
-/** AES_CM_128_HMAC_SHA1_80 (RFC 3711 §4.1.1 and §4.2.1). */
+/**
+ * AES_CM_128_HMAC_SHA1_80 (RFC 3711 §4.1.1 and §4.2.1). The keystream comes from {@link AesCounter} (one keyed ECB
+ * cipher) and the tag from BouncyCastle's HMac, which restores its precomputed inner and outer pad states instead of
+ * allocating: nothing is allocated per packet.
+ */
 final class AesCmTransform extends SrtpTransform {
     static final int TAG_LENGTH = 10;
 
-    private final SecretKeySpec rtpKey;
-    private final SecretKeySpec rtcpKey;
+    private final AesCounter rtpCtr;
+    private final AesCounter rtcpCtr;
     private final byte[] rtpSalt;
     private final byte[] rtcpSalt;
-    // Separate instances per key so JCE keeps each expanded key schedule across packets.
-    private final Cipher rtpCtr;
-    private final Cipher rtcpCtr;
-    private final Mac rtpMac;
-    private final Mac rtcpMac;
+    private final HMac rtpMac;
+    private final HMac rtcpMac;
     private final byte[] iv = new byte[16];
     private final byte[] digest = new byte[20];
     private final byte[] roc = new byte[4];
@@ -36,20 +35,18 @@ final class AesCmTransform extends SrtpTransform {
 
     /** From session keys directly: the RFC 3711 B.2 keystream vector starts here. */
     AesCmTransform(byte[] rtpKey, byte[] rtpSalt, byte[] rtpAuth, byte[] rtcpKey, byte[] rtcpSalt, byte[] rtcpAuth) {
-        this.rtpKey = new SecretKeySpec(rtpKey, "AES");
-        this.rtcpKey = new SecretKeySpec(rtcpKey, "AES");
+        this.rtpCtr = new AesCounter(rtpKey);
+        this.rtcpCtr = new AesCounter(rtcpKey);
         this.rtpSalt = rtpSalt.clone();
         this.rtcpSalt = rtcpSalt.clone();
-        try {
-            rtpCtr = Cipher.getInstance("AES/CTR/NoPadding");
-            rtcpCtr = Cipher.getInstance("AES/CTR/NoPadding");
-            rtpMac = Mac.getInstance("HmacSHA1");
-            rtcpMac = Mac.getInstance("HmacSHA1");
-            rtpMac.init(new SecretKeySpec(rtpAuth, "HmacSHA1"));
-            rtcpMac.init(new SecretKeySpec(rtcpAuth, "HmacSHA1"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/CTR or HmacSHA1 unavailable in this JRE", e);
-        }
+        this.rtpMac = hmacSha1(rtpAuth);
+        this.rtcpMac = hmacSha1(rtcpAuth);
+    }
+
+    private static HMac hmacSha1(byte[] key) {
+        HMac mac = new HMac(new SHA1Digest());
+        mac.init(new KeyParameter(key));
+        return mac;
     }
 
     @Override
@@ -59,7 +56,7 @@ final class AesCmTransform extends SrtpTransform {
 
     @Override
     boolean protectRtp(byte[] a, int off, int hdr, int len, int ssrc, long index) {
-        crypt(rtpCtr, rtpKey, rtpSalt, a, off + hdr, len - hdr, ssrc, index);
+        crypt(rtpCtr, rtpSalt, a, off + hdr, len - hdr, ssrc, index);
         authenticate(rtpMac, a, off, len, (int) (index >>> 16), true);
         System.arraycopy(digest, 0, a, off + len, TAG_LENGTH);
         return true;
@@ -73,13 +70,13 @@ final class AesCmTransform extends SrtpTransform {
         if (!constantTimeEquals(digest, 0, a, off + body, TAG_LENGTH)) {
             return false;
         }
-        crypt(rtpCtr, rtpKey, rtpSalt, a, off + hdr, body - hdr, ssrc, index);
+        crypt(rtpCtr, rtpSalt, a, off + hdr, body - hdr, ssrc, index);
         return true;
     }
 
     @Override
     boolean protectRtcp(byte[] a, int off, int len, int ssrc, int index) {
-        crypt(rtcpCtr, rtcpKey, rtcpSalt, a, off + 8, len - 8, ssrc, index);
+        crypt(rtcpCtr, rtcpSalt, a, off + 8, len - 8, ssrc, index);
         putInt(a, off + len, 0x80000000 | index);
         authenticate(rtcpMac, a, off, len + 4, 0, false);
         System.arraycopy(digest, 0, a, off + len + 4, TAG_LENGTH);
@@ -94,13 +91,13 @@ final class AesCmTransform extends SrtpTransform {
             return false;
         }
         if (encrypted) {
-            crypt(rtcpCtr, rtcpKey, rtcpSalt, a, off + 8, authenticated - 4 - 8, ssrc, index);
+            crypt(rtcpCtr, rtcpSalt, a, off + 8, authenticated - 4 - 8, ssrc, index);
         }
         return true;
     }
 
     /** XORs the AES-CM keystream for IV = salt·2^16 ⊕ SSRC·2^64 ⊕ index·2^16 into a[from, from + n). */
-    private void crypt(Cipher ctr, SecretKeySpec key, byte[] salt, byte[] a, int from, int n, int ssrc, long index) {
+    private void crypt(AesCounter ctr, byte[] salt, byte[] a, int from, int n, int ssrc, long index) {
         if (n <= 0) {
             return;
         }
@@ -114,25 +111,16 @@ final class AesCmTransform extends SrtpTransform {
         for (int i = 0; i < 6; i++) {
             iv[13 - i] ^= (byte) (index >>> (8 * i));
         }
-        try {
-            ctr.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
-            ctr.doFinal(a, from, n, a, from);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-CM failed", e);
-        }
+        ctr.xor(iv, a, from, n);
     }
 
     /** HMAC-SHA1 over a[off, off + n), followed by the ROC for SRTP (RFC 3711 §4.2). */
-    private void authenticate(Mac mac, byte[] a, int off, int n, int rolloverCounter, boolean withRoc) {
+    private void authenticate(HMac mac, byte[] a, int off, int n, int rolloverCounter, boolean withRoc) {
         mac.update(a, off, n);
         if (withRoc) {
             putInt(roc, 0, rolloverCounter);
             mac.update(roc, 0, 4);
         }
-        try {
-            mac.doFinal(digest, 0);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA1 failed", e);
-        }
+        mac.doFinal(digest, 0);
     }
 }

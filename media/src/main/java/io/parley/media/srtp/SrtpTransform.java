@@ -1,8 +1,8 @@
 package io.parley.media.srtp;
 
 /**
- * The keyed cryptographic transform of one session direction: cached JCE instances and scratch
- * buffers, shared by the SSRC contexts of that direction. Not thread-safe: one direction of a
+ * The keyed cryptographic transform of one session direction: ciphers keyed once and scratch
+ * buffers (nothing is allocated per packet), shared by the SSRC contexts of that direction. Not thread-safe: one direction of a
  * session is used by one thread at a time.
  *
  * <p>All methods work on {@code a[off, off + len)}; the caller guarantees room for the trailer.
@@ -45,6 +45,10 @@ abstract sealed class SrtpTransform permits AesCmTransform, AesGcmTransform {
             diff |= x[xOff + i] ^ y[yOff + i];
         }
         return diff == 0;
+    }
+
+    static int getInt(byte[] a, int off) {
+        return (a[off] & 0xFF) << 24 | (a[off + 1] & 0xFF) << 16 | (a[off + 2] & 0xFF) << 8 | (a[off + 3] & 0xFF);
     }
 
     static void putInt(byte[] a, int off, int v) {

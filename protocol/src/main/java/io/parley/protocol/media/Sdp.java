@@ -12,6 +12,11 @@ public final class Sdp {
     public static final String PROTOCOL = "UDP/TLS/RTP/SAVPF";
     public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     public static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    /** The transport-wide sequence number of draft-holmer-rmcat-transport-wide-cc-extensions-01 (TWCC). */
+    public static final String TRANSPORT_CC_URI =
+            "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+    /** The {@code a=rtcp-fb} value asking for transport-cc feedback. */
+    public static final String TRANSPORT_CC_FEEDBACK = "transport-cc";
     public static final String OPUS = "opus";
     /** RFC 2198 redundant audio; for Opus in WebRTC, {@code red/48000/2} with fmtp {@code <opus pt>/<opus pt>}. */
     public static final String RED = "red";

@@ -92,6 +92,22 @@ public final class SdpNegotiator {
         if (index < 0) {
             return new Rejected(Failure.NO_AUDIO, "offer has no enabled audio section (expected: m=audio with a port)");
         }
+        return negotiateSection(offer, index, purpose, supportedExtensions);
+    }
+
+    /**
+     * Checks the offer's m= section {@code index} (one section of a BUNDLE offer, RFC 8843) against what the server
+     * needs, as {@link #negotiate} does for the first enabled audio section. ICE credentials, fingerprint and setup
+     * are read from the section, else from the session level.
+     */
+    public static Result negotiateSection(SessionDescription offer, int index, Purpose purpose,
+            Set<String> supportedExtensions) {
+        List<MediaSection> media = offer.media();
+        if (index < 0 || index >= media.size() || !media.get(index).kind().equals("audio")
+                || media.get(index).port() == 0) {
+            return new Rejected(Failure.NO_AUDIO, "m= section " + index + " is not an enabled audio section"
+                    + " (expected: m=audio with a port)");
+        }
         MediaSection audio = media.get(index);
         if (!audio.protocol().equalsIgnoreCase(Sdp.PROTOCOL)) {
             return new Rejected(Failure.BAD_PROTOCOL,

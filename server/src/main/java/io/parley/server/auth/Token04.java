@@ -8,6 +8,7 @@ import io.parley.protocol.signal.SignalCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.ProviderException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -95,10 +96,14 @@ public final class Token04 {
             }
             return verifyCbc(secret, iv, ct, nowEpochSeconds);
         }
+        if (ct.length < GCM_TAG_BITS / 8) {
+            // The JDK's GCM answers a ciphertext shorter than its tag with a ProviderException (found by the fuzzer).
+            throw Privileges.invalid("token04 is truncated (its AES-GCM ciphertext is shorter than the 16-byte tag)");
+        }
         byte[] plain;
         try {
             plain = crypt(Cipher.DECRYPT_MODE, envelope, secret, iv, ct);
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | ProviderException e) {
             throw Privileges.invalid("token04 does not decrypt with this App's secret (signed for another App?)");
         }
         return claims(plain, nowEpochSeconds, "token04-" + envelope);

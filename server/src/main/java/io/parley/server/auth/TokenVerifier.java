@@ -88,7 +88,8 @@ public final class TokenVerifier {
                     "publish forbidden: streamID '" + streamId + "' is not in the token's stream_id_list " + claims.streamIds());
         }
         if (claims.expireEpochSeconds() <= clock.instant().getEpochSecond()) {
-            throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at " + claims.expireEpochSeconds());
+            throw new ProtocolException(ErrorCode.TOKEN_EXPIRED, "token expired at " + claims.expireEpochSeconds()
+                    + " (expected: renewToken with a fresh token, then publish)");
         }
     }
 }

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
  * the AES-256 / HMAC key). {@link #toString()} never shows a secret. {@code legacyCbcTokens} (default false)
  * accepts token04 in the AES-CBC envelope, which has no MAC and is weaker than AES-GCM token04 or JWT.
  * {@code callbackUrl} (default empty: no webhooks) receives the App's webhooks, signed with {@code callbackSecret}
- * (default empty: the server secret).
+ * (default empty: the server secret). {@code kickOnTokenExpiry} (default false) ends a session whose login token expires
+ * unrenewed (KICKOUT 1102018); otherwise it stays in its rooms but may not start publishing. {@code multiRoom} (default
+ * false) lets a session that asks for it be in several rooms at once (room.maxRoomsPerSession).
  */
-public record AppConfig(long appId, String secret, boolean legacyCbcTokens, String callbackUrl, String callbackSecret) {
+public record AppConfig(long appId, String secret, boolean legacyCbcTokens, String callbackUrl, String callbackSecret,
+                        boolean kickOnTokenExpiry, boolean multiRoom) {
     public static final int SECRET_BYTES = 32;
 
     public AppConfig {
@@ -39,6 +42,11 @@ public record AppConfig(long appId, String secret, boolean legacyCbcTokens, Stri
         }
     }
 
+    /** An App that lets sessions whose token expired stay (kickOnTokenExpiry off). */
+    public AppConfig(long appId, String secret, boolean legacyCbcTokens, String callbackUrl, String callbackSecret) {
+        this(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, false, false);
+    }
+
     /** An App with no webhooks. */
     public AppConfig(long appId, String secret, boolean legacyCbcTokens) {
         this(appId, secret, legacyCbcTokens, "", "");
@@ -51,7 +59,17 @@ public record AppConfig(long appId, String secret, boolean legacyCbcTokens, Stri
 
     /** This App with its webhooks sent to {@code url}, signed with {@code secret} (empty: the server secret). */
     public AppConfig withCallback(String url, String secret) {
-        return new AppConfig(appId, this.secret, legacyCbcTokens, url, secret);
+        return new AppConfig(appId, this.secret, legacyCbcTokens, url, secret, kickOnTokenExpiry, multiRoom);
+    }
+
+    /** This App with sessions kicked (KICKOUT 1102018) when their token expires unrenewed. */
+    public AppConfig withKickOnTokenExpiry(boolean kick) {
+        return new AppConfig(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, kick, multiRoom);
+    }
+
+    /** This App with multi-room login allowed (or not). */
+    public AppConfig withMultiRoom(boolean allowed) {
+        return new AppConfig(appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, kickOnTokenExpiry, allowed);
     }
 
     public byte[] secretBytes() {
@@ -66,6 +84,7 @@ public record AppConfig(long appId, String secret, boolean legacyCbcTokens, Stri
     @Override
     public String toString() {
         return "AppConfig[appId=" + appId + ", secret=<redacted>, legacyCbcTokens=" + legacyCbcTokens
-                + ", callbackUrl=" + callbackUrl + ", callbackSecret=" + (callbackSecret.isEmpty() ? "" : "<redacted>") + "]";
+                + ", callbackUrl=" + callbackUrl + ", callbackSecret=" + (callbackSecret.isEmpty() ? "" : "<redacted>")
+                + ", kickOnTokenExpiry=" + kickOnTokenExpiry + ", multiRoom=" + multiRoom + "]";
     }
 }

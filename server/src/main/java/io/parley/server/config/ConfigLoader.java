@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,11 +45,16 @@ public final class ConfigLoader {
     static final Pattern APP_CBC_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_LEGACY_CBC_TOKENS");
     static final Pattern APP_CALLBACK_URL_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_CALLBACK_URL");
     static final Pattern APP_CALLBACK_SECRET_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_CALLBACK_SECRET");
+    static final Pattern APP_KICK_ON_TOKEN_EXPIRY_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_KICK_ON_TOKEN_EXPIRY");
+    static final Pattern APP_MULTI_ROOM_ENV = Pattern.compile("PARLEY_APP_([0-9]{1,10})_MULTI_ROOM");
     /** Keys of an App that may be left out: off or empty unless set. */
-    private static final List<String> OPTIONAL_APP_KEYS = List.of("legacyCbcTokens", "callbackUrl", "callbackSecret");
+    private static final List<String> OPTIONAL_APP_KEYS = List.of("legacyCbcTokens", "callbackUrl", "callbackSecret",
+            "kickOnTokenExpiry", "multiRoom");
     /** PARLEY_* variables that are not keys but are ours: not worth a warning. */
     private static final List<String> OTHER_ENV = List.of(CONFIG_ENV, "PARLEY_APP_SECRET");
     private static final String REDACTED = "<redacted>";
+    /** String keys that hold a comma-separated list, which the file may also write as a YAML list. */
+    private static final Set<String> LIST_KEYS = Set.of("announcedAddresses", "bindAddress", "urls");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
@@ -147,6 +153,8 @@ public final class ConfigLoader {
             Matcher cbc = APP_CBC_ENV.matcher(name);
             Matcher cbUrl = APP_CALLBACK_URL_ENV.matcher(name);
             Matcher cbSecret = APP_CALLBACK_SECRET_ENV.matcher(name);
+            Matcher kick = APP_KICK_ON_TOKEN_EXPIRY_ENV.matcher(name);
+            Matcher multi = APP_MULTI_ROOM_ENV.matcher(name);
             if (path != null) {
                 setPath(tree, path, e.getValue(), name, problems);
             } else if (app.matches()) {
@@ -157,10 +165,15 @@ public final class ConfigLoader {
                 setAppKey(tree, Long.parseLong(cbUrl.group(1)), "callbackUrl", e.getValue(), name, problems);
             } else if (cbSecret.matches()) {
                 setAppKey(tree, Long.parseLong(cbSecret.group(1)), "callbackSecret", e.getValue(), name, problems);
+            } else if (kick.matches()) {
+                setAppKey(tree, Long.parseLong(kick.group(1)), "kickOnTokenExpiry", e.getValue(), name, problems);
+            } else if (multi.matches()) {
+                setAppKey(tree, Long.parseLong(multi.group(1)), "multiRoom", e.getValue(), name, problems);
             } else if (!OTHER_ENV.contains(name)) {
                 warnings.add(name + ": not a configuration variable, ignored (expected one of: "
                         + String.join(", ", keys.keySet()) + ", PARLEY_APP_<AppID>_SECRET, PARLEY_APP_<AppID>_LEGACY_CBC_TOKENS, "
-                        + "PARLEY_APP_<AppID>_CALLBACK_URL, PARLEY_APP_<AppID>_CALLBACK_SECRET)");
+                        + "PARLEY_APP_<AppID>_CALLBACK_URL, PARLEY_APP_<AppID>_CALLBACK_SECRET, PARLEY_APP_<AppID>_KICK_ON_TOKEN_EXPIRY, "
+                        + "PARLEY_APP_<AppID>_MULTI_ROOM)");
             }
         }
         return warnings;
@@ -249,7 +262,7 @@ public final class ConfigLoader {
             String p = join(path, rc.getName());
             if (child == null) {
                 if (defaults == null && OPTIONAL_APP_KEYS.contains(rc.getName())) {
-                    dflt = rc.getType() == boolean.class ? (Object) false : ""; // apps[].legacyCbcTokens, callback*
+                    dflt = rc.getType() == boolean.class ? (Object) false : ""; // apps[].legacyCbcTokens, callback*, kickOnTokenExpiry, multiRoom
                 } else if (defaults == null) {
                     problems.add(p + ": missing (expected: " + expected(rc.getType()) + ")");
                 }
@@ -281,6 +294,18 @@ public final class ConfigLoader {
         }
         if (t == List.class) {
             return bindApps(n, path, problems);
+        }
+        if (t == String.class && n.isArray() && LIST_KEYS.contains(rc.getName())) {
+            // media.announcedAddresses, media.bindAddress, turn.urls: a YAML list or a comma-separated string.
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : n) {
+                if (item.isContainerNode() || item.isNull()) {
+                    problems.add(path + ": a list holding a " + kind(item) + " (expected: a list of strings)");
+                    return dflt;
+                }
+                items.add(item.asText());
+            }
+            return String.join(",", items);
         }
         if (n.isContainerNode()) {
             problems.add(path + ": a " + kind(n) + " (expected: " + expected(t) + ")");
@@ -389,13 +414,17 @@ public final class ConfigLoader {
         if (value instanceof AppConfig a) {
             return f.objectNode().put("appId", a.appId()).put("secret", REDACTED)
                     .put("legacyCbcTokens", a.legacyCbcTokens()).put("callbackUrl", a.callbackUrl())
-                    .put("callbackSecret", a.callbackSecret().isEmpty() ? "" : REDACTED);
+                    .put("callbackSecret", a.callbackSecret().isEmpty() ? "" : REDACTED)
+                    .put("kickOnTokenExpiry", a.kickOnTokenExpiry()).put("multiRoom", a.multiRoom());
         }
         if (value instanceof Record r) {
             ObjectNode o = f.objectNode();
             Map<String, JsonNode> fields = new LinkedHashMap<>();
             for (RecordComponent rc : r.getClass().getRecordComponents()) {
-                fields.put(rc.getName(), tree(read(rc, r)));
+                Object v = read(rc, r);
+                boolean secret = rc.getName().toLowerCase(Locale.ROOT).contains("secret") && v instanceof String t
+                        && !t.isEmpty();
+                fields.put(rc.getName(), secret ? f.textNode(REDACTED) : tree(v)); // turn.secret
             }
             o.setAll(fields);
             return o;

@@ -17,6 +17,8 @@ public final class ConfigRules {
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     static final int MIN_FRAME_BYTES = 1024;
     static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    private static final Pattern TURN_URL = Pattern.compile(
+            "(turn|turns|stun|stuns):(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:\\d{1,5})?(\\?transport=(udp|tcp))?");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     static List<String> check(ParleyConfig c) {
@@ -42,6 +44,20 @@ public final class ConfigRules {
             p.add("limits.joinCoalesceWindow: " + Durations.format(l.joinCoalesceWindow())
                     + " (expected: 0ms..1s; 0 sends each join at once)");
         }
+        ParleyConfig.RoomFeatures r = c.room();
+        positive(p, "room.onlineCountInterval", r.onlineCountInterval());
+        atLeast(p, "room.extraInfoMaxKeyBytes", r.extraInfoMaxKeyBytes(), 1);
+        atLeast(p, "room.extraInfoMaxValueBytes", r.extraInfoMaxValueBytes(), 1);
+        atLeast(p, "room.extraInfoMaxKeys", r.extraInfoMaxKeys(), 1);
+        atLeast(p, "room.extraInfoSetsPerSecond", r.extraInfoSetsPerSecond(), 1);
+        atLeast(p, "room.maxMessageBytes", r.maxMessageBytes(), 1);
+        atLeast(p, "room.broadcastPerUserPerSecond", r.broadcastPerUserPerSecond(), 1);
+        atLeast(p, "room.broadcastPerRoomPerSecond", r.broadcastPerRoomPerSecond(), 1);
+        atLeast(p, "room.barragePerRoomPerSecond", r.barragePerRoomPerSecond(), 1);
+        atLeast(p, "room.customCommandToOnePerSecond", r.customCommandToOnePerSecond(), 1);
+        atLeast(p, "room.customCommandToManyPerSecond", r.customCommandToManyPerSecond(), 1);
+        atLeast(p, "room.maxCommandTargets", r.maxCommandTargets(), 1);
+        atLeast(p, "room.maxRoomsPerSession", r.maxRoomsPerSession(), 1);
         ParleyConfig.Management mg = c.management();
         if (mg.enabled()) {
             if (mg.host().isBlank()) {
@@ -52,6 +68,9 @@ public final class ConfigRules {
                 p.add("management.port: " + mg.port() + " (expected: a port other than server.port, or management.enabled: false"
                         + " to serve /metrics, /healthz and /readyz on server.port)");
             }
+        }
+        if (c.auth().tokenWillExpireLead().isNegative()) {
+            p.add("auth.tokenWillExpireLead: " + Durations.format(c.auth().tokenWillExpireLead()) + " (expected: >= 0s)");
         }
         ParleyConfig.Session se = c.session();
         positive(p, "session.heartbeatInterval", se.heartbeatInterval());
@@ -68,8 +87,29 @@ public final class ConfigRules {
             p.add("media.announcedAddress: '" + m.announcedAddress()
                     + "' (expected: an IP address clients can reach, or empty for the first non-loopback address)");
         }
-        if (!isIpLiteral(m.bindAddress())) {
-            p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0)");
+        List<String> binds = m.bindAddresses();
+        if (binds.isEmpty() || !binds.stream().allMatch(ConfigRules::isIpLiteral)) {
+            p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: an IP address, e.g. 0.0.0.0, or one per"
+                    + " family, e.g. 0.0.0.0,::)");
+        } else if (binds.stream().filter(b -> b.contains(":")).count() > 1 || binds.stream().filter(b -> !b.contains(":")).count() > 1) {
+            p.add("media.bindAddress: '" + m.bindAddress() + "' (expected: at most one IPv4 and one IPv6 address)");
+        }
+        for (String a : ParleyConfig.Media.split(m.announcedAddresses())) {
+            if (!isIpLiteral(a)) {
+                p.add("media.announcedAddresses: '" + a + "' (expected: IP addresses clients can reach, comma-separated)");
+            } else if (binds.stream().allMatch(ConfigRules::isIpLiteral)
+                    && binds.stream().noneMatch(b -> b.contains(":") == a.contains(":") || isIpv6Wildcard(b))) {
+                p.add("media.announcedAddresses: '" + a + "' is IPv" + (a.contains(":") ? "6" : "4")
+                        + " but media.bindAddress '" + m.bindAddress() + "' has no address of that family (expected: e.g. "
+                        + "0.0.0.0,::)");
+            }
+        }
+        if (m.tcp()) {
+            if (m.tcpPort() < 0 || m.tcpPort() > 65535) {
+                p.add("media.tcpPort: " + m.tcpPort() + " (expected: 1..65535, or 0 for media.port's number)");
+            }
+            atLeastOne(p, "media.tcpMaxConnections", m.tcpMaxConnections());
+            atLeastOne(p, "media.tcpMaxConnectionsPerAddress", m.tcpMaxConnectionsPerAddress());
         }
         positive(p, "media.iceTimeout", m.iceTimeout());
         if (m.nackMaxResends() < 0 || m.nackMaxResends() > 10) {
@@ -130,6 +170,17 @@ public final class ConfigRules {
         if (w.maxInFlight() < 1) {
             p.add("webhook.maxInFlight: " + w.maxInFlight() + " (expected: >= 1)");
         }
+        ParleyConfig.Turn turn = c.turn();
+        for (String url : turn.urlList()) {
+            if (!TURN_URL.matcher(url).matches()) {
+                p.add("turn.urls: '" + url + "' (expected: turn:host:port, turns:host:port or stun:host:port, with an optional"
+                        + " ?transport=udp|tcp)");
+            }
+        }
+        if (turn.enabled() && turn.secret().isEmpty()) {
+            p.add("turn.secret: empty (expected: coturn's static-auth-secret, as turn.urls is set)");
+        }
+        positive(p, "turn.credentialTtl", turn.credentialTtl());
         if (c.shutdown().drainTimeout().isNegative()) {
             p.add("shutdown.drainTimeout: " + c.shutdown().drainTimeout() + " (expected: >= 0s)");
         }
@@ -167,6 +218,10 @@ public final class ConfigRules {
                 out.add("apps[" + a.appId() + "].secret: the placeholder or example value from Parley's docs or deploy files"
                         + " (expected: a secret of your own, e.g. `openssl rand -hex 16`)");
             }
+        }
+        if (c.turn().secret().toUpperCase(Locale.ROOT).contains("REPLACE_ME")) {
+            out.add("turn.secret: the placeholder value from Parley's deploy files (expected: a secret of your own, shared"
+                    + " with coturn's static-auth-secret, e.g. `openssl rand -hex 32`)");
         }
         return out;
     }
@@ -223,6 +278,15 @@ public final class ConfigRules {
     private static void positive(List<String> p, String key, Duration d) {
         if (d.isNegative() || d.isZero()) {
             p.add(key + ": " + d + " (expected: > 0, e.g. 30s)");
+        }
+    }
+
+    /** {@code ::}: a dual-stack socket, which serves IPv4 too. */
+    private static boolean isIpv6Wildcard(String s) {
+        try {
+            return s.contains(":") && InetAddress.getByName(s).isAnyLocalAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return false;
         }
     }
 

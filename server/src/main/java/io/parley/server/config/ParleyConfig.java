@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record ParleyConfig(Server server, Gateway gateway, Limits limits, Management management, Session session, Media media,
                            RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev,
-                           Api api, Webhook webhook) {
+                           Api api, Webhook webhook, RoomFeatures room, Turn turn) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -78,14 +78,30 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * starts at the peer's first DTLS datagram and fails after {@code dtlsHandshakeTimeout}, or sooner when the peer is
      * silent for {@code dtlsStallTimeout}; at most {@code dtlsMaxHandshakes} run at once, and at most
      * {@code dtlsMaxHandshakesPerAddress}, {@code ...PerSession} and {@code ...PerApp} of them per source address,
-     * session and App.
+     * session and App. {@code announcedAddresses} (comma-separated) adds more candidate addresses (IPv6, dual stack);
+     * {@code bindAddress} may list one address per family ({@code 0.0.0.0,::}). With {@code tcp} on, each address is
+     * also announced as an ICE-TCP passive candidate on {@code tcpPort} (0: the number of {@code port}, or any free
+     * port when that is 0), at most {@code tcpMaxConnections} connections open and {@code tcpMaxConnectionsPerAddress}
+     * per source address.
      */
     public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
                         int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
                         Duration dtlsStallTimeout, int dtlsMaxHandshakes, int dtlsMaxHandshakesPerAddress,
-                        int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp) {
+                        int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp, String announcedAddresses,
+                        boolean tcp, int tcpPort, int tcpMaxConnections, int tcpMaxConnectionsPerAddress) {
         public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100, 5,
-                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64);
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64, "", true, 0, 1024, 16);
+
+        public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
+                     int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
+                     Duration dtlsStallTimeout, int dtlsMaxHandshakes, int dtlsMaxHandshakesPerAddress,
+                     int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp) {
+            this(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
+                    dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp,
+                    DEFAULTS.announcedAddresses, DEFAULTS.tcp, DEFAULTS.tcpPort, DEFAULTS.tcpMaxConnections,
+                    DEFAULTS.tcpMaxConnectionsPerAddress);
+        }
 
         /** The network keys only; the hardening limits keep their defaults (tests, benchmarks). */
         public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout) {
@@ -97,13 +113,60 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
 
         public Media withDtlsLimits(int total, int perAddress, int perSession, int perApp) {
             return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
-                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, total, perAddress, perSession, perApp);
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, total, perAddress, perSession, perApp,
+                    announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress);
         }
 
         public Media withDtlsTimeouts(Duration handshake, Duration stall) {
             return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, handshake, stall, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress,
-                    dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp);
+                    dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort,
+                    tcpMaxConnections, tcpMaxConnectionsPerAddress);
+        }
+
+        /** ICE-TCP on or off, its port and its connection caps. */
+        public Media withTcp(boolean on, int port, int maxConnections, int maxPerAddress) {
+            return new Media(this.port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
+                    dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses,
+                    on, port, maxConnections, maxPerAddress);
+        }
+
+        /** The candidate addresses beyond {@code announcedAddress} (comma-separated). */
+        public Media withAnnouncedAddresses(String addresses) {
+            return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
+                    dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, addresses, tcp,
+                    tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress);
+        }
+
+        /**
+         * Every address put in candidates, in order of preference: {@code announcedAddress} (or, when it and
+         * {@code announcedAddresses} are both empty, {@link #resolvedAnnouncedAddress()}), then {@code announcedAddresses}.
+         */
+        public List<String> candidateAddresses() {
+            java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+            if (announcedAddress != null && !announcedAddress.isEmpty()) {
+                out.add(announcedAddress);
+            }
+            out.addAll(split(announcedAddresses));
+            if (out.isEmpty()) {
+                out.add(resolvedAnnouncedAddress());
+            }
+            return List.copyOf(out);
+        }
+
+        /** The addresses the media sockets bind (comma-separated in {@code bindAddress}). */
+        public List<String> bindAddresses() {
+            return split(bindAddress);
+        }
+
+        /** A comma-separated list: items trimmed, empty ones dropped. */
+        public static List<String> split(String list) {
+            if (list == null || list.isBlank()) {
+                return List.of();
+            }
+            return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
         }
 
         /** The configured address, or the first non-loopback IPv4 address of this host, or 127.0.0.1. */
@@ -134,8 +197,16 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * address and per App (failures per window; 0 turns a budget off), with the number of addresses tracked.
      */
     public record Auth(Duration clockSkew, int failedLoginsPerAddress, int failedLoginsPerApp, Duration failedLoginWindow,
-                       int maxTrackedAddresses) {
-        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(60), 20, 600, Duration.ofMinutes(1), 100_000);
+                       int maxTrackedAddresses, Duration tokenWillExpireLead) {
+        public static final Auth DEFAULTS = new Auth(Duration.ofSeconds(60), 20, 600, Duration.ofMinutes(1), 100_000,
+                Duration.ofSeconds(30));
+
+        /** With the default tokenWillExpire lead (30 s). */
+        public Auth(Duration clockSkew, int failedLoginsPerAddress, int failedLoginsPerApp, Duration failedLoginWindow,
+                    int maxTrackedAddresses) {
+            this(clockSkew, failedLoginsPerAddress, failedLoginsPerApp, failedLoginWindow, maxTrackedAddresses,
+                    DEFAULTS.tokenWillExpireLead);
+        }
     }
 
     /** SIGTERM: how long rooms get to empty before the remaining members are kicked and the process exits. */
@@ -163,14 +234,48 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * {@code timeout}, retried after retryBase × 1, 2, 4, 8, 16 ({@code maxRetries} times), then dropped and counted;
      * at most {@code maxInFlight} requests per App at once (one per room: a room's events go in order).
      */
+    /**
+     * TURN servers handed to clients at login (Parley is not one; run coturn beside it). {@code urls} is
+     * comma-separated ({@code turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349}); empty turns the
+     * hand-out off. Credentials follow coturn's {@code use-auth-secret} REST scheme with {@code secret} (coturn's
+     * {@code static-auth-secret}) and last {@code credentialTtl}.
+     */
+    public record Turn(String urls, String secret, Duration credentialTtl) {
+        public static final Turn DEFAULTS = new Turn("", "", Duration.ofHours(6));
+
+        public List<String> urlList() {
+            return Media.split(urls);
+        }
+
+        public boolean enabled() {
+            return !urlList().isEmpty();
+        }
+    }
+
     public record Webhook(int queueCapacity, Duration timeout, Duration retryBase, int maxRetries, int maxInFlight) {
         public static final Webhook DEFAULTS = new Webhook(10_000, Duration.ofSeconds(5), Duration.ofSeconds(2), 5, 32);
+    }
+
+    /**
+     * What members do in a room besides publishing and playing (PROTOCOL.md "Extra info and messages"): the online
+     * count's period; room extra info's key and value sizes, keys per room and sets per second per room; the size of a
+     * message or command; broadcast messages per sender and per room a second, barrage messages per room a second,
+     * custom commands per sender a second to one user and to several (or everyone), and targets per command; rooms one
+     * session may be in at once where the App allows multi-room. Defaults are ZEGO's published limits.
+     */
+    public record RoomFeatures(Duration onlineCountInterval, int extraInfoMaxKeyBytes, int extraInfoMaxValueBytes,
+                               int extraInfoMaxKeys, int extraInfoSetsPerSecond, int maxMessageBytes,
+                               int broadcastPerUserPerSecond, int broadcastPerRoomPerSecond, int barragePerRoomPerSecond,
+                               int customCommandToOnePerSecond, int customCommandToManyPerSecond, int maxCommandTargets,
+                               int maxRoomsPerSession) {
+        public static final RoomFeatures DEFAULTS = new RoomFeatures(Duration.ofSeconds(30), 10, 128, 1, 10, 1024,
+                2, 10, 20, 200, 10, 10, 5);
     }
 
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Gateway.DEFAULTS,
             Limits.DEFAULTS, Management.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
             RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false, Api.DEFAULTS,
-            Webhook.DEFAULTS);
+            Webhook.DEFAULTS, RoomFeatures.DEFAULTS, Turn.DEFAULTS);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
@@ -185,62 +290,72 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(webhook, "webhook");
+        Objects.requireNonNull(turn, "turn");
+        Objects.requireNonNull(room, "room");
         apps = List.copyOf(apps);
     }
 
     public ParleyConfig withServer(Server v) {
-        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withGateway(Gateway v) {
-        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withLimits(Limits v) {
-        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withManagement(Management v) {
-        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withSession(Session v) {
-        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withMedia(Media v) {
-        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withRtmp(RtmpConfig v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withAuth(Auth v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withShutdown(Shutdown v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withLog(Log v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withApps(List<AppConfig> v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook, room, turn);
     }
 
     public ParleyConfig withDev(boolean v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook, room, turn);
     }
 
     public ParleyConfig withApi(Api v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook, room, turn);
+    }
+
+    public ParleyConfig withRoom(RoomFeatures v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, v, turn);
     }
 
     public ParleyConfig withWebhook(Webhook v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v, room, turn);
+    }
+
+    public ParleyConfig withTurn(Turn v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, v);
     }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 /** Maps a request's type to the registry; every request gets exactly one response (here or from a room loop). */
 final class RequestDispatcher {
     static final List<String> TYPES = List.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
-            Messages.STOP_PUBLISHING, Messages.START_PLAYING, Messages.STOP_PLAYING, Messages.HEARTBEAT,
+            Messages.STOP_PUBLISHING, Messages.START_PLAYING, Messages.STOP_PLAYING, Messages.HEARTBEAT, Messages.RENEW_TOKEN,
+            Messages.SET_ROOM_EXTRA_INFO, Messages.SET_STREAM_EXTRA_INFO, Messages.SEND_BROADCAST_MESSAGE,
+            Messages.SEND_BARRAGE_MESSAGE, Messages.SEND_CUSTOM_COMMAND, Messages.MUTE_PUBLISH_STREAM_AUDIO,
             Messages.RESUME_SESSION);
 
     private final RoomService rooms;
@@ -34,6 +36,19 @@ final class RequestDispatcher {
                     rooms.stopPublishing(s, id, SignalCodec.bind(env, Messages.StopPublishing.class));
             case Messages.START_PLAYING -> rooms.startPlaying(s, id, SignalCodec.bind(env, Messages.StartPlaying.class));
             case Messages.STOP_PLAYING -> rooms.stopPlaying(s, id, SignalCodec.bind(env, Messages.StopPlaying.class));
+            case Messages.RENEW_TOKEN -> rooms.features().renewToken(s, id, SignalCodec.bind(env, Messages.RenewToken.class));
+            case Messages.SET_ROOM_EXTRA_INFO ->
+                    rooms.features().setRoomExtraInfo(s, id, SignalCodec.bind(env, Messages.SetRoomExtraInfo.class));
+            case Messages.SET_STREAM_EXTRA_INFO ->
+                    rooms.features().setStreamExtraInfo(s, id, SignalCodec.bind(env, Messages.SetStreamExtraInfo.class));
+            case Messages.SEND_BROADCAST_MESSAGE ->
+                    rooms.features().sendBroadcastMessage(s, id, SignalCodec.bind(env, Messages.SendMessage.class));
+            case Messages.SEND_BARRAGE_MESSAGE ->
+                    rooms.features().sendBarrageMessage(s, id, SignalCodec.bind(env, Messages.SendMessage.class));
+            case Messages.SEND_CUSTOM_COMMAND ->
+                    rooms.features().sendCustomCommand(s, id, SignalCodec.bind(env, Messages.SendCustomCommand.class));
+            case Messages.MUTE_PUBLISH_STREAM_AUDIO -> rooms.features().mutePublishStreamAudio(s, id,
+                    SignalCodec.bind(env, Messages.MutePublishStreamAudio.class));
             case Messages.HEARTBEAT -> {
                 Messages.Heartbeat hb = SignalCodec.bind(env, Messages.Heartbeat.class);
                 if (hb.ack() != null) {

@@ -94,15 +94,18 @@ final class SignalEncoder {
             return new Messages.RoomStreamUpdate(p.roomId(), p.updateType(), p.streams(), extended);
         }
         if (push instanceof Signal.PublisherStateUpdate p) {
-            return new Messages.PublisherStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+            return new Messages.PublisherStateUpdate(p.roomId(), p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
         }
         if (push instanceof Signal.PlayerStateUpdate p) {
-            return new Messages.PlayerStateUpdate(p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
+            return new Messages.PlayerStateUpdate(p.roomId(), p.streamId(), p.state().name(), p.code(), extended(p.reason(), p.detail()));
         }
         if (push instanceof Signal.PublishQualityUpdate p) {
             return p.data();
         }
         if (push instanceof Signal.PlayQualityUpdate p) {
+            return p.data();
+        }
+        if (push instanceof Signal.RoomNotice p) {
             return p.data();
         }
         return ((Signal.Notice) push).data(); // Push is sealed: Notice is the last one

@@ -29,12 +29,15 @@ final class WsConnection implements Connection {
     }
 
     /**
-     * Quality updates are periodic and superseded by the next one: a client that cannot keep up loses them. Replies,
+     * Quality updates and the online count are periodic and superseded by the next one, barrage messages unreliable by
+     * contract: a client that cannot keep up loses them. Replies,
      * state updates (publisher, player, room state) and room updates (users, streams) change what the client
      * believes and are never dropped.
      */
     static boolean bestEffort(Signal signal) {
-        return signal instanceof Signal.PublishQualityUpdate || signal instanceof Signal.PlayQualityUpdate;
+        Signal s = signal instanceof Signal.Shared shared ? shared.push() : signal;
+        return s instanceof Signal.PublishQualityUpdate || s instanceof Signal.PlayQualityUpdate
+                || s instanceof Signal.RoomNotice n && n.bestEffort();
     }
 
     @Override

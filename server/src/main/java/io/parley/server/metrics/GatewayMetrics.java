@@ -54,7 +54,7 @@ final class GatewayMetrics implements GatewayEvents {
                     .tag("scope", r.label()).register(registry));
         }
         this.pushesDropped = Counter.builder("parley.pushes.dropped")
-                .description("Best-effort pushes (quality updates) not sent because the connection was unwritable")
+                .description("Best-effort pushes (quality updates, online counts, barrage messages) not sent because the connection was unwritable")
                 .register(registry);
         this.rateLimited = Counter.builder("parley.requests.rate.limited")
                 .description("WebSocket messages refused unread because their connection was over its request rate")

@@ -21,15 +21,17 @@ final class MediaMeters {
 
     static void bind(MeterRegistry r, MediaPlane plane) {
         MediaCounters c = plane.counters();
-        counter(r, "parley.media.packets", "RTP/RTCP packets received (in) or sent (out) on the media port", null,
-                "rtp", "in", c, MediaCounters::rtpPacketsIn);
-        counter(r, "parley.media.packets", null, null, "rtp", "out", c, MediaCounters::rtpPacketsOut);
-        counter(r, "parley.media.packets", null, null, "rtcp", "in", c, MediaCounters::rtcpPacketsIn);
-        counter(r, "parley.media.packets", null, null, "rtcp", "out", c, MediaCounters::rtcpPacketsOut);
-        counter(r, "parley.media.bytes", "UDP payload bytes of those packets", "bytes", "rtp", "in", c, MediaCounters::rtpBytesIn);
-        counter(r, "parley.media.bytes", null, "bytes", "rtp", "out", c, MediaCounters::rtpBytesOut);
-        counter(r, "parley.media.bytes", null, "bytes", "rtcp", "in", c, MediaCounters::rtcpBytesIn);
-        counter(r, "parley.media.bytes", null, "bytes", "rtcp", "out", c, MediaCounters::rtcpBytesOut);
+        // Every series of a name carries the same description: one without it makes the family's HELP empty.
+        String packets = "RTP/RTCP packets received (in) or sent (out) on the media port";
+        String bytes = "UDP payload bytes of the RTP/RTCP packets received (in) or sent (out) on the media port";
+        counter(r, "parley.media.packets", packets, null, "rtp", "in", c, MediaCounters::rtpPacketsIn);
+        counter(r, "parley.media.packets", packets, null, "rtp", "out", c, MediaCounters::rtpPacketsOut);
+        counter(r, "parley.media.packets", packets, null, "rtcp", "in", c, MediaCounters::rtcpPacketsIn);
+        counter(r, "parley.media.packets", packets, null, "rtcp", "out", c, MediaCounters::rtcpPacketsOut);
+        counter(r, "parley.media.bytes", bytes, "bytes", "rtp", "in", c, MediaCounters::rtpBytesIn);
+        counter(r, "parley.media.bytes", bytes, "bytes", "rtp", "out", c, MediaCounters::rtpBytesOut);
+        counter(r, "parley.media.bytes", bytes, "bytes", "rtcp", "in", c, MediaCounters::rtcpBytesIn);
+        counter(r, "parley.media.bytes", bytes, "bytes", "rtcp", "out", c, MediaCounters::rtcpBytesOut);
         for (DropReason why : DropReason.values()) {
             FunctionCounter.builder("parley.media.dropped.packets", c, x -> x.dropped(why))
                     .description("Inbound datagrams dropped, by reason (docs/metrics.md)")
@@ -38,16 +40,18 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        FunctionCounter.builder("parley.media.twcc.feedback.packets", c, MediaCounters::transportCcFeedback)
+                .description("RTCP transport-cc (TWCC) feedback packets sent to publishers").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {
             FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")
                     .tag("reason", why.label()).register(r);
         }
+        String stunErrors = "STUN 400/401 replies to binding requests of known ufrags, sent or rate-limited";
         FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorReplies)
-                .description("STUN 400/401 replies to binding requests of known ufrags, sent or rate-limited")
-                .tag("outcome", "sent").register(r);
+                .description(stunErrors).tag("outcome", "sent").register(r);
         FunctionCounter.builder("parley.media.stun.error.replies", c, MediaCounters::stunErrorRepliesLimited)
-                .tag("outcome", "limited").register(r);
+                .description(stunErrors).tag("outcome", "limited").register(r);
         Gauge.builder("parley.media.dtls.handshakes", plane, MediaPlane::dtlsHandshakesRunning)
                 .description("DTLS handshakes running (each holds a parley-dtls thread)").register(r);
         FunctionCounter.builder("parley.media.dtls.handshakes.preempted", c, MediaCounters::dtlsPreempted)

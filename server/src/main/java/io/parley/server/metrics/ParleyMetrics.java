@@ -88,6 +88,7 @@ public final class ParleyMetrics implements AutoCloseable {
     /** The media plane's counters, gauges and forwarding-latency timer. */
     public void bind(MediaPlane plane) {
         MediaMeters.bind(registry, plane);
+        IceTcpMeters.bind(registry, plane);
     }
 
     public MeterRegistry registry() {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class RoomMetrics implements RoomEvents, RoomEvent.Listener {
     private final MeterRegistry registry;
     private final Map<Integer, Counter> logins = new ConcurrentHashMap<>();
+    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
     private final Counter kickouts;
     private final Counter notifications;
     private final Timer loginLatency;
@@ -26,7 +27,7 @@ final class RoomMetrics implements RoomEvents, RoomEvent.Listener {
                 .description("Sessions told KICKOUT: same userID logged in elsewhere, kicked by the server, drain deadline")
                 .register(registry);
         this.notifications = Counter.builder("parley.notifications")
-                .description("Room notifications (user and stream updates) written to members")
+                .description("Room notifications (user, stream, extra info, message and count pushes) written to members")
                 .register(registry);
         this.loginLatency = Timer.builder("parley.login.latency")
                 .description("Successful logins: from the request's arrival to its response")
@@ -62,6 +63,14 @@ final class RoomMetrics implements RoomEvents, RoomEvent.Listener {
     @Override
     public void kicked() {
         kickouts.increment();
+    }
+
+    @Override
+    public void message(String kind, int code) {
+        // kind is one of four names and code one of a few ErrorCodes: bounded labels.
+        messages.computeIfAbsent(kind + '\0' + code, k -> Counter.builder("parley.room.messages")
+                .description("Members' messages and room extra info sets decided by their room, by kind and code (0 = sent)")
+                .tag("kind", kind).tag("code", Integer.toString(code)).register(registry)).increment();
     }
 
     @Override

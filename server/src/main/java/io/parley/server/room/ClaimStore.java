@@ -5,7 +5,7 @@ import io.parley.protocol.UserId;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The AppID-wide claims DESIGN.md's registry rules rest on: a userID is in one place at a time (a later login
+ * The AppID-wide claims the registry rules (docs/architecture.md) rest on: a userID is in one place at a time (a later login
  * wins) and a streamID has one publisher (the first wins). Asynchronous, so that a cluster store (Redis) fits
  * behind it; the embedded store ({@link EmbeddedClaimStore}) answers at once, and callers then carry on on the
  * same thread exactly as before the seam existed. Any thread.

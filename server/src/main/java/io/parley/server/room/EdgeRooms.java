@@ -63,7 +63,8 @@ public final class EdgeRooms {
 
     /** publishQualityUpdate / playQualityUpdate for an RTMP publisher or an RTMP/FLV player. */
     public void quality(Session s, boolean publish, String stream, double kbps) {
-        Messages.QualityUpdate q = new Messages.QualityUpdate(stream, new Messages.MediaStats(kbps, 0, 0, 0, 0, -1));
+        Room room = s.room;
+        Messages.QualityUpdate q = new Messages.QualityUpdate(room == null ? "" : room.id().value(), stream, new Messages.MediaStats(kbps, 0, 0, 0, 0, -1));
         s.send(publish ? new Signal.PublishQualityUpdate(q) : new Signal.PlayQualityUpdate(q));
     }
 

@@ -14,6 +14,8 @@ public enum LeaveReason {
     ROOM_CLOSED(StreamDeleteCode.KICKED_OUT),
     /** Still present when the drain deadline passed. */
     SERVER_SHUTDOWN(StreamDeleteCode.KICKED_OUT),
+    /** Its login token expired unrenewed (App kickOnTokenExpiry). */
+    TOKEN_EXPIRED(StreamDeleteCode.KICKED_OUT),
     /** Silent past the heartbeat timeout. */
     HEARTBEAT_TIMEOUT(StreamDeleteCode.HEARTBEAT_TIMEOUT),
     /** The client closed its connection without logging out. */

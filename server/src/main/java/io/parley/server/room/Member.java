@@ -18,10 +18,17 @@ final class Member {
     final Map<StreamId, Consumer> playing = new LinkedHashMap<>();
     /** Streams played over RTMP or HTTP-FLV, with the transport; kept until stopPlaying or the stream's end. */
     final Map<StreamId, String> remotePlaying = new LinkedHashMap<>();
+    /** Message budgets, from its first message on (Messaging). */
+    Messaging.SenderRates rates;
 
     Member(Session session, Messages.User user, boolean userUpdate) {
         this.session = session;
         this.user = user;
         this.userUpdate = userUpdate;
+    }
+
+    /** Plays {@code id} over WebRTC, RTMP or HTTP-FLV. */
+    boolean plays(StreamId id) {
+        return playing.containsKey(id) || remotePlaying.containsKey(id);
     }
 }

@@ -9,7 +9,10 @@ public final class PublishedStream {
     final StreamId id;
     final Session publisher;
     final Messages.User user;
-    final String extraInfo;
+    /** Changed by setStreamExtraInfo, on the room's loop. */
+    String extraInfo;
+    /** The publisher's microphone is muted (mutePublishStreamAudio); room loop only. */
+    boolean micMuted;
     /** Pushed over RTMP: in the room (announced) only while the RTMP publish sends media. */
     final boolean rtmp;
     final long createdAtMillis = System.currentTimeMillis();

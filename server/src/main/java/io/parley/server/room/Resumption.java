@@ -8,6 +8,8 @@ import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.server.config.ParleyConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -73,8 +75,8 @@ final class Resumption {
             throw new ProtocolException(ErrorCode.HEARTBEAT_TIMEOUT, "session " + req.sessionID() + " of user '" + userId
                     + "' has ended (heartbeat timeout, logout, kick or a later login): log in again");
         }
-        Room room = s.room;
-        if (!ResumeTokens.matches(s.resumeToken, req.resumeToken()) || room == null || !room.id().equals(roomId)) {
+        // Any room of the session names it (multi-room: the session, with all its rooms, is resumed as one).
+        if (!ResumeTokens.matches(s.resumeToken, req.resumeToken()) || !s.rooms.containsKey(roomId)) {
             log.info("resume refused (credential does not match) app={} user={} session={}", app.appId(), userId, s.id());
             throw new ProtocolException(ErrorCode.TOKEN_INVALID,
                     "resumeToken does not match session " + req.sessionID() + " in room '" + roomId + "'");
@@ -82,9 +84,11 @@ final class Resumption {
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Connection[] displaced = new Connection[1];
+        List<String> roomIds = roomsOf(s, roomId);
         Session.Attach result = s.attach(c, lastSeq, (serverSeq, replayed) -> new Signal.Reply(reqId,
                 Messages.RESUME_SESSION, ErrorCode.OK, "OK", new Messages.ResumeResult(roomId.value(),
-                Long.toString(s.id()), intervalMs, timeoutMs, serverSeq, replayed)), displaced);
+                roomIds, Long.toString(s.id()), intervalMs, timeoutMs, serverSeq, replayed)),
+                displaced);
         switch (result) {
             case RESUMED -> { }
             case ENDED -> throw new ProtocolException(ErrorCode.HEARTBEAT_TIMEOUT, "session " + req.sessionID()
@@ -105,10 +109,24 @@ final class Resumption {
         Connection old = displaced[0];
         if (old != null && old != c) {
             // A second resume of the same session wins, as a second login does: the earlier connection is told so.
-            old.send(new Signal.RoomStateChanged(roomId.value(), RoomStateReason.KICKOUT, ErrorCode.KICKED_MULTIPLE_LOGIN,
-                    "resumed_elsewhere"));
+            for (String r : roomIds) {
+                old.send(new Signal.RoomStateChanged(r, RoomStateReason.KICKOUT, ErrorCode.KICKED_MULTIPLE_LOGIN,
+                        "resumed_elsewhere"));
+            }
             old.close(1000, "resumed elsewhere (" + ErrorCode.KICKED_MULTIPLE_LOGIN + ")");
         }
         return s;
+    }
+
+    /** Every room the session is in, the one the request named first (it is among them, checked before). */
+    private static List<String> roomsOf(Session s, RoomId named) {
+        List<String> ids = new ArrayList<>(s.rooms.size());
+        ids.add(named.value());
+        for (RoomId r : s.rooms.keySet()) {
+            if (!r.equals(named)) {
+                ids.add(r.value());
+            }
+        }
+        return ids;
     }
 }

@@ -52,6 +52,9 @@ public final class Room {
     private final ParleyConfig.Limits limits;
     private final Map<UserId, Member> members = new LinkedHashMap<>();
     private final Map<StreamId, PublishedStream> streams = new LinkedHashMap<>();
+    private final RoomExtraInfo extras;
+    private final Messaging messaging;
+    private final OnlineCount online;
     private int maxMemberCount;
     private final JoinCoalescer joins;
     /** Members with {@link Member#listed}: at most limits.userUpdateLimit. */
@@ -71,6 +74,40 @@ public final class Room {
         this.remote = context.remote();
         this.limits = context.limits();
         this.joins = new JoinCoalescer(loop, limits.joinCoalesceWindow(), this::announceJoins);
+        this.extras = new RoomExtraInfo(this, context.features());
+        this.messaging = new Messaging(this, context.features());
+        this.online = new OnlineCount(this, context.features().onlineCountInterval());
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    RoomEvents events() {
+        return events;
+    }
+
+    RoomExtraInfo extras() {
+        return extras;
+    }
+
+    Messaging messaging() {
+        return messaging;
+    }
+
+    /** The member that {@code s} is in this room, or null (left, kicked, or never joined). */
+    Member memberOf(Session s) {
+        Member m = members.get(s.userId);
+        return m == null || m.session != s ? null : m;
+    }
+
+    Member memberOf(UserId user) {
+        return members.get(user);
+    }
+
+    /** {@code st} is in the room's stream list (peers were told ADD). */
+    boolean isAnnounced(PublishedStream st) {
+        return streams.get(st.id) == st;
     }
 
     /**
@@ -133,7 +170,9 @@ public final class Room {
             // Defensive: a kick decided elsewhere has not reached us yet.
             stale.session.termination = Termination.KICKED_MULTIPLE_LOGIN;
             stale.session.close();
+            stale.session.noteRoomsForKickout();
             leave(stale.session, LeaveReason.KICKED_MULTIPLE_LOGIN);
+            stale.session.leaveOtherRooms(this, LeaveReason.KICKED_MULTIPLE_LOGIN);
             stale.session.finish(Termination.KICKED_MULTIPLE_LOGIN);
         }
         if (members.isEmpty()) {
@@ -148,8 +187,10 @@ public final class Room {
             return true;
         }
         s.room = this;
+        s.rooms.put(id, this);
         if (!s.cas(Session.State.LOGGING_IN, Session.State.IN_ROOM)) {
             s.room = null;
+            s.rooms.remove(id, this);
             claims.releaseUser(app.appId(), s.userId, s);
             Termination t = s.termination;
             s.respond(reqId, Messages.LOGIN_ROOM, t == null ? ErrorCode.NOT_LOGGED_IN : t.code, "login abandoned", null);
@@ -157,6 +198,47 @@ public final class Room {
             destroyIfEmpty();
             return true;
         }
+        enter(s, reqId, result);
+        return true;
+    }
+
+    /**
+     * A further room of a multi-room session (already IN_ROOM elsewhere); false when this room closed meanwhile and the
+     * caller must pick a fresh one. The session's user claim is already held.
+     */
+    boolean joinAnother(Session s, RequestRef reqId, int requestedMax, Messages.LoginResult result) {
+        if (closed) {
+            return false;
+        }
+        if (s.state() != Session.State.IN_ROOM || members.containsKey(s.userId)) {
+            s.joining.set(false);
+            s.respond(reqId, Messages.LOGIN_ROOM, s.state() == Session.State.IN_ROOM ? ErrorCode.ROOM_ALREADY_JOINED
+                    : ErrorCode.NOT_LOGGED_IN, "login abandoned: " + (s.state() == Session.State.IN_ROOM
+                    ? "already in room '" + id + "'" : "session closed or logged out"), null);
+            destroyIfEmpty();
+            return true;
+        }
+        if (members.isEmpty()) {
+            maxMemberCount = requestedMax;
+        } else if (maxMemberCount > 0 && members.size() >= maxMemberCount) {
+            s.joining.set(false);
+            String msg = "room '" + id + "' is full: " + members.size() + " members (maxMemberCount " + maxMemberCount + ")";
+            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.ROOM_FULL, msg, null);
+            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, ErrorCode.ROOM_FULL);
+            events.loginFailed(ErrorCode.ROOM_FULL);
+            return true;
+        }
+        s.rooms.put(id, this);
+        s.joining.set(false);
+        enter(s, reqId, result);
+        if (s.state() == Session.State.CLOSED) {
+            leave(s, s.termination == null ? LeaveReason.CONNECTION_CLOSED : s.termination.leaveReason()); // raced a termination
+        }
+        return true;
+    }
+
+    /** The login sequence (PROTOCOL.md loginRoom): membership, response, LOGINED, lists, extra info, count; peers told. */
+    private void enter(Session s, RequestRef reqId, Messages.LoginResult result) {
         Member m = new Member(s, s.user, s.userUpdate);
         m.listed = listedCount < limits.userUpdateLimit();
         List<Messages.User> already = new ArrayList<>(m.listed ? Math.min(members.size(), listedCount) : 0);
@@ -188,10 +270,11 @@ public final class Room {
             List<Messages.StreamInfo> page = present.subList(i, Math.min(present.size(), i + STREAM_LIST_PAGE));
             s.send(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.copyOf(page), List.of()));
         }
+        extras.syncTo(s);
+        online.joined(s);
         if (m.listed) {
-            joins.joined(m);
+            joins.joined(m); // peers told ADD, coalesced with the joins around it (JoinCoalescer)
         }
-        return true;
     }
 
     /**
@@ -270,7 +353,18 @@ public final class Room {
             fanOut(new Signal.RoomUserUpdate(new Messages.RoomUserUpdate(id.value(), Messages.DELETE, List.of(m.user))),
                     other -> other.userUpdate && other.listed);
         }
-        claims.releaseUser(app.appId(), s.userId, s);
+        s.rooms.remove(id, this);
+        if (s.room == this) {
+            for (Room other : s.rooms.values()) {
+                s.room = other; // a multi-room session's requests without a roomID now mean one it is still in
+                break;
+            }
+        }
+        if (s.rooms.isEmpty()) {
+            // The bundled transport belongs to the session, shared by its rooms (multi-room): it closes with the last.
+            media.closeSessionTransport(s.mediaTransport);
+            claims.releaseUser(app.appId(), s.userId, s);
+        }
         destroyIfEmpty();
     }
 
@@ -296,7 +390,7 @@ public final class Room {
         streams.put(st.id, st);
         String answer = st.producer.answer();
         if (answer != null) {
-            s.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
+            s.send(new Signal.PublisherStateUpdate(id.value(), st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
         }
         s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), answer));
         emit(new RoomEvent.StreamCreated(app.appId(), id, s.userId, st.id, st.extraInfo));
@@ -304,7 +398,7 @@ public final class Room {
                 other -> other.session != s);
     }
 
-    void removeStream(Session s, StreamId streamId, RequestRef reqId) {
+    void removeStream(Session s, StreamId streamId, String sdp, RequestRef reqId) {
         Member m = members.get(s.userId);
         PublishedStream st = m == null || m.session != s ? null : m.streams.get(streamId);
         if (st == null) {
@@ -312,10 +406,19 @@ public final class Room {
                     "streamID '" + streamId + "' is not published by you", null);
             return;
         }
+        String answer = null;
+        if (sdp != null) {
+            try {
+                answer = media.answerStop(s.mediaTransport, sdp, st.producer, ErrorCode.PUBLISH_SDP_REFUSED);
+            } catch (ProtocolException e) {
+                s.respond(reqId, Messages.STOP_PUBLISHING, e.code(), e.getMessage(), null);
+                return;
+            }
+        }
         m.streams.remove(streamId);
         boolean wasAnnounced = streams.remove(streamId) == st;
         release(st);
-        s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+        s.respond(reqId, Messages.STOP_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), answer));
         if (wasAnnounced) {
             announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, s);
         }
@@ -354,7 +457,7 @@ public final class Room {
             return;
         }
         m.streams.put(st.id, st);
-        s.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
+        s.send(new Signal.PublisherStateUpdate(id.value(), st.id.value(), PublishState.PUBLISH_REQUESTING, 0, EndReason.NONE, ""));
         s.respond(reqId, Messages.START_PUBLISHING, ErrorCode.OK, "OK", new Messages.StreamResult(st.id.value(), null,
                 Messages.RTMP, url.url(), url.expiresAtMillis()));
     }
@@ -374,7 +477,7 @@ public final class Room {
         }
         st.producer = producer;
         streams.put(st.id, st);
-        st.publisher.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.PUBLISHING, 0, EndReason.NONE, ""));
+        st.publisher.send(new Signal.PublisherStateUpdate(id.value(), st.id.value(), PublishState.PUBLISHING, 0, EndReason.NONE, ""));
         emit(new RoomEvent.StreamCreated(app.appId(), id, st.publisher.userId, st.id, st.extraInfo));
         fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()),
                 other -> other.session != st.publisher);
@@ -391,7 +494,7 @@ public final class Room {
             media.close(st.producer);
             st.producer = null;
         }
-        st.publisher.send(new Signal.PublisherStateUpdate(st.id.value(), PublishState.NO_PUBLISH,
+        st.publisher.send(new Signal.PublisherStateUpdate(id.value(), st.id.value(), PublishState.NO_PUBLISH,
                 ErrorCode.PUBLISH_MEDIA_FAILED, EndReason.RTMP_DISCONNECTED, ""));
         announceDeleted(List.of(st), StreamDeleteCode.HEARTBEAT_TIMEOUT, st.publisher);
     }
@@ -423,7 +526,8 @@ public final class Room {
             return;
         }
         m.remotePlaying.put(streamId, transport);
-        s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        s.send(new Signal.PlayerStateUpdate(id.value(), streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        extras.playStarted(s, streams.get(streamId));
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), null,
                 transport, url.url(), url.expiresAtMillis()));
     }
@@ -440,8 +544,8 @@ public final class Room {
         if (m == null || m.session != s || !m.remotePlaying.containsKey(streamId)) {
             return;
         }
-        s.send(playing ? new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAYING, 0, EndReason.NONE, "")
-                : new Signal.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY, 0, EndReason.PLAYER_DISCONNECTED, ""));
+        s.send(playing ? new Signal.PlayerStateUpdate(id.value(), streamId.value(), PlayState.PLAYING, 0, EndReason.NONE, "")
+                : new Signal.PlayerStateUpdate(id.value(), streamId.value(), PlayState.NO_PLAY, 0, EndReason.PLAYER_DISCONNECTED, ""));
     }
 
     /** The stream's media failed (its publisher was told NO_PUBLISH): it leaves the room as if stopped. */
@@ -459,7 +563,7 @@ public final class Room {
         announceDeleted(List.of(st), StreamDeleteCode.STOP_PUBLISHING, st.publisher);
     }
 
-    void play(Session s, StreamId streamId, String sdp, RequestRef reqId, MediaObserver observer) {
+    void play(Session s, StreamId streamId, String sdp, String mid, RequestRef reqId, MediaObserver observer) {
         Member m = members.get(s.userId);
         if (m == null || m.session != s) {
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.NOT_LOGGED_IN, "not logged in to room '" + id + "' any more", null);
@@ -467,7 +571,7 @@ public final class Room {
         }
         PublishedStream st = streams.get(streamId);
         if (st == null) {
-            s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.NO_PLAY, ErrorCode.PLAY_STREAM_NOT_FOUND,
+            s.send(new Signal.PlayerStateUpdate(id.value(), streamId.value(), PlayState.NO_PLAY, ErrorCode.PLAY_STREAM_NOT_FOUND,
                     EndReason.NONE, ""));
             s.respond(reqId, Messages.START_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND,
                     "play stream not found: no stream '" + streamId + "' in room '" + id + "'", null);
@@ -481,30 +585,42 @@ public final class Room {
         }
         Consumer c;
         try {
-            c = media.play(st.producer, sdp, observer);
+            c = mid == null ? media.play(st.producer, sdp, observer)
+                    : media.playBundled(s.mediaTransport, st.producer, sdp, mid, observer);
         } catch (ProtocolException e) {
             s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
             return;
         }
         m.playing.put(streamId, c);
-        s.send(new Signal.PlayerStateUpdate(streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        s.send(new Signal.PlayerStateUpdate(id.value(), streamId.value(), PlayState.PLAY_REQUESTING, 0, EndReason.NONE, ""));
+        extras.playStarted(s, st);
         s.respond(reqId, Messages.START_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), c.answer()));
     }
 
-    void stopPlaying(Session s, StreamId streamId, RequestRef reqId) {
+    void stopPlaying(Session s, StreamId streamId, String sdp, RequestRef reqId) {
         Member m = members.get(s.userId);
         if (m != null && m.session == s && m.remotePlaying.remove(streamId) != null) {
             remote.get().closePlayer(s, streamId);
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
             return;
         }
-        Consumer c = m == null || m.session != s ? null : m.playing.remove(streamId);
+        Consumer c = m == null || m.session != s ? null : m.playing.get(streamId);
         if (c == null) {
             s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.PLAY_STREAM_NOT_FOUND, "you do not play '" + streamId + "'", null);
             return;
         }
+        String answer = null;
+        if (sdp != null) {
+            try {
+                answer = media.answerStop(s.mediaTransport, sdp, c, ErrorCode.PLAY_SDP_REFUSED);
+            } catch (ProtocolException e) {
+                s.respond(reqId, Messages.STOP_PLAYING, e.code(), e.getMessage(), null);
+                return;
+            }
+        }
+        m.playing.remove(streamId);
         media.close(c);
-        s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value()));
+        s.respond(reqId, Messages.STOP_PLAYING, ErrorCode.OK, "OK", new Messages.StreamResult(streamId.value(), answer));
     }
 
     RoomSnapshot snapshot() {
@@ -533,7 +649,7 @@ public final class Room {
             for (Member other : members.values()) {
                 if (other.remotePlaying.remove(st.id) != null) {
                     remote.get().closePlayer(other.session, st.id);
-                    other.session.send(new Signal.PlayerStateUpdate(st.id.value(), PlayState.NO_PLAY, 0,
+                    other.session.send(new Signal.PlayerStateUpdate(id.value(), st.id.value(), PlayState.NO_PLAY, 0,
                             EndReason.PUBLISHER_STOPPED, ""));
                 }
             }
@@ -543,7 +659,7 @@ public final class Room {
     }
 
     /** One shared push for every recipient (encoded once, by whoever writes it first). Nobody is told about themselves. */
-    private void fanOut(Signal.Push push, Predicate<Member> to) {
+    void fanOut(Signal.Push push, Predicate<Member> to) {
         joins.flush(); // joins decided earlier reach everyone before this
         long decided = System.nanoTime();
         Signal.Shared shared = null;
@@ -570,6 +686,7 @@ public final class Room {
     private void destroyIfEmpty() {
         if (members.isEmpty() && !closed) {
             closed = true;
+            online.stop();
             for (PublishedStream st : List.copyOf(streams.values())) { // AddStream's, owned by no member
                 streams.remove(st.id);
                 release(st);
@@ -602,7 +719,9 @@ public final class Room {
         s.termination = t;
         s.kickoutMessage = customMessage;
         events.kicked();
+        s.noteRoomsForKickout();
         leave(s, t.leaveReason());
+        s.leaveOtherRooms(this, t.leaveReason());
         s.finish(t);
         return true;
     }
@@ -654,7 +773,7 @@ public final class Room {
         boolean wasAnnounced = streams.remove(streamId) == st;
         release(st);
         if (owner != null) {
-            st.publisher.send(new Signal.PublisherStateUpdate(streamId.value(), PublishState.NO_PUBLISH, publisherCode,
+            st.publisher.send(new Signal.PublisherStateUpdate(id.value(), streamId.value(), PublishState.NO_PUBLISH, publisherCode,
                     EndReason.NONE, ""));
         }
         if (wasAnnounced) {

@@ -14,4 +14,10 @@ public interface RoomEvents {
     default void kicked() {}
 
     default void notificationSent() {}
+
+    /**
+     * A member's message or setting decided by its room: {@code kind} is broadcast, barrage, command or
+     * room_extra_info; {@code code} 0 when accepted, else why it was refused (a rate or key limit).
+     */
+    default void message(String kind, int code) {}
 }

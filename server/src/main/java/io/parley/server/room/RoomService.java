@@ -13,11 +13,15 @@ import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
 import io.parley.server.auth.TokenClaims;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.auth.TurnCredentials;
 import io.parley.server.config.AppConfig;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.MediaObserver;
 import io.parley.server.sfu.MediaSessions;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +43,8 @@ public final class RoomService {
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
     private final TokenVerifier verifier;
     private final ParleyConfig.Session sessionConfig;
+    /** TURN servers and credentials handed out at login ({@code turn.*}); set once at start. */
+    private volatile TurnCredentials turn = TurnCredentials.OFF;
     private final ParleyConfig.Limits limits;
     private final RoomEvents events;
     private final MediaSessions media;
@@ -55,6 +61,9 @@ public final class RoomService {
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
     private volatile AccessRules rules = AccessRules.NONE;
+    private volatile ParleyConfig.RoomFeatures roomFeatures = ParleyConfig.RoomFeatures.DEFAULTS;
+    private final TokenRenewal tokens;
+    private final RoomFeatureService features;
 
     /** A single node: the embedded {@link ClaimStore} and {@link RoomDirectory} over in-memory maps. */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
@@ -73,12 +82,31 @@ public final class RoomService {
         this.sessionConfig = sessionConfig;
         this.events = events;
         this.media = media;
+        this.tokens = new TokenRenewal(this, verifier, events, ParleyConfig.Auth.DEFAULTS.tokenWillExpireLead());
+        this.features = new RoomFeatureService(tokens, roomFeatures);
         this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
         this.resumption = new Resumption(this.apps, sessionConfig, this::terminate);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
-                        () -> remote, limits)));
+                        () -> remote, limits, roomFeatures)));
+    }
+
+    /** Room features' limits and the tokenWillExpire lead (before the server takes traffic). */
+    public void configure(ParleyConfig.RoomFeatures room, java.time.Duration tokenWillExpireLead) {
+        this.roomFeatures = room;
+        features.limits(room);
+        tokens.lead(tokenWillExpireLead);
+    }
+
+    /** renewToken, extra info, messages and mute: the requests of {@link RoomFeatureService}. */
+    public RoomFeatureService features() {
+        return features;
+    }
+
+    /** The TURN servers (and the secret for their credentials) that login responses hand to clients. */
+    public void turn(TurnCredentials credentials) {
+        this.turn = credentials;
     }
 
     /** Plugs in the RTMP/HTTP-FLV edge (before the server takes traffic); without it those transports are refused. */
@@ -147,15 +175,20 @@ public final class RoomService {
         if (st == Session.State.LOGGING_IN) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
         }
+        if (st == Session.State.IN_ROOM && s.multiRoom) {
+            loginAnother(s, reqId, req, started);
+            return;
+        }
         if (st == Session.State.IN_ROOM || st == Session.State.LEAVING) {
-            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM, "already logged in to room '" + s.room.id()
-                    + "' (expected: logoutRoom first; one room per session)");
+            Room in = s.room;
+            throw new ProtocolException(ErrorCode.ALREADY_IN_ROOM, "already logged in to room '" + (in == null ? "?" : in.id())
+                    + "' (expected: logoutRoom first; one room per session unless it logs in with config.multiRoom)");
         }
         if (st == Session.State.CLOSED) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "session closed");
         }
         if (draining) {
-            throw loginFailure(s, req.roomID(), new ProtocolException(ErrorCode.SERVER_DRAINING,
+            throw loginFailure(s, req, new ProtocolException(ErrorCode.SERVER_DRAINING,
                     "server is shutting down: log in to another node"));
         }
         AppSpace app;
@@ -194,8 +227,14 @@ public final class RoomService {
                 throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
             }
             s.userUpdate = cfg != null && Boolean.TRUE.equals(cfg.userUpdate());
+            boolean multi = cfg != null && Boolean.TRUE.equals(cfg.multiRoom());
+            if (multi && !app.config().multiRoom()) {
+                throw new ProtocolException(ErrorCode.MULTI_ROOM_DISABLED, "config.multiRoom: App " + app.appId()
+                        + " does not allow multi-room login (apps[].multiRoom)");
+            }
+            s.multiRoom = multi;
         } catch (ProtocolException e) {
-            throw loginFailure(s, req.roomID(), e);
+            throw loginFailure(s, req, e);
         }
         if (!s.cas(Session.State.NEW, Session.State.LOGGING_IN)) {
             throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "session state changed during login");
@@ -206,14 +245,18 @@ public final class RoomService {
         s.user = user;
         s.claims = claims;
         s.resumeToken = ResumeTokens.mint();
+        tokens.arm(s, claims);
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();
         Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()), intervalMs, timeoutMs,
-                claims.expireEpochSeconds(), s.resumeToken);
+                claims.expireEpochSeconds(), s.resumeToken, turn.iceServers(userId.value(), Instant.now()));
         Stages.then(claimStore.claimUser(app.appId(), userId, s), previous -> {
             if (previous != null) {
-                log.info("kickout (same userID logged in elsewhere) app={} user={} old session={} new session={}",
-                        app.appId(), userId, previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
+                Room oldRoom = previous.local() == null ? null : previous.local().room();
+                log.info("kickout (same userID logged in elsewhere) app={} user={} room={} (now logging in to room={})"
+                                + " old session={} new session={}", app.appId(), userId,
+                        oldRoom == null ? "?" : oldRoom.id(), roomId,
+                        previous.local() == null ? "on " + previous.node() : previous.local().id(), s.id());
                 events.kicked();
                 if (previous.local() != null) {
                     terminate(previous.local(), Termination.KICKED_MULTIPLE_LOGIN);
@@ -223,16 +266,131 @@ public final class RoomService {
         }, err -> abandonLogin(s, reqId, err));
     }
 
+    /**
+     * A further room for a multi-room session: the same App, userID and userName, a token for that room, at most
+     * room.maxRoomsPerSession rooms. The user claim is the session's already; the room decides as for a first login.
+     */
+    private void loginAnother(Session s, RequestRef reqId, Messages.LoginRoom req, long started) {
+        AppSpace app = s.app;
+        RoomId roomId;
+        TokenClaims claims;
+        int max;
+        try {
+            if (req.appID() == null || req.appID() != app.appId()) {
+                throw new ProtocolException(ErrorCode.APP_ID_INVALID, "appID " + req.appID() + ": every room of a session is in "
+                        + "its App " + app.appId());
+            }
+            roomId = new RoomId(req.roomID());
+            if (req.user() == null || !s.userId.value().equals(req.user().userID())
+                    || !s.user.userName().equals(Identifiers.userName(req.user().userName(), s.userId.value()))) {
+                throw new ProtocolException(ErrorCode.MULTI_ROOM_USER_MISMATCH, "user: " + (req.user() == null ? "missing"
+                        : "'" + req.user().userID() + "'/'" + req.user().userName() + "'") + " (expected: the session's userID '"
+                        + s.userId + "' and userName '" + s.user.userName() + "' in every room)");
+            }
+            if (s.rooms.containsKey(roomId)) {
+                throw new ProtocolException(ErrorCode.ROOM_ALREADY_JOINED, "already logged in to room '" + roomId + "'");
+            }
+            int most = roomFeatures.maxRoomsPerSession();
+            if (s.rooms.size() >= most) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS_PER_SESSION, "this session is in " + s.rooms.size()
+                        + " rooms (expected: at most room.maxRoomsPerSession " + most + "): logoutRoom one first");
+            }
+            Messages.RoomConfig cfg = req.config();
+            max = cfg == null || cfg.maxMemberCount() == null ? 0 : cfg.maxMemberCount();
+            if (max < 0) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "config.maxMemberCount: " + max + " (expected: >= 0, 0 = unlimited)");
+            }
+            if (directory.find(app.appId(), roomId) == null && app.roomCount() >= limits.maxRoomsPerApp()) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "App " + app.appId() + " has " + app.roomCount()
+                        + " rooms open on this server (expected: at most limits.maxRoomsPerApp " + limits.maxRoomsPerApp() + ")");
+            }
+            claims = verifier.verifyLogin(app.config, s.remoteAddress(), req.token(), s.userId.value(), roomId.value());
+            String refusal = rules.loginRefusal(app.appId(), s.remoteAddress(), roomId, s.userId);
+            if (refusal != null) {
+                throw new ProtocolException(ErrorCode.LOGIN_FORBIDDEN, refusal);
+            }
+        } catch (ProtocolException e) {
+            throw loginFailure(s, req, e);
+        }
+        if (!s.joining.compareAndSet(false, true)) {
+            throw new ProtocolException(ErrorCode.LOGIN_IN_PROGRESS, "a loginRoom is already in progress on this session");
+        }
+        s.loginStartedNanos = started;
+        s.claims = claims;
+        tokens.arm(s, claims);
+        Messages.LoginResult result = new Messages.LoginResult(roomId.value(), Long.toString(s.id()),
+                sessionConfig.heartbeatInterval().toMillis(), sessionConfig.heartbeatTimeout().toMillis(),
+                claims.expireEpochSeconds(), s.resumeToken, turn.iceServers(s.userId.value(), Instant.now()));
+        claimStore.claimUser(app.appId(), s.userId, s); // the session's own claim: held again in case its rooms all left
+        routeJoinAnother(app, roomId, s, reqId, max, result);
+    }
+
+    private void routeJoinAnother(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        Stages.then(directory.locate(app.appId(), roomId), placement -> {
+            Room room = placement.room();
+            if (room == null) {
+                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
+            }
+            room.execute(() -> {
+                if (!room.joinAnother(s, reqId, max, result)) {
+                    routeJoinAnother(app, roomId, s, reqId, max, result);
+                }
+            });
+        }, err -> {
+            s.joining.set(false);
+            log.warn("login failed in the registry: {}", s, err);
+            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
+        });
+    }
+
     private void abandonLogin(Session s, RequestRef reqId, Throwable err) {
         log.warn("login failed in the registry: {}", s, err);
         s.cas(Session.State.LOGGING_IN, Session.State.NEW);
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
-    private ProtocolException loginFailure(Session s, String roomId, ProtocolException e) {
+    private ProtocolException loginFailure(Session s, Messages.LoginRoom req, ProtocolException e) {
         events.loginFailed(e.code());
-        s.pushState(roomId == null ? "" : roomId, RoomStateReason.LOGIN_FAILED, e.code());
+        logRefusal(s, req, e);
+        s.pushState(req.roomID() == null ? "" : req.roomID(), RoomStateReason.LOGIN_FAILED, e.code());
         return e;
+    }
+
+    /**
+     * One line per refused login, never the token: INFO, or DEBUG for the refusals that come in floods (the
+     * failed-login rate limit, the drain), so that an operator sees why a user could not join.
+     */
+    private static void logRefusal(Session s, Messages.LoginRoom req, ProtocolException e) {
+        boolean flood = e.code() == ErrorCode.LOGIN_RATE_LIMITED || e.code() == ErrorCode.SERVER_DRAINING;
+        if (flood ? !log.isDebugEnabled() : !log.isInfoEnabled()) {
+            return;
+        }
+        String why = String.valueOf(e.getMessage());
+        String token = req.token();
+        if (token != null && token.length() >= 8) {
+            why = why.replace(token, "<token>");
+        }
+        String line = "login refused app={} room={} user={} from={} code={}: {}";
+        Object[] args = {req.appID(), printable(req.roomID()), printable(req.user() == null ? null : req.user().userID()),
+                s.remoteAddress() == null ? "?" : s.remoteAddress().getHostAddress(), e.code(), printable(why)};
+        if (flood) {
+            log.debug(line, args);
+        } else {
+            log.info(line, args);
+        }
+    }
+
+    /** A client's string for a log line: at most 128 characters, control characters escaped. */
+    private static String printable(String v) {
+        if (v == null) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder(Math.min(v.length(), 128) + 8);
+        for (int i = 0; i < v.length() && i < 128; i++) {
+            char c = v.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : c);
+        }
+        return v.length() > 128 ? b.append("...").toString() : b.toString();
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
@@ -254,6 +412,11 @@ public final class RoomService {
     }
 
     public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
+        if (s.multiRoom && s.state() == Session.State.IN_ROOM
+                && (s.rooms.size() > 1 || (req.roomID() != null && s.rooms.size() == 1 && !s.rooms.containsKey(new RoomId(req.roomID()))))) {
+            logoutOf(s, reqId, req.roomID());
+            return;
+        }
         Room room = s.room;
         if (s.state() != Session.State.IN_ROOM || room == null) {
             throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in to any room");
@@ -274,8 +437,38 @@ public final class RoomService {
         });
     }
 
+    /**
+     * logoutRoom of a session in several rooms: leaves {@code roomID}, or every room when it is null. The session stays
+     * IN_ROOM while it has a room left; the last one out returns it to NEW.
+     */
+    private void logoutOf(Session s, RequestRef reqId, String roomID) {
+        List<Room> leaving;
+        if (roomID == null) {
+            leaving = List.copyOf(s.rooms.values());
+        } else {
+            Room r = s.rooms.get(new RoomId(roomID));
+            if (r == null) {
+                throw new ProtocolException(ErrorCode.NOT_IN_THIS_ROOM, "not logged in to room '" + roomID + "' (logged in to "
+                        + s.rooms.keySet() + ")");
+            }
+            leaving = List.of(r);
+        }
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(leaving.size());
+        for (Room r : leaving) {
+            r.execute(() -> {
+                r.leave(s, LeaveReason.LOGOUT);
+                if (left.decrementAndGet() == 0) {
+                    if (s.rooms.isEmpty() && s.cas(Session.State.IN_ROOM, Session.State.NEW)) {
+                        s.room = null;
+                    }
+                    s.respond(reqId, Messages.LOGOUT_ROOM, ErrorCode.OK, "OK", null);
+                }
+            });
+        }
+    }
+
     public void startPublishing(Session s, RequestRef reqId, Messages.StartPublishing req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         String extra = Identifiers.extraInfo(req.extraInfo());
         verifier.verifyPublish(s.claims, streamId.value());
@@ -284,8 +477,16 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.PUBLISH_FORBIDDEN, refusal);
         }
         boolean rtmp = transport(req.transport(), false);
+        if (rtmp && room != s.room) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport rtmp: only in the session's first room '"
+                    + s.room.id() + "' (multi-room)");
+        }
         if (rtmp && req.sdp() != null) {
             throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "sdp: not allowed with transport rtmp (the push URL replaces it)");
+        }
+        if (req.mid() != null && (rtmp || req.sdp() == null || req.mid().isEmpty())) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: " + (rtmp ? "not allowed with transport rtmp"
+                    : req.mid().isEmpty() ? "empty" : "needs sdp (the session's bundled offer)"));
         }
         PublishedStream st = new PublishedStream(streamId, s, s.user, extra, rtmp);
         Stages.then(claimStore.claimStream(s.app.appId(), streamId, st),
@@ -319,6 +520,7 @@ public final class RoomService {
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
             st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
+                    : req.mid() != null ? media.publishBundled(s.mediaTransport, streamId.value(), req.sdp(), req.mid(), observer)
                     : media.publish(streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
             claimStore.releaseStream(s.app.appId(), streamId, st);
@@ -328,15 +530,23 @@ public final class RoomService {
     }
 
     public void stopPublishing(Session s, RequestRef reqId, Messages.StopPublishing req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
-        room.execute(() -> room.removeStream(s, streamId, reqId));
+        String sdp = req.sdp();
+        room.execute(() -> room.removeStream(s, streamId, sdp, reqId));
     }
 
     public void startPlaying(Session s, RequestRef reqId, Messages.StartPlaying req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
         if (transport(req.transport(), true)) {
+            if (req.mid() != null) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: not allowed with transport " + req.transport());
+            }
+            if (room != s.room) {
+                throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "transport " + req.transport()
+                        + ": only in the session's first room '" + s.room.id() + "' (multi-room)");
+            }
             String transport = req.transport();
             room.execute(() -> room.playRemote(s, streamId, transport, reqId));
             return;
@@ -345,13 +555,17 @@ public final class RoomService {
             throw new ProtocolException(ErrorCode.PLAY_SDP_REFUSED, "sdp: missing (expected: a WebRTC offer, audio recvonly)");
         }
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), false, () -> { });
-        room.execute(() -> room.play(s, streamId, req.sdp(), reqId, observer));
+        if (req.mid() != null && req.mid().isEmpty()) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "mid: empty");
+        }
+        room.execute(() -> room.play(s, streamId, req.sdp(), req.mid(), reqId, observer));
     }
 
     public void stopPlaying(Session s, RequestRef reqId, Messages.StopPlaying req) {
-        Room room = requireRoom(s);
+        Room room = requireRoom(s, req.roomID());
         StreamId streamId = new StreamId(req.streamID());
-        room.execute(() -> room.stopPlaying(s, streamId, reqId));
+        String sdp = req.sdp();
+        room.execute(() -> room.stopPlaying(s, streamId, sdp, reqId));
     }
 
     /** True for rtmp (or flv when playing), false for webrtc or none; anything else is refused. */
@@ -366,12 +580,8 @@ public final class RoomService {
                 + (play ? ", or flv" : "") + ")");
     }
 
-    private static Room requireRoom(Session s) {
-        Room room = s.room;
-        if (s.state() != Session.State.IN_ROOM || room == null) {
-            throw new ProtocolException(ErrorCode.NOT_LOGGED_IN, "not logged in (expected: loginRoom first)");
-        }
-        return room;
+    private static Room requireRoom(Session s, String roomID) {
+        return RoomFeatureService.roomOf(s, roomID);
     }
 
     /** The client closed its WebSocket (close frame): it is gone for good. */
@@ -419,6 +629,8 @@ public final class RoomService {
         }
         Room room = s.room;
         if ((prev == Session.State.IN_ROOM || prev == Session.State.LEAVING) && room != null) {
+            s.noteRoomsForKickout();
+            s.leaveOtherRooms(room, t.leaveReason());
             room.execute(() -> {
                 room.leave(s, t.leaveReason());
                 s.finish(t);
@@ -486,7 +698,7 @@ public final class RoomService {
     /** KickoutUser: each userID that is a member of the room is kicked (KICKOUT 1002055 with the reason). */
     public CompletionStage<List<UserId>> kickOut(long appId, RoomId roomId, List<UserId> users, String customReason) {
         return onRoom(appId, roomId, List.of(), room -> {
-            List<UserId> kicked = new java.util.ArrayList<>();
+            List<UserId> kicked = new ArrayList<>();
             for (UserId u : users) {
                 if (room.kick(u, Termination.KICKED_BY_SERVER, customReason)) {
                     kicked.add(u);
@@ -561,6 +773,22 @@ public final class RoomService {
             room.execute(() -> f.complete(room.addServerStream(st) ? AddResult.ADDED : AddResult.NO_ROOM));
         }, f::completeExceptionally);
         return f;
+    }
+
+    /** The App's open rooms on this node, by roomID (empty for an unknown App); a room may close right after. */
+    public List<RoomId> roomIds(long appId) {
+        AppSpace app = apps.get(appId);
+        if (app == null) {
+            return List.of();
+        }
+        List<RoomId> ids = new ArrayList<>();
+        app.rooms.forEach((id, room) -> {
+            if (!room.isClosed()) {
+                ids.add(id);
+            }
+        });
+        ids.sort(Comparator.comparing(RoomId::value));
+        return ids;
     }
 
     /** A consistent view of one room, taken on its loop. */

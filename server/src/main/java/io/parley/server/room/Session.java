@@ -2,6 +2,7 @@ package io.parley.server.room;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.protocol.RoomId;
 import io.parley.protocol.UserId;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.RoomStateReason;
@@ -9,8 +10,10 @@ import io.parley.server.auth.TokenClaims;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.parley.server.sfu.SessionTransport;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
@@ -37,6 +40,8 @@ public final class Session {
     volatile String resumeToken;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeatCheck;
+    /** The next tokenWillExpire or expiry check (TokenRenewal). */
+    volatile ScheduledFuture<?> tokenTimer;
 
     // Login facts: written before the LOGGING_IN → IN_ROOM CAS, read after it.
     volatile AppSpace app;
@@ -44,7 +49,18 @@ public final class Session {
     volatile Messages.User user;
     volatile TokenClaims claims;
     volatile boolean userUpdate;
+    /** The session's first room (the one requests without a roomID mean), or null. */
     volatile Room room;
+    /** The session's bundled media transport, when it uses one (PROTOCOL.md: one transport per session). */
+    final AtomicReference<SessionTransport> mediaTransport = new AtomicReference<>();
+    /** Every room the session is in: its first, and in multi-room mode the others; changed on each room's loop. */
+    final ConcurrentHashMap<RoomId, Room> rooms = new ConcurrentHashMap<>();
+    /** Logged in with config.multiRoom in an App that allows it: further logins add rooms. */
+    volatile boolean multiRoom;
+    /** A further room's login (multi-room) is on its way. */
+    final AtomicBoolean joining = new AtomicBoolean();
+    /** The rooms a terminated session is told KICKOUT for (all it was in), else null: its first room. */
+    volatile List<String> kickRooms;
     volatile Termination termination;
     /** The business server's CustomReason for a kick (KickoutUser, CloseRoom), told with KICKOUT; else null. */
     volatile String kickoutMessage;
@@ -225,6 +241,10 @@ public final class Session {
         if (check != null) {
             check.cancel(false);
         }
+        ScheduledFuture<?> token = tokenTimer;
+        if (token != null) {
+            token.cancel(false);
+        }
         Connection c = connection;
         if (c == null) {
             finished.set(true);
@@ -232,8 +252,11 @@ public final class Session {
         }
         Room r = room;
         if (t.pushKickout) {
-            send(new Signal.RoomStateChanged(r == null ? "" : r.id().value(), RoomStateReason.KICKOUT, t.code,
-                    t.name().toLowerCase(Locale.ROOT), kickoutMessage));
+            List<String> told = kickRooms != null ? kickRooms : List.of(r == null ? "" : r.id().value());
+            for (String roomId : told) {
+                send(new Signal.RoomStateChanged(roomId, RoomStateReason.KICKOUT, t.code, t.name().toLowerCase(Locale.ROOT),
+                        kickoutMessage));
+            }
         }
         finished.set(true);
         c.close(1000, t == Termination.CONNECTION_CLOSED ? "bye" : t.name().toLowerCase(Locale.ROOT)
@@ -243,6 +266,24 @@ public final class Session {
 
     long scheduleDelayNanos(long timeoutNanos) {
         return Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeoutNanos - silentNanos());
+    }
+
+    /** Notes every room the session is in, for its KICKOUT (before leaving them empties {@link #rooms}). */
+    void noteRoomsForKickout() {
+        if (rooms.size() > 1) {
+            List<String> ids = new java.util.ArrayList<>();
+            rooms.keySet().forEach(k -> ids.add(k.value()));
+            kickRooms = List.copyOf(ids);
+        }
+    }
+
+    /** Leaves every room but {@code except} (a terminated multi-room session), each on its own loop. */
+    void leaveOtherRooms(Room except, LeaveReason reason) {
+        for (Room r : rooms.values()) {
+            if (r != except) {
+                r.execute(() -> r.leave(this, reason));
+            }
+        }
     }
 
     @Override

@@ -33,11 +33,11 @@ final class SessionMediaObserver implements MediaObserver {
     private void handle(MediaEvent event) {
         // Java 17: no pattern switch yet; MediaEvent is sealed, so these four are all there are.
         if (event instanceof MediaEvent.PublisherStateChanged e) {
-            session.send(new Signal.PublisherStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
+            session.send(new Signal.PublisherStateUpdate(room.id().value(), streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
         } else if (event instanceof MediaEvent.PlayerStateChanged e) {
-            session.send(new Signal.PlayerStateUpdate(streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
+            session.send(new Signal.PlayerStateUpdate(room.id().value(), streamId, e.state(), e.errorCode(), e.reason(), e.detail()));
         } else if (event instanceof MediaEvent.QualityMeasured q) {
-            Messages.QualityUpdate update = new Messages.QualityUpdate(streamId, stats(q.quality()));
+            Messages.QualityUpdate update = new Messages.QualityUpdate(room.id().value(), streamId, stats(q.quality()));
             session.send(publisher ? new Signal.PublishQualityUpdate(update) : new Signal.PlayQualityUpdate(update));
         } else if (event instanceof MediaEvent.Failed) {
             onFailed.run();

@@ -56,7 +56,7 @@ public sealed interface Signal {
     }
 
     /** publisherStateUpdate. */
-    record PublisherStateUpdate(String streamId, PublishState state, int code, EndReason reason, String detail)
+    record PublisherStateUpdate(String roomId, String streamId, PublishState state, int code, EndReason reason, String detail)
             implements Push {
         public String type() {
             return Messages.PUBLISHER_STATE_UPDATE;
@@ -64,7 +64,7 @@ public sealed interface Signal {
     }
 
     /** playerStateUpdate. */
-    record PlayerStateUpdate(String streamId, PlayState state, int code, EndReason reason, String detail) implements Push {
+    record PlayerStateUpdate(String roomId, String streamId, PlayState state, int code, EndReason reason, String detail) implements Push {
         public String type() {
             return Messages.PLAYER_STATE_UPDATE;
         }
@@ -81,6 +81,13 @@ public sealed interface Signal {
             return Messages.PLAY_QUALITY_UPDATE;
         }
     }
+
+    /**
+     * A room feature's push (extra info, messages, the online count, mute states): its wire record as is.
+     * {@code bestEffort}: superseded or unreliable by contract (the online count, barrage messages), so dropped for a
+     * client that cannot keep up; the others are queued like room updates.
+     */
+    record RoomNotice(String type, Object data, boolean bestEffort) implements Push {}
 
     /** A server-wide notice (the drain's {@code serverDraining}). */
     record Notice(String type, Object data) implements Push {}

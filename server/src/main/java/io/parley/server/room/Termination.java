@@ -13,6 +13,8 @@ public enum Termination {
     ROOM_CLOSED(StreamDeleteCode.KICKED_OUT, ErrorCode.KICKED_BY_SERVER, true),
     /** Still in a room when the drain deadline passed (SIGTERM); extendedData says server_shutdown. */
     SERVER_SHUTDOWN(StreamDeleteCode.KICKED_OUT, ErrorCode.KICKED_BY_SERVER, true),
+    /** Its login token expired unrenewed, in an App with kickOnTokenExpiry. */
+    TOKEN_EXPIRED(StreamDeleteCode.KICKED_OUT, ErrorCode.TOKEN_EXPIRED, true),
     /** Silent past the heartbeat timeout (also: a dropped connection that did not come back in time). */
     HEARTBEAT_TIMEOUT(StreamDeleteCode.HEARTBEAT_TIMEOUT, ErrorCode.HEARTBEAT_TIMEOUT, false),
     /** The client closed its WebSocket without logging out. */

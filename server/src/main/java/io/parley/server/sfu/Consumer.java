@@ -88,6 +88,11 @@ public final class Consumer extends MediaEndpoint {
         return ended;
     }
 
+    @Override
+    boolean ended() {
+        return ended;
+    }
+
     /** Copies, rewrites and sends one plaintext packet of the Producer. */
     void forward(ByteBuf plain, int producerSeq, long timestamp, long nowNanos, boolean retransmission) {
         if (sink != null) {
@@ -223,7 +228,7 @@ public final class Consumer extends MediaEndpoint {
             sent = true;
         }
         if (sent) {
-            plane.channel().flush();
+            plane.flush();
         }
     }
 
@@ -309,7 +314,9 @@ public final class Consumer extends MediaEndpoint {
         closed = true;
         ended = true;
         producer.detach(this);
-        if (transport != null) {
+        if (bundle != null) {
+            bundle.detach(this);
+        } else if (transport != null) {
             transport.close();
         }
         plane.forget(this);

@@ -52,7 +52,7 @@ public final class LocalProducer implements AutoCloseable {
                 return;
             }
             producer.onRtp(rtp, plane.clock().nanoTime());
-            plane.channel().flush();
+            plane.flush();
         } finally {
             rtp.release();
         }

@@ -17,6 +17,7 @@ public final class MediaCounters {
     final LongAdder rtcpPacketsOut = new LongAdder();
     final LongAdder rtcpBytesOut = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
+    final LongAdder transportCcFeedback = new LongAdder();
     final LongAdder stunErrorReplies = new LongAdder();
     final LongAdder dtlsPreempted = new LongAdder();
     final LongAdder stunErrorRepliesLimited = new LongAdder();
@@ -81,6 +82,11 @@ public final class MediaCounters {
 
     public long retransmissions() {
         return retransmissions.sum();
+    }
+
+    /** RTCP transport-cc (TWCC) feedback packets sent to publishers. */
+    public long transportCcFeedback() {
+        return transportCcFeedback.sum();
     }
 
     /** STUN 400/401 replies sent. */

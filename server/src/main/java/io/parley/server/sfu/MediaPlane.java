@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -20,6 +21,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.media.dtls.DtlsCertificate;
 import io.parley.media.dtls.DtlsSettings;
+import io.parley.protocol.media.IceCandidate;
 import io.parley.protocol.media.MediaDemux;
 import io.parley.protocol.media.Parsed;
 import io.parley.protocol.media.RtpPacket;
@@ -30,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,11 +42,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SFU's UDP side: one socket for every transport (ICE-lite, so the STUN USERNAME picks the transport and
+ * The SFU's network side: one UDP socket per bound address for every transport, plus ICE-TCP connections
+ * ({@link IceTcpServer}) for clients that cannot use UDP (ICE-lite, so the STUN USERNAME picks the transport and
  * the check's source address is latched to it), read on the media loop, which also runs every Producer and
  * Consumer, so the forwarding path needs no lock. The media loop is its own thread ({@code parley-media}), never
  * one of the signalling loops. Signalling threads call {@link MediaSessions}, which hops here; in-process sources
@@ -73,7 +78,11 @@ public final class MediaPlane implements AutoCloseable {
     private final MediaClock clock;
     /** The media loop's own group when the plane made it (closed with the plane); null when given a channel. */
     private EventLoopGroup ownGroup;
+    /** The first UDP socket: allocators and the single-socket callers use it. */
     private Channel channel;
+    /** Every UDP socket and the ICE-TCP listeners; writes to any UDP socket are flushed together. */
+    private MediaSockets sockets;
+    private List<IceCandidate> candidates;
     private EventLoop loop;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final DtlsSettings dtlsSettings;
@@ -84,6 +93,7 @@ public final class MediaPlane implements AutoCloseable {
     /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
     private final RtpPacket forwardView = new RtpPacket();
     private final String announcedAddress;
+    private final List<String> candidateAddresses;
     private final Map<String, WebRtcTransport> byUfrag = new HashMap<>();
     private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
@@ -112,17 +122,27 @@ public final class MediaPlane implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         this.dtlsPool = pool;
-        this.announcedAddress = config.resolvedAnnouncedAddress();
+        this.candidateAddresses = config.candidateAddresses();
+        this.announcedAddress = candidateAddresses.get(0);
         this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
     private void attach(Channel ch) {
+        attach(new MediaSockets(List.of(ch), null));
+    }
+
+    private void attach(MediaSockets s) {
+        Channel ch = s.first();
         this.channel = ch;
+        this.sockets = s;
         this.loop = ch.eventLoop();
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Binds the media port on a media loop of its own (one thread, {@code parley-media}). */
+    /**
+     * Binds the media port (one UDP socket per address of {@code media.bindAddress}) and, with {@code media.tcp}, the
+     * ICE-TCP listeners, on a media loop of its own (one thread, {@code parley-media}).
+     */
     public static MediaPlane start(ParleyConfig.Media config, IoHandlerFactory io, boolean epoll, MediaClock clock)
             throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-media", true), io);
@@ -135,12 +155,23 @@ public final class MediaPlane implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .handler(plane.new Receiver());
         try {
-            plane.attach(b.bind(config.bindAddress(), config.port()).sync().channel());
+            List<Channel> udp = new ArrayList<>();
+            for (String address : config.bindAddresses()) {
+                udp.add(b.bind(address, config.port()).sync().channel());
+            }
+            IceTcpServer tcp = null;
+            if (config.tcp()) {
+                tcp = new IceTcpServer(plane, config);
+                tcp.bind(group, epoll, config.bindAddresses(), config.tcpPort() != 0 ? config.tcpPort() : config.port());
+            }
+            plane.attach(new MediaSockets(udp, tcp));
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        log.info("media on udp {} (announced as {}:{})", plane.channel.localAddress(), plane.announcedAddress, plane.port());
+        plane.candidates = plane.buildCandidates();
+        log.info("media on udp {}, ICE-TCP {} (candidates: {})", plane.udpAddresses(),
+                config.tcp() ? plane.tcpAddresses() : "off", plane.candidates.stream().map(IceCandidate::sdpValue).toList());
         return plane;
     }
 
@@ -163,6 +194,48 @@ public final class MediaPlane implements AutoCloseable {
         return announcedAddress;
     }
 
+    /**
+     * The candidates every answer announces: a UDP host candidate per announced address (on the port of the socket of
+     * its family), then, with ICE-TCP on, a TCP passive candidate per address; UDP ranks above TCP.
+     */
+    public List<IceCandidate> candidates() {
+        List<IceCandidate> c = candidates;
+        return c != null ? c : buildCandidates();
+    }
+
+    private List<IceCandidate> buildCandidates() {
+        return sockets.candidates(candidateAddresses, config.port());
+    }
+
+    private volatile Predicate<InetSocketAddress> udpFirewall;
+
+    /**
+     * For tests: a firewall in front of the UDP sockets, standing in for a network that blocks UDP. Datagrams from
+     * sources it matches are dropped unread (not counted); null lets everything in.
+     */
+    public void udpFirewall(Predicate<InetSocketAddress> blocked) {
+        this.udpFirewall = blocked;
+    }
+
+    /** ICE-TCP connection counters, or null when ICE-TCP is off. */
+    public IceTcpCounters tcpCounters() {
+        return sockets.tcp() == null ? null : sockets.tcp().counters();
+    }
+
+    /** The ICE-TCP listeners' addresses (empty when off). */
+    public List<InetSocketAddress> tcpAddresses() {
+        return sockets.tcpAddresses();
+    }
+
+    /** The UDP sockets' addresses. */
+    public List<InetSocketAddress> udpAddresses() {
+        return sockets.udpAddresses();
+    }
+
+    /** Flushes what was queued on every UDP socket; media loop. */
+    void flush() {
+        sockets.flush();
+    }
     public MediaCounters counters() {
         return counters;
     }
@@ -299,22 +372,41 @@ public final class MediaPlane implements AutoCloseable {
 
     void unregister(WebRtcTransport t) {
         byUfrag.remove(t.localUfrag, t);
-        InetSocketAddress a = t.address;
-        if (a != null) {
-            byAddress.remove(a, t);
+        MediaPath p = t.path;
+        if (p != null && !p.isTcp()) {
+            byAddress.remove(p.remote(), t);
         }
         transportCount = byUfrag.size();
     }
 
+    /** Latches {@code t} to a UDP peer address, on the first socket (tests and benchmarks). */
     void latch(WebRtcTransport t, InetSocketAddress to) {
-        InetSocketAddress old = t.address;
-        if (old != null) {
-            byAddress.remove(old, t);
+        latch(t, MediaPath.udp(channel, to));
+    }
+
+    /** Makes {@code path} where {@code t} sends (and, for UDP, whose datagrams reach it); media loop. */
+    void latch(WebRtcTransport t, MediaPath path) {
+        MediaPath old = t.path;
+        if (old != null && !old.isTcp()) {
+            byAddress.remove(old.remote(), t);
         }
-        WebRtcTransport previous = byAddress.put(to, t);
-        if (previous != null && previous != t) {
-            // The same 5-tuple now belongs to a newer transport (the client reused its socket).
-            previous.address = null;
+        if (!path.isTcp()) {
+            WebRtcTransport previous = byAddress.put(path.remote(), t);
+            if (previous != null && previous != t) {
+                // The same 5-tuple now belongs to a newer transport (the client reused its socket).
+                previous.address = null;
+                previous.path = null;
+            }
+        }
+        t.path = path;
+        t.address = path.remote();
+    }
+
+    /** An ICE-TCP connection closed: a transport whose path it was loses it; media loop. */
+    void tcpClosed(IceTcpConnection conn) {
+        WebRtcTransport t = conn.transport;
+        if (t != null && t.path != null && t.path.tcp() == conn) {
+            t.pathClosed("the ICE-TCP connection from " + conn.remote() + " closed");
         }
     }
 
@@ -338,15 +430,21 @@ public final class MediaPlane implements AutoCloseable {
 
     // ---- inbound ----
 
+    /** Stateless: one instance serves every UDP socket of the plane. */
+    @ChannelHandler.Sharable
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            onDatagram(packet.content(), packet.sender(), clock.nanoTime());
+            Predicate<InetSocketAddress> blocked = udpFirewall;
+            if (blocked != null && blocked.test(packet.sender())) {
+                return;
+            }
+            onDatagram(ctx.channel(), packet.content(), packet.sender(), clock.nanoTime());
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
+            flush(); // forwarding may have written to the other family's socket too
         }
 
         @Override
@@ -356,9 +454,13 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     void onDatagram(ByteBuf buf, InetSocketAddress from, long now) {
+        onDatagram(channel, buf, from, now);
+    }
+
+    void onDatagram(Channel socket, ByteBuf buf, InetSocketAddress from, long now) {
         MediaDemux.Kind kind = MediaDemux.classify(buf);
         if (kind == MediaDemux.Kind.STUN) {
-            onStun(buf, from, now);
+            onStun(buf, MediaPath.udp(socket, from), now);
             return;
         }
         if (kind == MediaDemux.Kind.UNKNOWN) {
@@ -370,6 +472,33 @@ public final class MediaPlane implements AutoCloseable {
             counters.drop(DropReason.UNKNOWN_ADDRESS);
             return;
         }
+        dispatch(t, kind, buf, now);
+    }
+
+    /**
+     * One RFC 4571 frame from an ICE-TCP connection: demultiplexed like a datagram, except that the connection, not
+     * the source address, names the transport, and that anything but a valid ICE check first closes it.
+     */
+    void onTcpFrame(IceTcpConnection conn, ByteBuf buf, long now) {
+        MediaDemux.Kind kind = MediaDemux.classify(buf);
+        if (kind == MediaDemux.Kind.STUN) {
+            onStun(buf, conn.path(), now);
+            return;
+        }
+        WebRtcTransport t = conn.transport;
+        if (t == null) {
+            counters.drop(kind == MediaDemux.Kind.UNKNOWN ? DropReason.MALFORMED : DropReason.UNKNOWN_ADDRESS);
+            conn.close(IceTcpCounters.Close.NOT_ICE);
+            return;
+        }
+        if (kind == MediaDemux.Kind.UNKNOWN) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        dispatch(t, kind, buf, now);
+    }
+
+    private void dispatch(WebRtcTransport t, MediaDemux.Kind kind, ByteBuf buf, long now) {
         switch (kind) {
             case DTLS -> t.onDtls(buf, now);
             case RTP -> t.onRtp(buf, now);
@@ -382,14 +511,17 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
-    private void onStun(ByteBuf buf, InetSocketAddress from, long now) {
+    private void onStun(ByteBuf buf, MediaPath via, long now) {
+        InetSocketAddress from = via.remote();
         Parsed<StunMessage> parsed = StunMessage.parse(buf);
         if (!parsed.isOk()) {
             counters.drop(DropReason.MALFORMED);
+            notIce(via);
             return;
         }
         StunMessage msg = parsed.value();
         if (!msg.isBindingRequest()) {
+            notIce(via);
             return; // indications (keepalives) and stray responses need no answer
         }
         String username = msg.username();
@@ -398,34 +530,41 @@ public final class MediaPlane implements AutoCloseable {
         if (t == null) {
             // Silence: a port that answers any binding request is a reflector for spoofed sources.
             counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
+            notIce(via);
             return;
         }
         if (!msg.hasMessageIntegrity()) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", from, now);
+            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", via, now);
             return;
         }
         if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
             counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", from, now);
+            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", via, now);
             return;
         }
-        reply(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey), from);
-        t.checked(from, msg.useCandidate(), now);
+        via.write(Unpooled.wrappedBuffer(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey)));
+        if (via.isTcp()) {
+            via.tcp().checked(t);
+        }
+        t.checked(via, msg.useCandidate(), now);
+    }
+
+    /** A first frame on an ICE-TCP connection that is no valid check for a known transport closes it. */
+    private static void notIce(MediaPath via) {
+        if (via.isTcp() && via.tcp().transport == null) {
+            via.tcp().close(IceTcpCounters.Close.NOT_ICE);
+        }
     }
 
     /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
-    private void replyError(StunMessage msg, int code, String reason, InetSocketAddress to, long now) {
-        if (!stunErrors.allow(to.getAddress(), now)) {
+    private void replyError(StunMessage msg, int code, String reason, MediaPath to, long now) {
+        if (!stunErrors.allow(to.remote().getAddress(), now)) {
             counters.stunErrorRepliesLimited.increment();
             return;
         }
         counters.stunErrorReplies.increment();
-        reply(StunEncoder.bindingError(msg.transactionId(), code, reason, null), to);
-    }
-
-    private void reply(byte[] stun, InetSocketAddress to) {
-        channel.write(new DatagramPacket(Unpooled.wrappedBuffer(stun), to));
+        to.write(Unpooled.wrappedBuffer(StunEncoder.bindingError(msg.transactionId(), code, reason, null)));
     }
 
     // ---- timers ----
@@ -443,6 +582,13 @@ public final class MediaPlane implements AutoCloseable {
             long timeout = config.iceTimeout().toNanos();
             for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
                 t.check(now, timeout);
+            }
+        }
+        // TWCC feedback every tick (100 ms, libwebrtc's default feedback interval): a sender's estimator wants arrival
+        // times often, and at 50 audio packets a second that is one small RTCP packet per 5 packets.
+        for (WebRtcTransport t : byUfrag.values()) {
+            if (t.transportCc != null) {
+                t.sendTransportCc();
             }
         }
         int reportSlot = tick % REPORT_EVERY_TICKS;
@@ -464,7 +610,7 @@ public final class MediaPlane implements AutoCloseable {
                 c.reportQuality(now);
             }
         }
-        channel.flush();
+        flush();
     }
 
     /** Closes every Producer (and with them their Consumers) and any Consumer left; media loop. */
@@ -483,7 +629,7 @@ public final class MediaPlane implements AutoCloseable {
         if (!loop.isShuttingDown()) {
             loop.submit(this::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        sockets.close();
         dtlsPool.shutdownNow();
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -48,6 +48,7 @@ public final class Producer extends MediaEndpoint {
     private long bytesPriorQ;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
+    private volatile boolean ended;
     private long qualitySinceNanos;
     private long rateBytesPrior;
     private long rateSinceNanos = -1;
@@ -158,7 +159,9 @@ public final class Producer extends MediaEndpoint {
         if (closed || transport == null) {
             return;
         }
-        transport.close();
+        if (bundle == null) {
+            transport.close(); // a bundled transport closes itself (SessionTransport.peerClosed)
+        }
         observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH, 0, EndReason.PEER_CLOSED, ""));
     }
 
@@ -240,17 +243,30 @@ public final class Producer extends MediaEndpoint {
         return closed;
     }
 
+    @Override
+    boolean ended() {
+        return ended;
+    }
+
+    /** The publisher's SSRC: from its offer's a=ssrc or its first packet; -1 while unknown. */
+    long ssrc() {
+        return ssrc;
+    }
+
     /** Closes the transport and every Consumer (their players get NO_PLAY); idempotent. */
     void close() {
         if (closed) {
             return;
         }
         closed = true;
+        ended = true;
         for (Consumer c : consumers) {
             c.publisherGone();
         }
         consumers = NONE;
-        if (transport != null) {
+        if (bundle != null) {
+            bundle.detach(this);
+        } else if (transport != null) {
             transport.close();
         }
         rtx.clear();

@@ -2,7 +2,6 @@ package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.socket.DatagramPacket;
 import io.parley.media.dtls.DtlsEndpoint;
 import io.parley.media.dtls.DtlsFingerprint;
 import io.parley.media.dtls.DtlsHandshakeException;
@@ -20,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer (the client SDK's counterpart is
+ * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer, or of a client's bundled streams
+ * ({@link SessionTransport}) (the client SDK's counterpart is
  * {@code io.parley.client.media.MediaTransport}). Lifecycle: waiting (for an ICE check)
  * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Media loop only,
  * except the DTLS sink, which writes datagrams from the handshake pool.
@@ -33,9 +33,12 @@ final class WebRtcTransport {
     final String localPwd;
     final byte[] stunKey;
     final DtlsFingerprint remoteFingerprint;
-    final MediaEndpoint owner;
+    final TransportOwner owner;
     final long createdNanos;
+    /** The latched peer address (the check's source); with {@link #path} set together by {@link MediaPlane#latch}. */
     volatile InetSocketAddress address;
+    /** Where packets go: a UDP socket and {@link #address}, or an ICE-TCP connection; null until a check latches one. */
+    volatile MediaPath path;
     private DtlsEndpoint dtls;
     volatile SrtpSession srtp;
     long lastHeardNanos;
@@ -43,9 +46,13 @@ final class WebRtcTransport {
     /** Where the handshake's admission slot was counted; null when it holds none (media loop only). */
     InetAddress admittedFrom;
     private boolean refusalLogged;
+    /** TWCC feedback to the sender, when it negotiated the transport-wide sequence number; else null. */
+    TransportCcFeedback transportCc;
+    /** Whether the peer accepts reduced-size RTCP (RFC 5506): then feedback goes alone, else after an empty RR. */
+    boolean reducedSizeRtcp;
 
     WebRtcTransport(MediaPlane plane, String localUfrag, String localPwd, DtlsFingerprint remoteFingerprint,
-                   MediaEndpoint owner, long nowNanos) {
+                   TransportOwner owner, long nowNanos) {
         this.plane = plane;
         this.localUfrag = localUfrag;
         this.localPwd = localPwd;
@@ -56,12 +63,23 @@ final class WebRtcTransport {
         this.lastHeardNanos = nowNanos;
     }
 
-    /** A verified ICE check from {@code from}: latch it (first check or a nominated one); DTLS starts at its first datagram. */
-    void checked(InetSocketAddress from, boolean nominated, long nowNanos) {
+    /**
+     * A verified ICE check that came by {@code via}: latch it (first check or a nominated one, so that the path the
+     * client nominates, UDP where it works, wins); DTLS starts at its first datagram.
+     */
+    void checked(MediaPath via, boolean nominated, long nowNanos) {
         lastHeardNanos = nowNanos;
-        if (address == null || (nominated && !from.equals(address))) {
-            plane.latch(this, from);
-            address = from;
+        if (path == null || (nominated && !via.equals(path))) {
+            plane.latch(this, via);
+        }
+    }
+
+    /** The path in use went away (its ICE-TCP connection closed): once connected that ends this media path. */
+    void pathClosed(String why) {
+        path = null;
+        address = null;
+        if (srtp != null && !closed) {
+            fail(why);
         }
     }
 
@@ -119,9 +137,9 @@ final class WebRtcTransport {
     }
 
     private void sendDtls(byte[] datagram) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (to != null) {
-            plane.channel().writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+            to.writeAndFlush(Unpooled.wrappedBuffer(datagram));
         }
     }
 
@@ -153,6 +171,9 @@ final class WebRtcTransport {
             return;
         }
         lastHeardNanos = nowNanos;
+        if (transportCc != null && transportCc.onRtp(packet, nowNanos)) {
+            sendTransportCc(); // on bounds: enough unreported that waiting for the next tick would overflow a feedback
+        }
         owner.onRtp(packet, nowNanos);
     }
 
@@ -180,7 +201,7 @@ final class WebRtcTransport {
 
     /** Protects a plaintext RTP packet (ownership passes here) and queues it; the caller flushes. */
     void writeRtp(ByteBuf plain) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (srtp == null || to == null || closed) {
             plain.release();
             return;
@@ -191,11 +212,11 @@ final class WebRtcTransport {
         }
         plane.counters().rtpPacketsOut.increment();
         plane.counters().rtpBytesOut.add(plain.readableBytes());
-        plane.channel().write(new DatagramPacket(plain, to));
+        to.write(plain);
     }
 
     void sendRtcp(List<? extends RtcpPacket> packets) {
-        InetSocketAddress to = address;
+        MediaPath to = path;
         if (srtp == null || to == null || closed) {
             return;
         }
@@ -207,7 +228,31 @@ final class WebRtcTransport {
         }
         plane.counters().rtcpPacketsOut.increment();
         plane.counters().rtcpBytesOut.add(out.readableBytes());
-        plane.channel().writeAndFlush(new DatagramPacket(out, to));
+        to.writeAndFlush(out);
+    }
+
+    /** Sends TWCC feedback for every packet not yet reported (the media plane calls it each tick); the caller flushes. */
+    void sendTransportCc() {
+        MediaPath to = path;
+        if (transportCc == null || srtp == null || to == null || closed) {
+            return;
+        }
+        while (transportCc.pending()) {
+            ByteBuf out = plane.channel().alloc().buffer(1024);
+            if (!reducedSizeRtcp) {
+                // RFC 3550 compound: an empty receiver report first.
+                RtcpCodec.writeCompound(out, List.of(new RtcpPacket.ReceiverReport(transportCc.senderSsrc(), List.of())));
+            }
+            transportCc.write(out);
+            if (srtp.protectRtcp(out) != SrtpStatus.OK) {
+                out.release();
+                return;
+            }
+            plane.counters().rtcpPacketsOut.increment();
+            plane.counters().rtcpBytesOut.add(out.readableBytes());
+            plane.counters().transportCcFeedback.increment();
+            to.write(out);
+        }
     }
 
     boolean connected() {
@@ -220,11 +265,20 @@ final class WebRtcTransport {
             return;
         }
         if (srtp == null && nowNanos - createdNanos > timeoutNanos) {
-            fail(address == null ? "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms"
-                    : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
+            fail(address == null ? noIceCheck(timeoutNanos) : "no DTLS handshake within " + timeoutNanos / 1_000_000 + " ms");
         } else if (srtp != null && nowNanos - lastHeardNanos > timeoutNanos) {
             fail("the peer stopped answering (consent lost after " + timeoutNanos / 1_000_000 + " ms)");
         }
+    }
+
+    /** Names the address the client was told to reach (the answer's candidate), the likely culprit. */
+    private String noIceCheck(long timeoutNanos) {
+        String host = plane.announcedAddress();
+        String at = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + plane.port();
+        return "no ICE connectivity check within " + timeoutNanos / 1_000_000 + " ms at udp " + at
+                + ", the address the client was told to reach: if the client cannot reach it (Docker, WSL, VPN, NAT),"
+                + " set media.announcedAddress (PARLEY_MEDIA_ANNOUNCED_ADDRESS) to one it can, and let UDP "
+                + plane.port() + " through";
     }
 
     private void fail(String why) {
@@ -246,6 +300,7 @@ final class WebRtcTransport {
 
     @Override
     public String toString() {
-        return "transport " + localUfrag + (address == null ? "" : " @" + address);
+        MediaPath p = path;
+        return "transport " + localUfrag + (p == null ? "" : " @" + p);
     }
 }

@@ -39,6 +39,7 @@ final class RoomHooks {
             case HEARTBEAT_TIMEOUT -> 1;
             case CONNECTION_CLOSED -> 2;
             case KICKED_MULTIPLE_LOGIN, KICKED_BY_SERVER, ROOM_CLOSED, SERVER_SHUTDOWN -> 3;
+            case TOKEN_EXPIRED -> 4;
         };
     }
 
@@ -51,7 +52,7 @@ final class RoomHooks {
             case LOGOUT -> 0;
             case HEARTBEAT_TIMEOUT -> 1;
             case CONNECTION_CLOSED -> 2;
-            case KICKED_MULTIPLE_LOGIN, KICKED_BY_SERVER, ROOM_CLOSED, SERVER_SHUTDOWN -> 3;
+            case KICKED_MULTIPLE_LOGIN, KICKED_BY_SERVER, ROOM_CLOSED, SERVER_SHUTDOWN, TOKEN_EXPIRED -> 3;
         };
     }
 

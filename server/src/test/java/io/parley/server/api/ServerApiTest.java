@@ -193,9 +193,9 @@ class ServerApiTest {
 
         assertThat(api.getRaw(api.common("KickoutUser", ApiCaller.nonce(), now, "wrong-secret-wrong-secret-wrong!"), kick)
                 .path("Code").asInt()).isEqualTo(100000005);
-        assertThat(api.getRaw(api.common("KickoutUser", ApiCaller.nonce(), now - 601, TestServer.SECRET), kick)
+        assertThat(api.getRaw(api.common("KickoutUser", ApiCaller.nonce(), now - 610, TestServer.SECRET), kick)
                 .path("Code").asInt()).isEqualTo(100000004);
-        assertThat(api.getRaw(api.common("KickoutUser", ApiCaller.nonce(), now + 601, TestServer.SECRET), kick)
+        assertThat(api.getRaw(api.common("KickoutUser", ApiCaller.nonce(), now + 610, TestServer.SECRET), kick)
                 .path("Code").asInt()).isEqualTo(100000004);
         Map<String, String> once = api.common("DescribeUserNum", ApiCaller.nonce(), now, TestServer.SECRET);
         ok(api.getRaw(once, Map.of("RoomId", List.of("r5"))));
@@ -264,7 +264,7 @@ class ServerApiTest {
         List<String> described = new ArrayList<>();
         doc.path("x-parley-actions").fieldNames().forEachRemaining(described::add);
         assertThat(described).containsExactlyInAnyOrder("KickoutUser", "CloseRoom", "DescribeUserNum", "DescribeUserList",
-                "DescribeUsers", "DescribeSimpleStreamList", "AddStream", "DeleteStream", "SetForbidUserRule",
+                "DescribeUsers", "DescribeSimpleStreamList", "DescribeRoomList", "AddStream", "DeleteStream", "SetForbidUserRule",
                 "DescribeForbidUserRules", "DelForbidUserRule", "ForbidRTCStream", "ResumeRTCStream",
                 "DescribeRTCStreamState", "SendBroadcastMessage", "SendBarrageMessage", "SendCustomCommand");
         for (String action : described) {

@@ -122,7 +122,16 @@ class BrowserMediaTest {
                             + " return s.packetsReceived > 0 && (s.audioLevel > 0 || s.totalAudioEnergy > 0); return false; })()"));
         }
         assertThat(one.eval("document.getElementById('members').textContent").asText()).contains("ann", "ben");
+        // "playing" is shown once the server said PLAYING, not when the play was merely negotiated.
+        await("demo-1 shows ben-mic as playing").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> one.isTrue("document.querySelector('[data-stream-id=\"ben-mic\"] .state').textContent === 'playing'"));
+        assertThat(one.isTrue("demo.states.some((s) => s[0] === 'player' && s[1] === 'ben-mic' && s[2] === 'PLAYING')")).isTrue();
         one.screenshot(Path.of("target", "browser-demo-ann.png"));
+        // A media failure is explained: what 1103028 means and what to set.
+        one.run("explain({streamID: 'x-mic', state: 'NO_PUBLISH', errorCode: 1103028, extendedData: 'no ICE connectivity "
+                + "check within 30000 ms at udp 10.0.0.9:10000'})");
+        assertThat(one.eval("document.getElementById('hint').textContent").asText())
+                .contains("1103028", "udp 10.0.0.9:10000", "PARLEY_MEDIA_ANNOUNCED_ADDRESS");
 
         two.run("document.getElementById('leave').click()");
         await("demo-1 drops ben's player").atMost(MEDIA_DEADLINE).pollInterval(POLL)

@@ -34,6 +34,11 @@ final class BrowserRig implements AutoCloseable {
      * with the reason, so the report says why). Fails instead when {@value #REQUIRE_ENV}=true.
      */
     static BrowserRig startIfAvailable(String testName) throws Exception {
+        return startIfAvailable(testName, TestServer.config());
+    }
+
+    /** The same with the server's configuration given (dev mode is turned on). */
+    static BrowserRig startIfAvailable(String testName, io.parley.server.config.ParleyConfig config) throws Exception {
         Optional<Path> binary = Chromium.find();
         if (binary.isEmpty()) {
             if ("true".equals(System.getenv(REQUIRE_ENV))) {
@@ -41,7 +46,7 @@ final class BrowserRig implements AutoCloseable {
             }
             return null;
         }
-        TestServer server = TestServer.start(TestServer.config().withDev(true));
+        TestServer server = TestServer.start(config.withDev(true));
         try {
             Path log = Path.of("target", "chromium-" + testName + ".log");
             return new BrowserRig(server, Chromium.launch(binary.get(), log));

@@ -15,11 +15,13 @@ final class Harness {
               const send = WebSocket.prototype.send;
               WebSocket.prototype.send = function (data) { sent.push(String(data)); return send.call(this, data); };
               const EVENTS = ['roomStateChanged', 'roomUserUpdate', 'roomStreamUpdate', 'publisherStateUpdate',
-                'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate'];
+                'playerStateUpdate', 'publishQualityUpdate', 'playQualityUpdate', 'tokenWillExpire',
+                'roomExtraInfoUpdate', 'streamExtraInfoUpdate', 'IMRecvBroadcastMessage', 'IMRecvBarrageMessage',
+                'IMRecvCustomCommand', 'roomOnlineUserCountUpdate', 'remoteMicStatusUpdate'];
               window.rig = {
-                events: [], sent: sent, zg: null, local: null, audio: null,
+                events: [], sent: sent, zg: null, local: null, audio: null, audios: {}, bundle: false,
                 engine(appID, ws) {
-                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000,
+                  const zg = new ParleyEngine(appID, ws, {requestTimeout: 10000, bundle: !!this.bundle,
                     logger: (...a) => console.log('parley:', ...a.map((x) => typeof x === 'object' ? JSON.stringify(x) : x))});
                   for (const e of EVENTS) zg.on(e, (...args) => rig.events.push({event: e, args: args}));
                   this.zg = zg;
@@ -40,6 +42,7 @@ final class Harness {
                   a.srcObject = media;
                   document.body.appendChild(a);
                   this.audio = a;
+                  this.audios[streamID] = a;
                   return media.getAudioTracks().length;
                 },
                 /** Publishes a WebAudio oscillator (a pure tone) instead of the fake microphone's beep. */
@@ -53,12 +56,15 @@ final class Harness {
                   this.toneContext = ctx;
                   return this.zg.startPublishingStream(streamID, dest.stream, {extraInfo: ''});
                 },
-                /** The loudest frequency (Hz) of what the last play() receives, averaged over ms milliseconds. */
-                async dominantFrequency(ms) {
+                /**
+                 * The loudest frequency (Hz) of what play(streamID) (or the last play()) receives, averaged over ms
+                 * milliseconds.
+                 */
+                async dominantFrequency(ms, streamID) {
                   const ctx = new AudioContext();
                   const an = ctx.createAnalyser();
                   an.fftSize = 8192;
-                  ctx.createMediaStreamSource(this.audio.srcObject).connect(an);
+                  ctx.createMediaStreamSource((streamID ? this.audios[streamID] : this.audio).srcObject).connect(an);
                   const bins = new Float32Array(an.frequencyBinCount);
                   const sum = new Float64Array(an.frequencyBinCount);
                   const end = Date.now() + ms;

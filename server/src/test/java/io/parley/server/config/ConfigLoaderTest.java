@@ -60,9 +60,10 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
-                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret)");
+                .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, "
+                        + "kickOnTokenExpiry, multiRoom)");
     }
 
     @Test
@@ -77,7 +78,7 @@ class ConfigLoaderTest {
                 "server.port: 'eighty' (expected: an integer)",
                 "session.heartbeatInterval: '30' (expected: a duration like 250ms, 30s, 5m, 2h, 1d or PT1M)",
                 "dev: 'maybe' (expected: true or false)",
-                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp)");
+                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress)");
     }
 
     @Test
@@ -101,7 +102,7 @@ class ConfigLoaderTest {
                 "server.maxFrameBytes: 10 (expected: 1024..16777216)",
                 "session.heartbeatTimeout: 10s (expected: longer than session.heartbeatInterval 30s)",
                 "media.announcedAddress: 'media.example.com' (expected: an IP address clients can reach, or empty for the first non-loopback address)",
-                "media.bindAddress: 'nowhere' (expected: an IP address, e.g. 0.0.0.0)",
+                "media.bindAddress: 'nowhere' (expected: an IP address, e.g. 0.0.0.0, or one per family, e.g. 0.0.0.0,::)",
                 "shutdown.drainTimeout: PT-1S (expected: >= 0s)",
                 "log.level: 'LOUD' (expected one of: TRACE, DEBUG, INFO, WARN, ERROR, OFF)",
                 "apps: none configured (expected: at least one {appId, secret} under apps:, "
@@ -137,7 +138,35 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_API_PORT", "api.port")
                 .containsEntry("PARLEY_API_APP_QPS", "api.appQps")
                 .containsEntry("PARLEY_WEBHOOK_RETRY_BASE", "webhook.retryBase")
-                .hasSize(80);
+                .containsEntry("PARLEY_AUTH_TOKEN_WILL_EXPIRE_LEAD", "auth.tokenWillExpireLead")
+                .containsEntry("PARLEY_ROOM_ONLINE_COUNT_INTERVAL", "room.onlineCountInterval")
+                .containsEntry("PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND", "room.broadcastPerUserPerSecond")
+                .containsEntry("PARLEY_SESSION_REPLAY_BUFFER", "session.replayBuffer")
+                .containsEntry("PARLEY_LIMITS_USER_UPDATE_LIMIT", "limits.userUpdateLimit")
+                .hasSize(102);
+    }
+
+    @Test
+    void kickOnTokenExpiryAndMultiRoomAreOffUnlessAnAppOptsIn() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n  - {appId: 2, secret: " + SECRET
+                + ", kickOnTokenExpiry: true}\n", Map.of("PARLEY_APP_3_SECRET", OTHER, "PARLEY_APP_3_KICK_ON_TOKEN_EXPIRY", "true",
+                "PARLEY_APP_2_KICK_ON_TOKEN_EXPIRY", "false", "PARLEY_APP_1_MULTI_ROOM", "true"));
+        assertThat(c.apps()).containsExactly(new AppConfig(1, SECRET).withMultiRoom(true), new AppConfig(2, SECRET),
+                new AppConfig(3, OTHER).withKickOnTokenExpiry(true));
+        assertThat(ConfigLoader.toYaml(c)).contains("kickOnTokenExpiry: true").contains("multiRoom: true");
+        assertThat(catchThrowable(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", kickOnTokenExpiry: often}\n",
+                Map.of()))).hasMessageContaining("apps[0].kickOnTokenExpiry: 'often' (expected: true or false)");
+    }
+
+    @Test
+    void roomFeatureLimitsAreCheckedAtStart() {
+        assertThatThrownBy(() -> ConfigLoader.validate(parse("room: {maxMessageBytes: 0, onlineCountInterval: 0s}\n"
+                + "auth: {tokenWillExpireLead: 45s}\n", Map.of()).withDev(true)))
+                .hasMessageContaining("room.maxMessageBytes: 0")
+                .hasMessageContaining("room.onlineCountInterval");
+        ParleyConfig c = parse("room: {broadcastPerRoomPerSecond: 50}\nauth: {tokenWillExpireLead: 45s}\n", Map.of());
+        assertThat(c.room().broadcastPerRoomPerSecond()).isEqualTo(50);
+        assertThat(c.auth().tokenWillExpireLead()).hasSeconds(45);
     }
 
     @Test

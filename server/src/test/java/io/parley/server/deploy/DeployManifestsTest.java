@@ -64,7 +64,8 @@ class DeployManifestsTest {
         assertThat(files).extracting(f -> DEPLOY.relativize(f).toString().replace('\\', '/')).contains(
                 "docker-compose.yml", "prometheus.yml", "parley.yaml", "grafana/dashboards/parley.json",
                 "grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/parley.yml",
-                "k8s/deployment.yaml", "k8s/configmap.yaml", "k8s/secret.yaml", "k8s/service.yaml", "k8s/kustomization.yaml", "k8s/pdb.yaml");
+                "k8s/deployment.yaml", "k8s/configmap.yaml", "k8s/secret.yaml", "k8s/service.yaml", "k8s/kustomization.yaml", "k8s/pdb.yaml",
+                "k8s/turn-secret.yaml", "k8s/coturn.yaml");
         for (Path f : files) {
             if (f.toString().endsWith(".json")) {
                 assertThat(JSON.readTree(f.toFile())).as(f.toString()).isNotNull();
@@ -115,8 +116,28 @@ class DeployManifestsTest {
         assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(mgmt);
         List<Integer> ports = new ArrayList<>();
         c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
-        assertThat(ports).containsExactly(config.server().port(), mgmt, config.media().port(), config.rtmp().port(),
-                config.api().port());
+        // The media port twice: UDP, and TCP for ICE-TCP (media.tcpPort 0 = the same number).
+        assertThat(config.media().tcp()).isTrue();
+        assertThat(config.media().tcpPort()).isZero();
+        assertThat(ports).containsExactly(config.server().port(), mgmt, config.media().port(), config.media().port(),
+                config.rtmp().port(), config.api().port());
+        assertThat(c.path("envFrom").get(1).path("secretRef").path("name").asText()).isEqualTo("parley-turn");
+        assertThat(c.path("envFrom").get(1).path("secretRef").path("optional").asBoolean()).isTrue();
+        // coturn checks what Parley signs: both read the secret of k8s/turn-secret.yaml.
+        JsonNode turnSecret = yaml(DEPLOY.resolve("k8s/turn-secret.yaml"));
+        assertThat(turnSecret.path("metadata").path("name").asText()).isEqualTo("parley-turn");
+        Map<String, String> turnEnv = new java.util.HashMap<>(real);
+        turnSecret.path("stringData").fields().forEachRemaining(e -> turnEnv.put(e.getKey(), e.getValue().asText()));
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(parleyYaml, "configmap", turnEnv).config()))
+                .hasMessageContaining("turn.secret: the placeholder");
+        turnEnv.put("PARLEY_TURN_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        assertThat(ConfigLoader.validate(ConfigLoader.parse(parleyYaml, "configmap", turnEnv).config()).turn().enabled()).isTrue();
+        JsonNode coturn = yaml(DEPLOY.resolve("k8s/coturn.yaml")).path("spec").path("template").path("spec");
+        assertThat(coturn.path("hostNetwork").asBoolean()).isTrue();
+        assertThat(coturn.path("containers").get(0).path("args").toString()).contains("--use-auth-secret",
+                "--static-auth-secret=$(PARLEY_TURN_SECRET)");
+        assertThat(coturn.path("containers").get(0).path("env").get(0).path("valueFrom").path("secretKeyRef").path("name")
+                .asText()).isEqualTo("parley-turn");
         // The server API is for business servers: never behind the public Service.
         List<Integer> servicePorts = new ArrayList<>();
         yaml(DEPLOY.resolve("k8s/service.yaml")).path("spec").path("ports")

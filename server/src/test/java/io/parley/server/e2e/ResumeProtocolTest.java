@@ -127,8 +127,10 @@ class ResumeProtocolTest {
         RawClient a = raw();
         JsonNode la = a.call("1", "loginRoom", login("alice", "r")).path("data");
         JsonNode logined = a.push(Messages.ROOM_STATE_CHANGED);
-        long seq = logined.path("seq").asLong();
-        assertThat(seq).isPositive();
+        assertThat(logined.path("seq").asLong()).isPositive();
+        // The login sequence ends with the room's member count (numbered too): the last push alice sees.
+        long seq = a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE).path("seq").asLong();
+        assertThat(seq).isGreaterThan(logined.path("seq").asLong());
         a.ws().abort();
         await().until(() -> !a.ws().isOpen());
         ParleyEngine bob = engine();

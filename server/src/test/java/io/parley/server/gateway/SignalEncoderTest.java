@@ -72,11 +72,12 @@ class SignalEncoderTest {
 
     @Test
     void stateUpdatesNameTheirEndReason() throws Exception {
-        JsonNode p = encode(new Signal.PlayerStateUpdate("s", PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
+        JsonNode p = encode(new Signal.PlayerStateUpdate("r", "s", PlayState.NO_PLAY, 0, EndReason.PUBLISHER_STOPPED, ""));
         assertThat(p.path("push").asText()).isEqualTo(Messages.PLAYER_STATE_UPDATE);
         assertThat(p.path("data").path("state").asText()).isEqualTo("NO_PLAY");
+        assertThat(p.path("data").path("roomID").asText()).isEqualTo("r");
         assertThat(p.path("data").path("extendedData").asText()).isEqualTo("{\"reason\":\"publisher_stopped\"}");
-        JsonNode f = encode(new Signal.PlayerStateUpdate("s", PlayState.NO_PLAY, 1104028, EndReason.MEDIA_FAILED, "why"));
+        JsonNode f = encode(new Signal.PlayerStateUpdate("r", "s", PlayState.NO_PLAY, 1104028, EndReason.MEDIA_FAILED, "why"));
         assertThat(f.path("data").path("extendedData").asText()).isEqualTo("why");
     }
 

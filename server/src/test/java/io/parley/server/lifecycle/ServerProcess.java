@@ -31,10 +31,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** Output goes to a file: Process.destroy() closes the pipes, and the drain's lines come after it. */
     static ServerProcess start(Path config, Map<String, String> env) throws IOException {
+        return start(config.resolveSibling("server.log"), env, "--config", config.toString());
+    }
+
+    /** {@code io.parley.server.Main ARGS...} with its output (stdout and stderr) in {@code log}. */
+    static ServerProcess start(Path log, Map<String, String> env, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", mainClasspath(),
-                "io.parley.server.Main", "--config", config.toString()));
-        Path log = config.resolveSibling("server.log");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", mainClasspath(), "io.parley.server.Main"));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
         pb.environment().putAll(env);

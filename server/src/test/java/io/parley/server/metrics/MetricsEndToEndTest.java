@@ -13,6 +13,7 @@ import io.parley.server.auth.JwtTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,12 +60,22 @@ class MetricsEndToEndTest {
         assertThat(s.value("parley_media_packets_total{direction=\"in\",kind=\"rtp\"}")).isZero();
         assertThat(s.value("parley_media_dropped_packets_total{reason=\"srtp_auth_failed\"}")).isZero();
         assertThat(s.value("parley_media_retransmissions_total")).isZero();
+        assertThat(s.value("parley_media_twcc_feedback_packets_total")).isZero();
         assertThat(s.value("parley_media_forward_latency_seconds_count")).isZero();
         assertThat(s.names()).contains("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads",
                 "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
                 "parley_netty_allocator_used_bytes", "parley_netty_allocator_arenas",
                 "parley_netty_allocator_active_bytes", "parley_notification_latency_seconds_bucket",
                 "parley_login_latency_seconds_bucket");
+    }
+
+    @Test
+    void everyParleyMetricHasHelpText() {
+        List<String> empty = scrape().text().lines().filter(l -> l.startsWith("# HELP parley_"))
+                .filter(l -> l.split(" ", 4).length < 4 || l.split(" ", 4)[3].isBlank()).toList();
+        assertThat(empty).as("metrics with an empty HELP line").isEmpty();
+        assertThat(scrape().text()).contains("# HELP parley_media_bytes_total UDP payload bytes",
+                "# HELP parley_media_packets_total RTP/RTCP packets");
     }
 
     @Test

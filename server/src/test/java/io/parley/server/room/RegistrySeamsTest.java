@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The embedded ClaimStore and RoomDirectory: the registry rules of DESIGN.md, answered at once. */
+/** The embedded ClaimStore and RoomDirectory: the registry rules of docs/architecture.md, answered at once. */
 class RegistrySeamsTest {
     private final Map<Long, AppSpace> apps = new LinkedHashMap<>();
     private final EmbeddedClaimStore claims;

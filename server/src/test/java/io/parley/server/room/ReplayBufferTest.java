@@ -60,7 +60,7 @@ class ReplayBufferTest {
 
     @Test
     void qualityUpdatesAndRepliesAreNotNumbered() {
-        Messages.QualityUpdate q = new Messages.QualityUpdate("s", null);
+        Messages.QualityUpdate q = new Messages.QualityUpdate("r", "s", null);
         assertThat(ReplayBuffer.sequenced(new Signal.PublishQualityUpdate(q))).isFalse();
         assertThat(ReplayBuffer.sequenced(new Signal.Shared(new Signal.PlayQualityUpdate(q)))).isFalse();
         assertThat(ReplayBuffer.sequenced(new Signal.Reply(RequestRef.NONE, "x", 0, "OK", null))).isFalse();

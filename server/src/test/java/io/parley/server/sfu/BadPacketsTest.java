@@ -98,9 +98,14 @@ class BadPacketsTest {
             MediaSection audio = answer.media().get(0);
             assertThat(answer.iceLite()).isTrue();
             assertThat(audio.setup()).isEqualTo(Sdp.Setup.PASSIVE);
-            assertThat(audio.candidates()).singleElement().satisfies(c -> {
+            // One UDP host candidate on the media port, and its ICE-TCP passive twin below it.
+            assertThat(audio.candidates()).filteredOn(c -> c.transport().equals("udp")).singleElement().satisfies(c -> {
                 assertThat(c.address()).isEqualTo("127.0.0.1");
                 assertThat(c.port()).isEqualTo(media.getPort());
+            });
+            assertThat(audio.candidates()).filteredOn(c -> c.transport().equals("tcp")).singleElement().satisfies(c -> {
+                assertThat(c.port()).isEqualTo(server.server().media().tcpAddresses().get(0).getPort());
+                assertThat(c.priority()).isLessThan(audio.candidates().get(0).priority());
             });
             await().until(() -> server.server().media().transportCount() == 1); // registered on the media loop
             String serverUfrag = audio.iceUfrag() != null ? audio.iceUfrag() : answer.iceUfrag();
@@ -174,10 +179,33 @@ class BadPacketsTest {
             io.parley.server.Pushes.Push failed = pe.await(Messages.PUBLISHER_STATE_UPDATE,
                     p -> p.data().path("state").asText().equals("NO_PUBLISH"));
             assertThat(failed.data().path("errorCode").asInt()).isEqualTo(ErrorCode.PUBLISH_MEDIA_FAILED);
-            assertThat(failed.data().path("extendedData").asText()).contains("no ICE connectivity check");
+            // The client is told which address and port it was told to reach (they are the likely culprit).
+            assertThat(failed.data().path("extendedData").asText()).contains("no ICE connectivity check",
+                    "at udp 127.0.0.1:" + quick.server().media().port(), "PARLEY_MEDIA_ANNOUNCED_ADDRESS");
             pp.await(Messages.ROOM_STREAM_UPDATE, p -> p.type().equals("DELETE"));
             await().until(() -> quick.server().media().transportCount() == 0);
             assertThat(quick.server().rooms().streamCount()).isZero();
+        }
+    }
+
+    @Test
+    void playerWithoutIceIsClosedAndToldWhereItShouldHaveSent() throws Exception {
+        try (TestServer quick = TestServer.start(TestServer.config().withMedia(
+                new io.parley.server.config.ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(1))));
+             ParleyEngine pub = quick.engine(); ParleyEngine player = quick.engine()) {
+            io.parley.server.Pushes pl = io.parley.server.Pushes.on(player);
+            pub.loginRoom("m", token("pub"), user("pub"), withUserUpdates()).get();
+            player.loginRoom("m", token("pl"), user("pl"), withUserUpdates()).get();
+            // Announced without media (no SDP), so the stream outlives the player's silent transport.
+            assertThat(pub.request(Messages.START_PUBLISHING, new Messages.StartPublishing("quiet", "", null)).get().code()).isZero();
+            Result played = player.request(Messages.START_PLAYING,
+                    new Messages.StartPlaying("quiet", offer().replace("a=sendonly", "a=recvonly"))).get();
+            assertThat(played.code()).as(played.message()).isZero();
+            io.parley.server.Pushes.Push failed = pl.await(Messages.PLAYER_STATE_UPDATE,
+                    p -> p.data().path("state").asText().equals("NO_PLAY"));
+            assertThat(failed.data().path("errorCode").asInt()).isEqualTo(ErrorCode.PLAY_MEDIA_FAILED);
+            assertThat(failed.data().path("extendedData").asText()).contains("no ICE connectivity check",
+                    "at udp 127.0.0.1:" + quick.server().media().port(), "PARLEY_MEDIA_ANNOUNCED_ADDRESS");
         }
     }
 

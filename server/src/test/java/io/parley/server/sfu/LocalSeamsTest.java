@@ -306,8 +306,11 @@ class LocalSeamsTest {
                 rig.plane.tick();
             }
             assertThat(pub.seen).hasSize(2);
-            assertThat(pub.seen.get(0)).isEqualTo(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH,
-                    ErrorCode.PUBLISH_MEDIA_FAILED, EndReason.MEDIA_FAILED, "no ICE connectivity check within 30000 ms"));
+            MediaEvent.PublisherStateChanged failed = (MediaEvent.PublisherStateChanged) pub.seen.get(0);
+            assertThat(failed).isEqualTo(new MediaEvent.PublisherStateChanged(PublishState.NO_PUBLISH,
+                    ErrorCode.PUBLISH_MEDIA_FAILED, EndReason.MEDIA_FAILED, failed.detail()));
+            assertThat(failed.detail()).startsWith("no ICE connectivity check within 30000 ms at udp "
+                    + rig.plane.announcedAddress() + ":" + rig.plane.port() + ", the address the client was told to reach");
             assertThat(pub.seen.get(1)).isInstanceOf(MediaEvent.Failed.class);
             assertThat(rig.plane.transportCount()).isZero();
         }

@@ -147,6 +147,29 @@ class MediaInteropEndToEndTest {
     }
 
     @Test
+    void transportCcIsAnsweredToAPublisherAndNotToAPlayer() throws Exception {
+        ParleyEngine alice = login("alice");
+        ParleyEngine bob = login("bob");
+        String twcc = extmap(3, Sdp.TRANSPORT_CC_URI);
+        String feedback = "a=rtcp-mux\r\na=rtcp-fb:111 transport-cc\r\n";
+        Publisher pub = Publisher.create("alice-mic", MediaConfig.DEFAULTS).get(20, TimeUnit.SECONDS);
+        String offer = crafted(pub.offer(), "0", extmap(1, Sdp.AUDIO_LEVEL_URI) + twcc).replace("a=rtcp-mux\r\n", feedback);
+        Result published = alice.request(Messages.START_PUBLISHING, new Messages.StartPublishing("alice-mic", "", offer)).get();
+        assertThat(published.code()).as(published.message()).isZero();
+        assertThat(published.data().path("sdp").asText()).contains(twcc, "a=rtcp-fb:111 transport-cc\r\n");
+        pub.close();
+
+        Player player = Player.create("alice-mic", MediaConfig.DEFAULTS, p -> { }).get(20, TimeUnit.SECONDS);
+        String playOffer = crafted(player.offer(), "0", extmap(1, Sdp.AUDIO_LEVEL_URI) + twcc).replace("a=rtcp-mux\r\n", feedback);
+        Result played = bob.request(Messages.START_PLAYING, new Messages.StartPlaying("alice-mic", playOffer)).get();
+        assertThat(played.code()).as(played.message()).isZero();
+        // The server does no bandwidth estimation toward players: no transport-wide numbers, no feedback asked for.
+        assertThat(played.data().path("sdp").asText()).doesNotContain(Sdp.TRANSPORT_CC_URI, "transport-cc")
+                .contains(extmap(1, Sdp.AUDIO_LEVEL_URI));
+        player.close();
+    }
+
+    @Test
     void aGstreamerStyleOpusWithoutChannelCountIsAcceptedWithAWarning() throws Exception {
         ch.qos.logback.classic.Logger logger =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MediaSessions.class);

@@ -26,8 +26,17 @@ final class SfuRig implements AutoCloseable {
 
     final EmbeddedChannel channel = new EmbeddedChannel();
     final FakeClock clock = new FakeClock();
-    final MediaPlane plane = MediaPlane.attachedTo(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", ICE_TIMEOUT),
-            channel, clock);
+    final MediaPlane plane;
+
+    SfuRig() {
+        this(0);
+    }
+
+    /** {@code mediaPort}: what the plane announces in its answers (an EmbeddedChannel has no port of its own). */
+    SfuRig(int mediaPort) {
+        plane = MediaPlane.attachedTo(new ParleyConfig.Media(mediaPort, "127.0.0.1", "127.0.0.1", ICE_TIMEOUT), channel,
+                clock);
+    }
 
     /** Records a Producer's or Consumer's events. */
     static final class Events implements MediaObserver {

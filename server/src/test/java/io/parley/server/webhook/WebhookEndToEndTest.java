@@ -165,7 +165,8 @@ class WebhookEndToEndTest {
             }
         }
         // Each login is answered long before one webhook POST could time out (30 s): nobody waits for the receiver.
-        assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofSeconds(2));
+        // A login that waited for it would take the whole 30 s; a third of that leaves room for a busy machine.
+        assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofSeconds(10));
         assertThat(server.server().webhooks().depth(TestServer.APP)).isGreaterThan(20);
         assertThat(receiver.received).isEmpty();
     }

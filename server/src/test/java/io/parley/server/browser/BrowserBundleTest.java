@@ -1,0 +1,109 @@
+package io.parley.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.server.TestServer;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * parley.js with {@code bundle: true} in headless Chromium: one RTCPeerConnection per room session, an m-line per
+ * stream. Page A publishes two tones on one connection, page B plays both on one connection, hears each at its
+ * frequency, and streams come and go by renegotiation.
+ */
+class BrowserBundleTest {
+    private static final Duration MEDIA_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static BrowserRig rig;
+
+    @BeforeAll
+    static void start() throws Exception {
+        rig = BrowserRig.startIfAvailable("bundle");
+    }
+
+    @BeforeEach
+    void requireBrowser() {
+        BrowserRig.assumeStarted(rig);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    private static boolean login(Page p, String user) {
+        return p.eval("(rig.bundle = true, rig.login(" + rig.appId() + ", '" + rig.wsUrl() + "', 'bundle-room', '" + user
+                + "', '" + TestServer.token(user) + "'))").asBoolean();
+    }
+
+    private static int transceivers(Page p) {
+        return p.eval("rig.zg._session.pc.getTransceivers().filter((t) => !t.stopped && t.currentDirection !== 'stopped').length")
+                .asInt();
+    }
+
+    @Test
+    void oneConnectionPerPageCarriesEveryStreamAndStreamsComeAndGoByRenegotiation() {
+        Page a = rig.open("bundle-A");
+        Page b = rig.open("bundle-B");
+        assertThat(login(a, "alice")).isTrue();
+        assertThat(login(b, "bob")).isTrue();
+        for (String[] tone : new String[][] {{"alice-low", "440"}, {"alice-high", "1000"}}) {
+            JsonNode published = a.eval("rig.call(() => rig.publishTone('" + tone[0] + "', " + tone[1] + "))");
+            assertThat(published.path("ok").asBoolean()).as("publish %s: %s\n%s", tone[0], published, a.consoleText()).isTrue();
+        }
+        assertThat(a.eval("rig.zg._publishers.get('alice-low').pc === rig.zg._publishers.get('alice-high').pc").asBoolean())
+                .isTrue();
+        String answer = a.eval("rig.zg._session.pc.remoteDescription.sdp").asText();
+        assertThat(answer).contains("a=group:BUNDLE 0 1", "a=ice-lite");
+
+        JsonNode low = b.eval("rig.call(() => rig.play('alice-low'))");
+        assertThat(low.path("ok").asInt()).as("play alice-low: %s\n%s", low, b.consoleText()).isEqualTo(1);
+        double lowHz = b.eval("rig.dominantFrequency(2000)").asDouble();
+        JsonNode high = b.eval("rig.call(() => rig.play('alice-high'))");
+        assertThat(high.path("ok").asInt()).as("play alice-high: %s\n%s", high, b.consoleText()).isEqualTo(1);
+        await("B hears 1 kHz on alice-high").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> Math.abs(b.eval("rig.dominantFrequency(1500)").asDouble() - 1000) < 50);
+        assertThat(lowHz).as("B hears 440 Hz on alice-low").isBetween(400.0, 480.0);
+        assertThat(transceivers(b)).isEqualTo(2);
+        // Two pages, two transports for four streams.
+        assertThat(rig.server().server().media().transportCount()).isEqualTo(2);
+
+        // B stops alice-low: the renegotiated offer drops its m-line; alice-high goes on, on the same connection.
+        JsonNode stopped = b.eval("rig.call(() => rig.zg.stopPlayingStream('alice-low'))");
+        assertThat(stopped.path("ok").asBoolean()).as("stopPlayingStream: %s\n%s", stopped, b.consoleText()).isTrue();
+        // Its transceiver goes inactive (it is the group's first m-line: the server answers it inactive, in the group).
+        assertThat(b.eval("rig.sentOf('stopPlaying').slice(-1)[0].data.sdp").asText()).contains("a=inactive");
+        assertThat(b.eval("rig.zg._session.pc.remoteDescription.sdp").asText()).contains("a=group:BUNDLE 0 1");
+        String diag = b.eval("(async () => { const t = rig.zg._players.get('alice-high').transceiver;"
+                + " const r1 = await t.receiver.getStats(); let p1 = 0; for (const s of r1.values()) if (s.type === 'inbound-rtp') p1 = s.packetsReceived;"
+                + " await new Promise((r) => setTimeout(r, 1500));"
+                + " const r2 = await t.receiver.getStats(); let p2 = 0; for (const s of r2.values()) if (s.type === 'inbound-rtp') p2 = s.packetsReceived;"
+                + " return JSON.stringify({p1, p2, state: rig.zg._session.pc.connectionState, dir: rig.zg._session.pc.getTransceivers().map((x) => x.mid + ':' + x.currentDirection),"
+                + " remote: rig.zg._session.pc.remoteDescription.sdp}); })()").asText();
+        assertThat(Math.abs(b.eval("rig.dominantFrequency(1500)").asDouble() - 1000)).as(diag).isLessThan(50);
+        assertThat(b.eval("rig.zg._session.pc.connectionState").asText()).isEqualTo("connected");
+
+        // A stops alice-high: B is told NO_PLAY (publisher_stopped); A's connection stays for alice-low.
+        JsonNode unpublished = a.eval("rig.call(() => rig.zg.stopPublishingStream('alice-high'))");
+        assertThat(unpublished.path("ok").asBoolean()).as("stopPublishingStream: %s\n%s", unpublished, a.consoleText()).isTrue();
+        await("B: NO_PLAY alice-high").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> b.isTrue("rig.eventsOf('playerStateUpdate').some((e) => e[0].streamID === 'alice-high'"
+                        + " && e[0].state === 'NO_PLAY')"));
+        assertThat(a.eval("rig.zg._session.pc.connectionState").asText()).isEqualTo("connected");
+        assertThat(a.eval("rig.eventsOf('publisherStateUpdate').some((e) => e[0].state === 'NO_PUBLISH')").asBoolean())
+                .isFalse();
+        // And B plays alice-low again on a new m-line of the same connection.
+        JsonNode again = b.eval("rig.call(() => rig.play('alice-low'))");
+        assertThat(again.path("ok").asInt()).as("play alice-low again: %s\n%s", again, b.consoleText()).isEqualTo(1);
+        await("B hears 440 Hz again").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> Math.abs(b.eval("rig.dominantFrequency(1500)").asDouble() - 440) < 40);
+        assertThat(rig.server().server().media().transportCount()).isEqualTo(2);
+    }
+}
