@@ -4,6 +4,7 @@ import static io.parley.server.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.client.ParleyEngine;
 import io.parley.client.Result;
 import io.parley.protocol.ErrorCode;
@@ -70,6 +71,64 @@ class MultiRoomTest {
 
     private RoomSnapshot snapshot(String room) {
         return server.server().rooms().snapshot(MULTI_APP, room).join();
+    }
+
+    @Test
+    void aDroppedSessionInTwoRoomsIsResumedWithBothAndMissesNothingOfEither() throws Exception {
+        ParleyEngine b = engine();
+        ParleyEngine c = engine();
+        Pushes pb = Pushes.on(b);
+        Pushes pc = Pushes.on(c);
+        assertThat(login(b, "rs-a", "bob", MULTI).code()).isZero();
+        assertThat(login(c, "rs-b", "carol", MULTI).code()).isZero();
+        io.parley.server.RawClient a = server.raw();
+        try {
+            JsonNode first = a.call("1", "loginRoom", rawLogin("rs-a")).path("data");
+            JsonNode second = a.call("2", "loginRoom", rawLogin("rs-b")).path("data");
+            assertThat(second.path("resumeToken").asText()).as("one credential per session").isEqualTo(first.path("resumeToken").asText());
+            long seq = a.next(n -> "roomOnlineUserCountUpdate".equals(n.path("push").asText())
+                    && "rs-b".equals(n.path("data").path("roomID").asText())).path("seq").asLong();
+            a.ws().abort();
+            await().until(() -> !a.ws().isOpen());
+            // While alice is away, each room has news for her.
+            b.startPublishing("bob-1", "").get();
+            c.startPublishing("carol-1", "").get();
+            io.parley.server.RawClient back = server.raw();
+            try {
+                back.send("{\"id\":\"r\",\"type\":\"resumeSession\",\"data\":{\"appID\":" + MULTI_APP
+                        + ",\"roomID\":\"rs-b\",\"userID\":\"alice\",\"sessionID\":\"" + first.path("sessionID").asText()
+                        + "\",\"resumeToken\":\"" + first.path("resumeToken").asText() + "\",\"lastSeq\":" + seq + "}}");
+                JsonNode r = back.next(n -> true);
+                assertThat(r.path("code").asInt()).as(r.toString()).isZero();
+                assertThat(r.path("data").path("roomIDs").toString()).isEqualTo("[\"rs-b\",\"rs-a\"]");
+                assertThat(r.path("data").path("replayed").asInt()).isEqualTo(2);
+                List<String> got = new ArrayList<>();
+                for (int i = 1; i <= 2; i++) {
+                    JsonNode p = back.next(n -> n.has("push"));
+                    assertThat(p.path("seq").asLong()).isEqualTo(seq + i);
+                    got.add(p.path("push").asText() + " " + p.path("data").path("roomID").asText());
+                }
+                assertThat(got).containsExactlyInAnyOrder("roomStreamUpdate rs-a", "roomStreamUpdate rs-b");
+                assertThat(snapshot("rs-a").userIds()).containsExactly("bob", "alice");
+                assertThat(snapshot("rs-b").userIds()).containsExactly("carol", "alice");
+                // Requests in either room go on over the new connection.
+                JsonNode msg = back.call("m", "sendBroadcastMessage", "{\"roomID\":\"rs-a\",\"message\":\"back\"}");
+                assertThat(msg.path("code").asInt()).as(msg.toString()).isZero();
+                pb.await(Messages.IM_RECV_BROADCAST_MESSAGE, p -> true);
+                // Peers saw nothing of alice's absence (checked before her connection closes: that is a logout).
+                assertThat(pb.count(Messages.ROOM_USER_UPDATE, p -> p.toString().contains("DELETE"))).as("bob saw no leave").isZero();
+                assertThat(pc.count(Messages.ROOM_USER_UPDATE, p -> p.toString().contains("DELETE"))).as("carol saw no leave").isZero();
+            } finally {
+                back.close();
+            }
+        } finally {
+            a.close();
+        }
+    }
+
+    private static String rawLogin(String room) {
+        return "{\"appID\":" + MULTI_APP + ",\"roomID\":\"" + room + "\",\"token\":\"" + token("alice")
+                + "\",\"user\":{\"userID\":\"alice\"},\"config\":{\"userUpdate\":true,\"multiRoom\":true}}";
     }
 
     @Test
