@@ -44,10 +44,12 @@ class WsConnectionTest {
         c.send(new Signal.Shared(barrage()));
         c.send(count());
         c.send(new Signal.Shared(broadcast()));
+        ch.runPendingTasks(); // sends are queued on the channel's loop, in seq order
         assertThat(dropped).hasValue(2);
 
         ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
         c.send(new Signal.Shared(barrage()));
+        ch.runPendingTasks();
         List<String> out = new ArrayList<>();
         for (Object o; (o = ch.readOutbound()) != null; ) {
             TextWebSocketFrame f = (TextWebSocketFrame) o;
