@@ -1,5 +1,7 @@
 package io.parley.loadtest;
 
+import io.parley.client.ResultException;
+import io.parley.protocol.signal.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +122,33 @@ final class Bots {
             closing.add(b.engine.closed().exceptionally(e -> null));
         }
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    }
+
+    /** Token, connect, login (the media and RTMP scenarios' bots); completes with true once in the room (errors are counted). */
+    static CompletableFuture<Boolean> enter(Bot b, Tokens tokens, Stats stats) {
+        return tokens.token(b.userId, b.roomId).thenCompose(tok -> {
+            long c0 = System.nanoTime();
+            return b.engine.heartbeat().thenCompose(hb -> {
+                stats.record(Stats.Timer.CONNECT, System.nanoTime() - c0);
+                long sent = System.nanoTime();
+                b.loginSentAt = sent;
+                return b.engine.loginRoom(b.roomId, tok, b.user(), new Messages.RoomConfig(false, 0)).thenApply(r -> {
+                    long now = System.nanoTime();
+                    if (!r.ok()) {
+                        throw new ResultException(r);
+                    }
+                    stats.record(Stats.Timer.LOGIN, now - sent);
+                    stats.add(Stats.Counter.LOGINS);
+                    stats.sessionUp();
+                    b.loggedInAt = now;
+                    return true;
+                });
+            });
+        }).exceptionally(e -> {
+            stats.add(Stats.Counter.LOGIN_FAILURES);
+            stats.error("login " + b.roomId + ": " + Bots.cause(e));
+            return false;
+        });
     }
 
     static String cause(Throwable e) {

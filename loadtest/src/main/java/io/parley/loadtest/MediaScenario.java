@@ -1,11 +1,9 @@
 package io.parley.loadtest;
 
 import io.parley.client.ParleyEngine;
-import io.parley.client.ResultException;
 import io.parley.client.media.MediaConfig;
 import io.parley.client.media.Publisher;
 import io.parley.client.media.ReceivedPacket;
-import io.parley.protocol.signal.Messages;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -290,37 +288,11 @@ final class MediaScenario implements Scenario {
         return b;
     }
 
-    /** Token, connect, login; completes with true once in the room (errors are counted). */
-    private CompletableFuture<Boolean> enter(Bot b) {
-        return tokens.token(b.userId, b.roomId).thenCompose(tok -> {
-            long c0 = System.nanoTime();
-            return b.engine.heartbeat().thenCompose(hb -> {
-                stats.record(Stats.Timer.CONNECT, System.nanoTime() - c0);
-                long sent = System.nanoTime();
-                b.loginSentAt = sent;
-                return b.engine.loginRoom(b.roomId, tok, b.user(), new Messages.RoomConfig(false, 0)).thenApply(r -> {
-                    long now = System.nanoTime();
-                    if (!r.ok()) {
-                        throw new ResultException(r);
-                    }
-                    stats.record(Stats.Timer.LOGIN, now - sent);
-                    stats.add(Stats.Counter.LOGINS);
-                    stats.sessionUp();
-                    b.loggedInAt = now;
-                    return true;
-                });
-            });
-        }).exceptionally(e -> {
-            stats.add(Stats.Counter.LOGIN_FAILURES);
-            stats.error("login " + b.roomId + ": " + Bots.cause(e));
-            return false;
-        });
-    }
 
     private void startPublisher(int room, int j) {
         Bot b = newBot(room, "pub" + j);
         Stream s = new Stream(b, "lt" + tag + "-r" + room + "-s" + j);
-        enter(b).thenCompose(in -> {
+        Bots.enter(b, tokens, stats).thenCompose(in -> {
             if (!in) {
                 return CompletableFuture.completedFuture((Publisher) null);
             }
@@ -358,7 +330,7 @@ final class MediaScenario implements Scenario {
 
     private void startPlayer(int room, int k) {
         Bot b = newBot(room, "play" + k);
-        enter(b).thenAccept(in -> {
+        Bots.enter(b, tokens, stats).thenAccept(in -> {
             if (!in) {
                 return;
             }

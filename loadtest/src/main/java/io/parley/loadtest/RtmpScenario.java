@@ -12,7 +12,6 @@ import io.parley.loadtest.rtmp.AacClip;
 import io.parley.loadtest.rtmp.FlvPlayer;
 import io.parley.loadtest.rtmp.RtmpPublisher;
 import io.parley.loadtest.rtmp.RtpFrameMatcher;
-import io.parley.protocol.signal.Messages;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -431,32 +430,6 @@ final class RtmpScenario implements Scenario {
         return b;
     }
 
-    /** Token, connect, login; completes with true once in the room (errors are counted). */
-    private CompletableFuture<Boolean> enter(Bot b) {
-        return tokens.token(b.userId, b.roomId).thenCompose(tok -> {
-            long c0 = System.nanoTime();
-            return b.engine.heartbeat().thenCompose(hb -> {
-                stats.record(Stats.Timer.CONNECT, System.nanoTime() - c0);
-                long sent = System.nanoTime();
-                b.loginSentAt = sent;
-                return b.engine.loginRoom(b.roomId, tok, b.user(), new Messages.RoomConfig(false, 0)).thenApply(r -> {
-                    long now = System.nanoTime();
-                    if (!r.ok()) {
-                        throw new ResultException(r);
-                    }
-                    stats.record(Stats.Timer.LOGIN, now - sent);
-                    stats.add(Stats.Counter.LOGINS);
-                    stats.sessionUp();
-                    b.loggedInAt = now;
-                    return true;
-                });
-            });
-        }).exceptionally(e -> {
-            stats.add(Stats.Counter.LOGIN_FAILURES);
-            stats.error("login " + b.roomId + ": " + Bots.cause(e));
-            return false;
-        });
-    }
 
     private static URI url(io.parley.client.Result r) {
         if (!r.ok()) {
@@ -472,7 +445,7 @@ final class RtmpScenario implements Scenario {
     private void startPublisher(int room) {
         Bot b = newBot(room, "pub");
         Stream s = new Stream(b, "lt" + tag + "-r" + room + "-rtmp");
-        enter(b).thenCompose(in -> {
+        Bots.enter(b, tokens, stats).thenCompose(in -> {
             if (!in) {
                 return CompletableFuture.completedFuture((RtmpPublisher) null);
             }
@@ -566,7 +539,7 @@ final class RtmpScenario implements Scenario {
     private void startFlvPlayer(Stream s, int k) {
         Bot b = newBot(s.bot.room, "flv" + k);
         FlvSub sub = new FlvSub(s, b);
-        enter(b).thenCompose(in -> in ? playUrl(b, s, 0) : CompletableFuture.completedFuture((URI) null)).whenComplete((u, e) -> {
+        Bots.enter(b, tokens, stats).thenCompose(in -> in ? playUrl(b, s, 0) : CompletableFuture.completedFuture((URI) null)).whenComplete((u, e) -> {
             if (e != null) {
                 failures.incrementAndGet();
                 stats.error("startPlaying flv: " + Bots.cause(e));
@@ -581,7 +554,7 @@ final class RtmpScenario implements Scenario {
     private void startWebRtcPlayer(Stream s, int k) {
         Bot b = newBot(s.bot.room, "rtc" + k);
         RtpSub sub = new RtpSub(s);
-        enter(b).thenCompose(in -> {
+        Bots.enter(b, tokens, stats).thenCompose(in -> {
             if (!in) {
                 return CompletableFuture.completedFuture(null);
             }
