@@ -83,12 +83,15 @@ final class WsGuard extends ChannelInboundHandlerAdapter {
         if (++refusedInARow > burst) {
             closing = true;
             events.connectionEnded(GatewayEvents.End.RATE_LIMITED);
-            OutboundGuard.closeWebSocket(ctx.channel(), OutboundGuard.POLICY_VIOLATION,
-                    "too many requests: over gateway.requestsPerSecond for " + refusedInARow + " messages in a row",
-                    closeTimeoutNanos);
+            String reason = "too many requests: over gateway.requestsPerSecond for " + refusedInARow + " messages in a row";
+            // Queued behind the answers already queued (WsConnection.send queues every write on this loop), so what
+            // was admitted is answered before the close.
+            ctx.executor().execute(() -> OutboundGuard.closeWebSocket(ctx.channel(), OutboundGuard.POLICY_VIOLATION,
+                    reason, closeTimeoutNanos));
         } else if (reply != null) {
             events.frameOut();
-            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(reply)), ctx.voidPromise());
+            // Queued for the same reason: a refusal must not overtake the answer to a request admitted before it.
+            ctx.executor().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(reply)), ctx.voidPromise()));
         }
     }
 
