@@ -13,6 +13,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,6 +31,7 @@ final class RedisLink implements AutoCloseable {
     /** How long a command may wait for Redis before its caller is told Redis is unavailable. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -46,7 +48,10 @@ final class RedisLink implements AutoCloseable {
 
     /** Connects (fails at once when Redis is unreachable now) and subscribes {@code onMessage} to {@code channel}. */
     static RedisLink connect(String url, String channel, BiConsumer<String, String> onMessage) {
-        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        // Reconnects back off to at most RECONNECT_MAX (Lettuce's default grows to 30 s): a node is back within a second
+        // of Redis.
+        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_MAX, 2, TimeUnit.MILLISECONDS)).build();
         RedisClient client = RedisClient.create(resources, RedisURI.create(url));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

@@ -361,8 +361,8 @@ public final class RoomService {
         if (err instanceof ProtocolException p) {
             // A refusal the claim store decided (cluster: Redis unavailable): a code the client can act on.
             events.loginFailed(p.code());
+            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code()); // before the answer, as loginFailure does
             s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
-            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code());
             return;
         }
         log.warn("login failed in the registry: {}", s, err);
