@@ -73,6 +73,9 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
+        // First: a node that cannot join its cluster stops here, before any thread or port is taken.
+        this.cluster = config.cluster().enabled()
+                ? Cluster.start(config.cluster(), config.media().resolvedAnnouncedAddress()) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -83,7 +86,6 @@ public final class ParleyServer implements AutoCloseable {
         this.media = PortInUse.bind("media UDP", mc.bindAddress(), mc.port(), MEDIA_PORT_HOW,
                 () -> MediaPlane.start(mc, io, epoll, MediaClock.SYSTEM));
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
-        this.cluster = config.cluster().enabled() ? Cluster.start(config.cluster(), mc.resolvedAnnouncedAddress()) : null;
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
                 metrics.roomEvents(), new MediaSessions(media), cluster == null ? UnaryOperator.identity() : cluster::claims);
         if (cluster != null) {

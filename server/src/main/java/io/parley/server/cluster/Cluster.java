@@ -73,25 +73,25 @@ public final class Cluster implements AutoCloseable {
         try {
             c = new Cluster(config, nodeId, advertise);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cluster.redisUrl " + redacted(config.redisUrl()) + ": cannot reach Redis ("
+            throw new ClusterStartException("cluster.redisUrl " + redacted(config.redisUrl()) + ": cannot reach Redis ("
                     + e.getMessage() + ")", e);
         }
         try {
             String holder = c.beat().get(RedisLink.COMMAND_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
             if (!holder.isEmpty()) {
-                throw new IllegalStateException("cluster.nodeId '" + nodeId + "' is already used by another live node ("
-                        + holder + "): give each node its own nodeId, or wait cluster.leaseTime after the old one died");
+                throw new ClusterStartException("cluster.nodeId '" + nodeId + "' is already used by another live node ("
+                        + holder + "): give each node its own nodeId, or wait cluster.leaseTime after the old one died", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             c.close();
-            throw new IllegalStateException("interrupted while joining the cluster", e);
+            throw new ClusterStartException("interrupted while joining the cluster", e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             c.close();
-            if (e instanceof IllegalStateException ise) {
-                throw ise;
+            if (e instanceof ClusterStartException cse) {
+                throw cse;
             }
-            throw new IllegalStateException("cluster.redisUrl " + redacted(config.redisUrl()) + ": Redis did not answer ("
+            throw new ClusterStartException("cluster.redisUrl " + redacted(config.redisUrl()) + ": Redis did not answer ("
                     + e + ")", e);
         }
         long period = Math.max(100, config.leaseTime().toMillis() / 3);

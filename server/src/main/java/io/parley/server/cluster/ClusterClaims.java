@@ -115,6 +115,9 @@ final class ClusterClaims implements ClaimStore {
                 handedOver[0] = all;
                 return epoch;
             });
+            if (handedOver[0] != null) {
+                users.put(owner, session); // before it leaves pendingUsers: a kick must always find it in one of them
+            }
             pendingUsers.remove(owner, session);
             if (handedOver[0] == null) {
                 // A later claim of this userID was applied here first: this login lost already.
@@ -125,7 +128,6 @@ final class ClusterClaims implements ClaimStore {
                 completeOn(session, out, null);
                 return;
             }
-            users.put(owner, session);
             Holder<Session> lp = localPrev[0];
             Holder<Session> result = lp != null ? lp : prevNode == null ? null : new Holder<>(null, prevNode);
             handedOver[0].whenComplete((v, e) -> completeOn(session, out, result));

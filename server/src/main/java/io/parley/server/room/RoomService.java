@@ -672,8 +672,9 @@ public final class RoomService {
      * left its room, so that the winner joins after it is gone.
      */
     public CompletionStage<Void> supersede(Session s) {
-        Room room = s.room;
         terminate(s, Termination.KICKED_MULTIPLE_LOGIN);
+        // Read after the close: a join that won the race set the room before entering it, so its leave is queued there.
+        Room room = s.room;
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (room == null) {
             done.complete(null);

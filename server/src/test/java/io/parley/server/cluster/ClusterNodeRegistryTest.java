@@ -46,7 +46,7 @@ class ClusterNodeRegistryTest {
     void aSecondLiveNodeWithTheSameNodeIdIsRefusedAtStart() throws Exception {
         try (ClusterRig rig = ClusterRig.start(1, Duration.ofSeconds(10))) {
             Throwable t = catchThrowable(() -> TestServer.start(rig.config("node-0")).close());
-            assertThat(t).isInstanceOf(IllegalStateException.class)
+            assertThat(t).isInstanceOf(ClusterStartException.class)
                     .hasMessageContaining("cluster.nodeId 'node-0' is already used by another live node");
             assertThat(rig.node(0).server().readiness().ready()).isTrue();
         }
@@ -61,7 +61,7 @@ class ClusterNodeRegistryTest {
         int closed = port;
         Throwable t = catchThrowable(() -> TestServer.start(TestServer.config().withCluster(new io.parley.server.config.ParleyConfig
                 .Cluster("redis://:hunter2@127.0.0.1:" + closed, "n", Duration.ofSeconds(10), ""))).close());
-        assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot reach Redis")
+        assertThat(t).isInstanceOf(ClusterStartException.class).hasMessageContaining("cannot reach Redis")
                 .hasMessageContaining("redis://<redacted>@127.0.0.1:" + closed).hasMessageNotContaining("hunter2");
     }
 }

@@ -159,7 +159,7 @@ class ConfigLoaderTest {
         assertThat(on.cluster()).isEqualTo(new ParleyConfig.Cluster("redis://:pw@redis:6379/0", "a-1", Duration.ofSeconds(5),
                 "10.0.0.7"));
         ConfigLoader.validate(on);
-        assertThat(ConfigLoader.toYaml(on)).contains("redisUrl: \"redis://<redacted>@redis:6379/0\"").doesNotContain(":pw@");
+        assertThat(ConfigLoader.toYaml(on)).contains("redisUrl: redis://<redacted>@redis:6379/0").doesNotContain(":pw@");
         assertThat(catchThrowable(() -> ConfigLoader.validate(parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n"
                 + "cluster: {redisUrl: 'http://x', nodeId: 'a b', leaseTime: 100ms, advertise: 'a/b'}\n", Map.of()))))
                 .hasMessageContaining("cluster.redisUrl: not a Redis URL (expected: redis://host:port")

@@ -92,4 +92,26 @@ class ClusterKillProcessTest {
         }
         return out;
     }
+
+    @Test
+    void aNodeThatCannotReachItsRedisExitsAtOnceWithOneLine() throws Exception {
+        int closed;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        Path config = ServerProcess.writeConfig(dir, """
+                server: {host: 127.0.0.1, port: 0, ioThreads: 2}
+                media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
+                cluster: {redisUrl: "redis://:hunter2@127.0.0.1:%d"}
+                apps:
+                  - {appId: %d, secret: "%s"}
+                """.formatted(closed, TestServer.APP, TestServer.SECRET));
+        try (ServerProcess p = ServerProcess.start(config, Map.of("PARLEY_API_PORT", "0", "PARLEY_RTMP_PORT", "0"))) {
+            assertThat(p.process().waitFor(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("exited:\n%s", p.output())
+                    .isTrue();
+            assertThat(p.process().exitValue()).as(p.output()).isEqualTo(2);
+            assertThat(p.output()).contains("parley: cluster.redisUrl redis://<redacted>@127.0.0.1:" + closed + ": cannot reach Redis")
+                    .doesNotContain("hunter2").doesNotContain("\tat io.parley");
+        }
+    }
 }
