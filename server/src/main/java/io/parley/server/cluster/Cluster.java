@@ -112,7 +112,7 @@ public final class Cluster implements AutoCloseable {
     public void attach(RoomService rooms) {
         ClusterClaims c = claims;
         if (c != null) {
-            c.attach(rooms);
+            c.attach(rooms::supersede);
         }
         load[0] = () -> {
             int n = 0;

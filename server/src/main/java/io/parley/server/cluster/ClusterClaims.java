@@ -7,7 +7,6 @@ import io.parley.protocol.StreamId;
 import io.parley.protocol.UserId;
 import io.parley.server.room.ClaimStore;
 import io.parley.server.room.PublishedStream;
-import io.parley.server.room.RoomService;
 import io.parley.server.room.Session;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ final class ClusterClaims implements ClaimStore {
     private static final int RENEW_BATCH = 256;
 
     private final ClaimStore local;
-    private final RedisLink redis;
+    private final RedisCalls redis;
     private final ClusterKeys keys;
     private final String lease;
     /** Owner → session: user claims sent to Redis and not yet answered (a kick may already name them). */
@@ -52,17 +52,24 @@ final class ClusterClaims implements ClaimStore {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private final Map<String, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private volatile RoomService rooms;
+    /** Kicks a session of this node as if a later login had happened here; completes once it has left its room. */
+    private volatile Function<Session, CompletionStage<Void>> supersede = s -> DONE;
 
-    ClusterClaims(ClaimStore local, RedisLink redis, ClusterKeys keys, Duration leaseTime) {
+    ClusterClaims(ClaimStore local, RedisCalls redis, ClusterKeys keys, Duration leaseTime) {
         this.local = local;
         this.redis = redis;
         this.keys = keys;
         this.lease = Long.toString(leaseTime.toMillis());
     }
 
-    void attach(RoomService rooms) {
-        this.rooms = rooms;
+    /** Plugs in the registry's kick ({@code RoomService::supersede}) before the node takes traffic. */
+    void attach(Function<Session, CompletionStage<Void>> supersede) {
+        this.supersede = supersede;
+    }
+
+    /** userID keys this node keeps epochs for (bounded by the userIDs held or claimed here; for tests). */
+    int trackedUserKeys() {
+        return epochs.size();
     }
 
     int held() {
@@ -121,10 +128,7 @@ final class ClusterClaims implements ClaimStore {
             pendingUsers.remove(owner, session);
             if (handedOver[0] == null) {
                 // A later claim of this userID was applied here first: this login lost already.
-                RoomService rs = rooms;
-                if (rs != null) {
-                    rs.supersede(session);
-                }
+                supersede.apply(session);
                 completeOn(session, out, null);
                 return;
             }
@@ -231,8 +235,7 @@ final class ClusterClaims implements ClaimStore {
             if (s == null) {
                 s = pendingUsers.get(f[3]);
             }
-            RoomService r = rooms;
-            CompletableFuture<Void> done = s == null || r == null ? DONE : r.supersede(s).toCompletableFuture();
+            CompletableFuture<Void> done = s == null ? DONE : supersede.apply(s).toCompletableFuture();
             if (s != null && s.userId() != null) {
                 // Confirmed only once whatever this session was still waiting for (an earlier holder elsewhere) is gone too.
                 done = CompletableFuture.allOf(done, handovers.getOrDefault(keys.user(s.appId(), s.userId()), DONE));
@@ -265,10 +268,7 @@ final class ClusterClaims implements ClaimStore {
                 onLost.add(() -> {
                     if (users.remove(owner, s)) {
                         log.warn("userID claim lost to another session app={} user={} session={}: kicked", s.appId(), u, s.id());
-                        RoomService r = rooms;
-                        if (r != null) {
-                            r.supersede(s);
-                        }
+                        supersede.apply(s);
                     }
                 });
             }

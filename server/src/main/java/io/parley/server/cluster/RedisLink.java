@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  * queueing, and a command that gets no answer fails after {@link #COMMAND_TIMEOUT}: callers turn that into a clear
  * refusal rather than a hang.
  */
-final class RedisLink implements AutoCloseable {
+final class RedisLink implements RedisCalls, AutoCloseable {
     /** How long a command may wait for Redis before its caller is told Redis is unavailable. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -92,7 +92,8 @@ final class RedisLink implements AutoCloseable {
     }
 
     /** Runs a Lua script by its SHA, loading it when Redis does not know it (first use, or Redis restarted empty). */
-    <T> CompletionStage<T> eval(Script script, ScriptOutputType type, String[] keys, String... args) {
+    @Override
+    public <T> CompletionStage<T> eval(Script script, ScriptOutputType type, String[] keys, String... args) {
         CompletableFuture<T> out = new CompletableFuture<>();
         connection.async().<T>evalsha(script.sha(), type, keys, args).whenComplete((v, err) -> {
             if (err == null) {
@@ -112,7 +113,8 @@ final class RedisLink implements AutoCloseable {
         return out;
     }
 
-    CompletionStage<Long> publish(String channel, String message) {
+    @Override
+    public CompletionStage<Long> publish(String channel, String message) {
         return connection.async().publish(channel, message).toCompletableFuture();
     }
 
