@@ -37,6 +37,7 @@ final class ClusterClaims implements ClaimStore {
     private static final int RENEW_BATCH = 256;
 
     private final ClaimStore local;
+    private final Duration kickAckTimeout;
     private final RedisCalls redis;
     private final ClusterKeys keys;
     private final String lease;
@@ -54,6 +55,12 @@ final class ClusterClaims implements ClaimStore {
     private volatile Function<Session, CompletionStage<Void>> supersede = s -> DONE;
 
     ClusterClaims(ClaimStore local, RedisCalls redis, ClusterKeys keys, Duration leaseTime) {
+        this(local, redis, keys, leaseTime, KICK_ACK_TIMEOUT);
+    }
+
+    /** With another bound on a kick's confirmation (a test that must tell a deadlock from a slow answer). */
+    ClusterClaims(ClaimStore local, RedisCalls redis, ClusterKeys keys, Duration leaseTime, Duration kickAckTimeout) {
+        this.kickAckTimeout = kickAckTimeout;
         this.local = local;
         this.redis = redis;
         this.keys = keys;
@@ -80,41 +87,36 @@ final class ClusterClaims implements ClaimStore {
     // userID with an epoch < e is out of its room (the one the kick names, the applied local holder, any local claim
     // still waiting for Redis's answer that turns out older than e), and once the predecessors those sessions were
     // kicking on other nodes are gone too; a local claim whose reply comes after a newer epoch was applied here loses.
-    // Waits only ever point at older epochs, so they cannot form a cycle (one exception: see kicked()).
+    // A login here joins under the same rule. Every wait points at strictly older epochs, so waits never form a cycle.
 
-    /** One claim of a userID by a session of this node, from its Redis call to its answer. */
+    /** One claim of a userID by a session of this node, from its Redis call until its session is out and its kick done. */
     private static final class Claim {
         final Session session;
-        /** Completed once its reply was applied here (epoch and lost are set before). */
+        /** Completed once its reply was applied here (epoch set before). */
         final CompletableFuture<Void> answered = new CompletableFuture<>();
         /** Its predecessor on another node was kicked and confirmed (or timed out), or it had none. */
         final CompletableFuture<Void> kicked = new CompletableFuture<>();
-        /** Its epoch once answered; until then (or when Redis failed) newer than anything, so nobody waits for it. */
+        /** Its session is out of its room (kicked, or released the userID). */
+        final CompletableFuture<Void> out = new CompletableFuture<>();
+        /** Its epoch once answered; until then (and when Redis failed) newer than anything, so nobody waits for it. */
         volatile long epoch = Long.MAX_VALUE;
-        /** When it lost (a newer epoch was applied here first): its session is out and its predecessor kicked. */
-        volatile CompletableFuture<Void> lost = DONE;
 
         Claim(Session session) {
             this.session = session;
+        }
+
+        CompletableFuture<Void> finished() {
+            return CompletableFuture.allOf(kicked, out);
         }
     }
 
     /**
      * This node's view of one userID key: {@code epoch}, the newest applied here (a local claim's or a kicker's);
-     * {@code holder}, the local claim at that epoch (null when a kick or a release ended it); {@code before}, every
-     * session older than {@code epoch} that this node answers for is gone; {@code pending}, local claims Redis has not
-     * answered yet. Replaced only inside {@code userKeys.compute}; kept while there is something in it (see idle).
+     * {@code claims}, the answered local claims not finished yet (the holder among them), {@code pending} the ones
+     * Redis has not answered. Replaced only inside {@code userKeys.compute}; dropped once both lists are empty.
      */
-    private record UserKey(long epoch, Claim holder, CompletableFuture<Void> before, List<Claim> pending) {
-        static final UserKey NONE = new UserKey(0, null, DONE, List.of());
-
-        boolean idle() {
-            return holder == null && pending.isEmpty() && before.isDone();
-        }
-
-        UserKey withPending(List<Claim> p) {
-            return new UserKey(epoch, holder, before, p);
-        }
+    private record UserKey(long epoch, List<Claim> claims, List<Claim> pending) {
+        static final UserKey NONE = new UserKey(0, List.of(), List.of());
     }
 
     /** A session to kick once {@code userKeys.compute} returned (a kick can re-enter releaseUser on the same key). */
@@ -128,14 +130,16 @@ final class ClusterClaims implements ClaimStore {
         pendingUsers.put(owner, session);
         userKeys.compute(key, (k, cur) -> {
             UserKey u = cur == null ? UserKey.NONE : cur;
-            return u.withPending(plus(u.pending, c));
+            return new UserKey(u.epoch, u.claims, plus(u.pending, c));
         });
         CompletableFuture<Holder<Session>> out = new CompletableFuture<>();
         redis.<List<Object>>eval(Script.CLAIM_LATER_WINS, ScriptOutputType.MULTI, new String[] {key}, owner, lease)
                 .whenComplete((r, err) -> {
                     if (err != null) {
                         pendingUsers.remove(owner, session);
-                        unpend(key, c);
+                        userKeys.computeIfPresent(key, (k, u) -> new UserKey(u.epoch, u.claims, minus(u.pending, c)));
+                        c.answered.complete(null);
+                        tidy(key);
                         log.warn("login refused: Redis unavailable app={} user={} session={}: {}", appId, user, session.id(),
                                 err.toString());
                         failOn(session, out, new ProtocolException(ErrorCode.LOGIN_CLUSTER_UNAVAILABLE,
@@ -160,85 +164,99 @@ final class ClusterClaims implements ClaimStore {
         @SuppressWarnings("unchecked")
         Holder<Session>[] localPrev = new Holder[1];
         @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] wait = new CompletableFuture[] {DONE};
+        CompletableFuture<Void>[] before = new CompletableFuture[] {DONE};
         userKeys.compute(key, (k, cur) -> {
-            UserKey base = cur == null ? UserKey.NONE : cur;
-            UserKey u = base.withPending(minus(base.pending, c));
-            if (u.holder != null && u.holder.session == session && epoch == u.epoch) {
-                outcome[0] = Outcome.HELD; // the session claims again what it holds (a further room)
-                wait[0] = CompletableFuture.allOf(u.before, u.holder.kicked);
-                return u;
+            UserKey u = cur == null ? UserKey.NONE : cur;
+            List<Claim> pending = minus(u.pending, c);
+            for (Claim h : u.claims) {
+                if (h.session == session && h.epoch == epoch) {
+                    outcome[0] = Outcome.HELD; // the session claims again what it holds (a further room)
+                    before[0] = allOf(olderThan(epoch, u, session, leaving));
+                    return new UserKey(u.epoch, u.claims, pending);
+                }
             }
             if (epoch <= u.epoch) {
-                outcome[0] = Outcome.LOST; // a newer login here, or a kick from one elsewhere, was applied first
-                return u;
+                // A newer login here, or a kick from one elsewhere, was applied first: this one lost.
+                outcome[0] = Outcome.LOST;
+                return new UserKey(u.epoch, plus(u.claims, c), pending);
             }
-            // The newest claim here: it displaces this node's holder and joins once everything older is gone.
+            // The newest claim here: it displaces every older session here and joins once they are gone.
             outcome[0] = Outcome.WON;
             Holder<Session> lp = local.claimUser(appId, user, session).toCompletableFuture().join();
             localPrev[0] = lp;
             List<CompletableFuture<Void>> older = olderThan(epoch, u, session, leaving);
             if (lp != null && lp.local() != null && lp.local() != session) {
-                older.add(leave(lp.local(), leaving));
+                older.add(leave(lp.local(), null, leaving)); // its claim is finished here already, but it is still leaving
             }
-            CompletableFuture<Void> before = allOf(older);
-            wait[0] = CompletableFuture.allOf(before, c.kicked);
-            return new UserKey(epoch, c, before, u.pending);
+            before[0] = allOf(older);
+            return new UserKey(epoch, plus(u.claims, c), pending);
         });
         depart(leaving);
         if (prevNode != null && outcome[0] != Outcome.HELD) {
-            // A lost claim still kicks the predecessor it took the key from: no other node knows that one must go.
+            // Even a lost claim kicks the predecessor it took the key from: no other node knows that one must go.
             kick(prevNode, prev, epoch, key).whenComplete((v, e) -> c.kicked.complete(null));
         } else {
             c.kicked.complete(null);
         }
+        c.finished().whenComplete((v, e) -> tidy(key));
+        c.answered.complete(null);
         if (outcome[0] == Outcome.LOST) {
             pendingUsers.remove(owner, session);
-            c.lost = CompletableFuture.allOf(c.kicked, supersede.apply(session).toCompletableFuture());
-            c.answered.complete(null);
-            tidy(key);
+            supersede.apply(session).whenComplete((v, e) -> c.out.complete(null));
             log.debug("login lost to a newer login of its userID applied here first app={} user={} session={}", appId, user,
                     session.id());
             completeOn(session, out, null);
             return;
         }
+        if (outcome[0] == Outcome.HELD) {
+            c.out.complete(null); // a duplicate of the claim the session holds, which stays
+        }
         users.put(owner, session); // before it leaves pendingUsers: a kick must always find it in one of them
         pendingUsers.remove(owner, session);
-        c.answered.complete(null);
         Holder<Session> lp = localPrev[0];
         Holder<Session> result = lp != null ? lp : prevNode == null || outcome[0] == Outcome.HELD ? null
                 : new Holder<>(null, prevNode);
-        wait[0].whenComplete((v, e) -> completeOn(session, out, result));
+        CompletableFuture.allOf(before[0], c.kicked).whenComplete((v, e) -> completeOn(session, out, result));
     }
 
     /**
      * Inside {@code compute}: what "every session here older than {@code epoch} is gone" waits for, given the key's state
-     * {@code u}: what its holder waited for, the holder's own kick elsewhere and its departure (queued in {@code leaving}
-     * unless it is {@code self}), and each unanswered local claim that turns out older (it loses: its session goes and
-     * its predecessor elsewhere is kicked).
+     * {@code u}: each older claim's kick elsewhere and its session's departure (queued in {@code leaving}, except
+     * {@code self}'s), and each unanswered claim that turns out older (it loses, and then finishes the same way).
      */
     private static List<CompletableFuture<Void>> olderThan(long epoch, UserKey u, Session self, List<Departure> leaving) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        all.add(u.before);
-        if (u.holder != null) {
-            all.add(u.holder.kicked);
-            if (u.holder.session != self) {
-                all.add(leave(u.holder.session, leaving));
+        for (Claim c : u.claims) {
+            if (c.epoch < epoch) {
+                all.add(c.kicked);
+                if (c.session != self) {
+                    all.add(leave(c.session, c.out, leaving));
+                }
             }
         }
         for (Claim p : u.pending) {
-            all.add(p.answered.thenCompose(v -> p.epoch < epoch ? p.lost : DONE));
+            all.add(p.answered.thenCompose(v -> p.epoch < epoch ? p.finished() : DONE));
         }
         return all;
     }
 
-    private static CompletableFuture<Void> leave(Session s, List<Departure> leaving) {
+    /** Queues {@code s}'s kick (once per session); {@code out}, if given, completes with it. Returns its departure. */
+    private static CompletableFuture<Void> leave(Session s, CompletableFuture<Void> out, List<Departure> leaving) {
+        if (out != null && out.isDone()) {
+            return out;
+        }
         for (Departure d : leaving) {
             if (d.session == s) {
+                if (out != null) {
+                    d.gone.whenComplete((v, e) -> out.complete(null));
+                }
                 return d.gone;
             }
         }
         Departure d = new Departure(s, new CompletableFuture<>());
+        if (out != null) {
+            d.gone.whenComplete((v, e) -> out.complete(null));
+        }
         leaving.add(d);
         return d.gone;
     }
@@ -250,19 +268,17 @@ final class ClusterClaims implements ClaimStore {
         }
     }
 
-    private void unpend(String key, Claim c) {
-        userKeys.computeIfPresent(key, (k, u) -> u.withPending(minus(u.pending, c)));
-        c.kicked.complete(null);
-        c.answered.complete(null);
-        tidy(key);
-    }
-
-    /** Drops the key's state once nothing here holds, claims or still waits for it: the map stays bounded. */
+    /** Drops finished claims, and the key's state once nothing here holds or claims it: the map stays bounded. */
     private void tidy(String key) {
-        UserKey u = userKeys.computeIfPresent(key, (k, cur) -> cur.idle() ? null : cur);
-        if (u != null && u.holder == null && !u.before.isDone()) {
-            u.before.whenComplete((v, e) -> tidy(key));
-        }
+        userKeys.computeIfPresent(key, (k, u) -> {
+            List<Claim> live = u.claims;
+            for (Claim c : u.claims) {
+                if (c.kicked.isDone() && c.out.isDone()) {
+                    live = minus(live, c);
+                }
+            }
+            return live.isEmpty() && u.pending.isEmpty() ? null : live == u.claims ? u : new UserKey(u.epoch, live, u.pending);
+        });
     }
 
     private static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> fs) {
@@ -289,9 +305,14 @@ final class ClusterClaims implements ClaimStore {
     public CompletionStage<Boolean> releaseUser(long appId, UserId user, Session session) {
         boolean released = local.releaseUser(appId, user, session).toCompletableFuture().join();
         String key = keys.user(appId, user);
-        userKeys.computeIfPresent(key, (k, u) -> u.holder == null || u.holder.session != session ? u
-                : new UserKey(u.epoch, null, u.before, u.pending));
-        tidy(key);
+        UserKey u = userKeys.get(key);
+        if (u != null) {
+            for (Claim c : u.claims) {
+                if (c.session == session) {
+                    c.out.complete(null); // out of its rooms: what newer logins wait for (its finished() tidies)
+                }
+            }
+        }
         String owner = keys.owner("u" + session.id());
         if (users.remove(owner, session)) {
             release(key, owner);
@@ -367,11 +388,11 @@ final class ClusterClaims implements ClaimStore {
                         ack.complete(null); // no such node listens: it is gone, and its keys go with its lease
                     }
                 });
-        return ack.orTimeout(KICK_ACK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((v, e) -> {
+        return ack.orTimeout(kickAckTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((v, e) -> {
             acks.remove(id);
             if (e instanceof TimeoutException) {
                 log.warn("node {} did not confirm the kick of {} ({}) within {}: the login goes on (it loses the claim at"
-                        + " its next renewal)", node, owner, key, KICK_ACK_TIMEOUT);
+                        + " its next renewal)", node, owner, key, kickAckTimeout);
             }
             return null;
         });
@@ -413,20 +434,13 @@ final class ClusterClaims implements ClaimStore {
         CompletableFuture<Void>[] wait = new CompletableFuture[1];
         userKeys.compute(key, (k, cur) -> {
             UserKey u = cur == null ? UserKey.NONE : cur;
-            if (epoch > u.epoch) {
-                CompletableFuture<Void> before = allOf(olderThan(epoch, u, null, leaving));
-                wait[0] = before;
-                return new UserKey(epoch, null, before, u.pending);
-            }
-            // A newer login here was applied first and already waits for everything older than itself, the named
-            // session included. (Its wait may include a newer local claim's kick of the kicker: then the two nodes
-            // wait for each other until KICK_ACK_TIMEOUT, and no session of the userID is in a room meanwhile.)
-            wait[0] = u.before;
-            return u;
+            wait[0] = allOf(olderThan(epoch, u, null, leaving));
+            // A newer login here may have been applied first: it keeps the key, and waits for the same older sessions.
+            return epoch > u.epoch ? new UserKey(epoch, u.claims, u.pending) : u;
         });
         CompletableFuture<Void> done = wait[0];
         if (named != null) {
-            done = CompletableFuture.allOf(done, leave(named, leaving));
+            done = CompletableFuture.allOf(done, leave(named, null, leaving));
         }
         depart(leaving);
         tidy(key);

@@ -140,6 +140,40 @@ class ClusterClaimsRaceTest {
     }
 
     @Test
+    void aKickOvertakenByTwoNewerLoginsHereIsConfirmedWithoutWaitingForTheirKicks() {
+        // Redis: B (node-1), C (node-0, kicks B), B2 (node-1, kicks C), D (node-1); node-1 sees "kick B" last. Waiting
+        // there for everything before D (B2's kick of C included) would wait for node-0, which waits for this very
+        // confirmation: only the kick's 60 s bound would end it, far past this test's wait.
+        Node n0 = node("node-0");
+        Node n1 = node("node-1");
+        Session b = n1.session();
+        join(n1.login(b));
+        CompletableFuture<Void> kicksToN1 = n1.holdKicks();
+        Session c = n0.session();
+        CompletableFuture<Void> cLogin = n0.login(c);
+        await().atMost(WAIT).until(() -> n1.heldKicks() == 1);
+        Session b2 = n1.session();
+        CompletableFuture<Void> b2Login = n1.login(b2);
+        await().atMost(WAIT).until(() -> n0.handledKicks() == 1); // node-0 got "kick C" from B2
+        Session d = n1.session();
+        CompletableFuture<Void> dLogin = n1.login(d);
+        join(n1.answeredByRedis(d));
+        kicksToN1.complete(null);
+        join(cLogin);
+        join(b2Login);
+        join(dLogin);
+        assertThat(violations).isEmpty();
+        assertThat(n1.inRoom).containsExactly(d);
+        assertThat(n0.inRoom).isEmpty();
+        assertThat(n1.kicked).contains(b, b2);
+        assertThat(n0.kicked).contains(c);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(n0.claims.trackedUserKeys()).isZero();
+            assertThat(n1.claims.trackedUserKeys()).isOne();
+        });
+    }
+
+    @Test
     void kicksWithAMalformedEpochOrTooFewFieldsAreIgnored() {
         Node n1 = node("node-1");
         Session a = n1.session();
@@ -173,16 +207,23 @@ class ClusterClaimsRaceTest {
         final Map<String, CompletableFuture<Void>> redisAnswers = new ConcurrentHashMap<>();
         final Map<Session, CompletableFuture<Void>> heldLeaves = new ConcurrentHashMap<>();
         final List<String> handled = new CopyOnWriteArrayList<>();
+        final AtomicLong heldKicks = new AtomicLong();
+        volatile CompletableFuture<Void> kickGate;
 
         Node(String name) {
             this.name = name;
             this.keys = new ClusterKeys(name, "i" + name.hashCode());
             ClusterClaims[] self = new ClusterClaims[1];
             this.link = RedisLink.connect(redis.url(), ClusterKeys.channel(name), (ch, msg) -> {
-                self[0].onMessage(msg);
-                handled.add(msg);
+                CompletableFuture<Void> gate = kickGate;
+                if (msg.startsWith("kick ") && gate != null) {
+                    heldKicks.incrementAndGet();
+                    gate.thenRunAsync(() -> deliver(self[0], msg));
+                } else {
+                    deliver(self[0], msg);
+                }
             });
-            this.claims = self[0] = new ClusterClaims(local(), this, keys, Duration.ofSeconds(10));
+            this.claims = self[0] = new ClusterClaims(local(), this, keys, Duration.ofSeconds(10), Duration.ofSeconds(60));
             claims.attach(this::supersede);
         }
 
@@ -207,6 +248,21 @@ class ClusterClaimsRaceTest {
         /** {@code s} leaves its room after a kick only when the returned gate is completed. */
         CompletableFuture<Void> holdLeave(Session s) {
             return heldLeaves.computeIfAbsent(s, o -> new CompletableFuture<>());
+        }
+
+        private void deliver(ClusterClaims to, String msg) {
+            to.onMessage(msg);
+            handled.add(msg);
+        }
+
+        /** Kicks reach this node only when the returned gate is completed (a slow pub/sub connection). */
+        CompletableFuture<Void> holdKicks() {
+            kickGate = new CompletableFuture<>();
+            return kickGate;
+        }
+
+        long heldKicks() {
+            return heldKicks.get();
         }
 
         long handledKicks() {
