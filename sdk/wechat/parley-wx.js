@@ -873,7 +873,7 @@
     var self = this;
     var rc = this._reconnect;
     if (!rc || this._state !== 'RECONNECTING') return;
-    var delay = Math.min(this.options.reconnectMaxDelay, 250 * Math.pow(2, rc.attempt - 1));
+    var delay = Math.min(this.options.reconnectMaxDelay, 200 * Math.pow(2, rc.attempt - 1));
     // The last pause ends at the deadline, where the attempt gives up (RECONNECT_FAILED at the window, not before).
     rc.timer = setTimeout(function () {
       self._reconnectAttempt();
