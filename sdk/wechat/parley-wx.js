@@ -8,6 +8,10 @@
  * starts the page's <live-pusher> / <live-player> through their contexts.
  *
  * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ * A dropped socket is resumed (PROTOCOL.md "Resume after a dropped connection"): RECONNECTING (1000017), then
+ * RECONNECTED once the server took the session back on a new socket (pusher and players keep their URLs, the pushes
+ * missed arrive next in order) or, when it says the session is gone, after a fresh login (extendedData
+ * {"relogin": code}); RECONNECT_FAILED (1002053) after options.reconnectWindow (5 min).
  * The canonical copy is sdk/wechat/parley-wx.js in the Parley repository; the server serves it at /parley-wx.js.
  */
 (function (root, factory) {
