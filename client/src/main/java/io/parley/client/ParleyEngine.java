@@ -649,18 +649,26 @@ public final class ParleyEngine implements AutoCloseable {
         return requestOn(ws, Messages.LOGIN_ROOM, req).thenCompose(r -> {
             if (!r.ok()) {
                 reloginRefused(req.roomID());
-                if (i == 0) {
-                    return CompletableFuture.completedFuture(r);
+                if (firstResult == null && i == all.size() - 1) {
+                    return CompletableFuture.completedFuture(r); // no room took the user back: RECONNECT_FAILED
                 }
                 logins.remove(req.roomID());
+                if (firstResult == null) {
+                    // Not logged in anywhere yet: the next room takes the first one's place (its login leads a retry).
+                    rooms.remove(req.roomID());
+                    if (req.roomID().equals(roomId) && !rooms.isEmpty()) {
+                        roomId = rooms.iterator().next();
+                        loginRequest = logins.get(roomId);
+                    }
+                }
                 fireState(req.roomID(), "RECONNECT_FAILED", r.code(), r.message()); // this room only; the others carry on
                 return reloginFrom(ws, all, i + 1, firstResult);
             }
-            if (i == 0) {
+            if (firstResult == null) {
                 rooms.clear(); // the session is new: its rooms are those logged in again, the first one first
             }
             loggedIn(req, r);
-            return reloginFrom(ws, all, i + 1, i == 0 ? r : firstResult);
+            return reloginFrom(ws, all, i + 1, firstResult == null ? r : firstResult);
         });
     }
 

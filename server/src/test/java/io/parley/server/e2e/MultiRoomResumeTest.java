@@ -91,11 +91,15 @@ class MultiRoomResumeTest {
     }
 
     private Cast cast(Messages.RoomConfig roomB) throws Exception {
+        return cast(MULTI, roomB);
+    }
+
+    private Cast cast(Messages.RoomConfig roomA, Messages.RoomConfig roomB) throws Exception {
         ParleyEngine carol = engine(false);
         ParleyEngine dave = engine(false);
         Pushes pc = Pushes.on(carol);
         Pushes pd = Pushes.on(dave);
-        login(carol, "a", "carol", MULTI);
+        login(carol, "a", "carol", roomA);
         login(dave, "b", "dave", roomB);
         ParleyEngine alice = engine(true);
         List<String> states = states(alice);
@@ -192,5 +196,33 @@ class MultiRoomResumeTest {
         c.carol().await(Messages.IM_RECV_BROADCAST_MESSAGE, p -> p.data().toString().contains("a only"));
         assertThat(c.alice().logoutRoom("a").get().code()).isZero();
         assertThat(c.alice().rooms()).isEmpty();
+    }
+
+    @Test
+    void theFirstRoomRefusingTheFreshLoginLeavesTheOthersLoggedInAgain() throws Exception {
+        start(new ParleyConfig.Session(Duration.ofMillis(250), Duration.ofSeconds(1)));
+        Cast c = cast(new Messages.RoomConfig(true, 2, true), MULTI); // room a holds two members: carol and alice
+        cutAndAwaitReconnecting(c.states());
+        c.carol().await(Messages.ROOM_USER_UPDATE, users("DELETE", "alice"));
+        ParleyEngine erin = engine(false);
+        login(erin, "a", "erin", MULTI); // alice's place in a is taken
+        proxy.allow();
+
+        String relogin = "RECONNECTED:0:{\"relogin\":" + ErrorCode.HEARTBEAT_TIMEOUT + "}";
+        await().atMost(WAIT).until(() -> c.states().contains("b " + relogin));
+        assertThat(of(c.states(), "a")).hasSize(4).last().asString().startsWith("RECONNECT_FAILED:" + ErrorCode.ROOM_FULL);
+        assertThat(of(c.states(), "b")).containsExactly("LOGINING:0", "LOGINED:0", "RECONNECTING:1000017", relogin);
+        assertThat(c.alice().rooms()).containsExactly("b");
+        assertThat(c.alice().roomId()).isEqualTo("b");
+        assertThat(c.alice().roomState()).isEqualTo("RECONNECTED");
+        c.dave().await(Messages.ROOM_USER_UPDATE, users("DELETE", "alice"));
+        await().atMost(WAIT).until(() -> c.dave().count(Messages.ROOM_USER_UPDATE, users("ADD", "alice")) == 2);
+        // The session that room b took back resumes after the next cut (its credential is the new login's).
+        c.states().clear();
+        proxy.cut();
+        await().atMost(WAIT).until(() -> c.states().contains("b RECONNECTED:0"));
+        assertThat(c.states()).containsExactly("b RECONNECTING:1000017", "b RECONNECTED:0");
+        assertThat(c.alice().sendBroadcastMessage("b", "b only").get().code()).isZero();
+        c.dave().await(Messages.IM_RECV_BROADCAST_MESSAGE, p -> p.data().toString().contains("b only"));
     }
 }
