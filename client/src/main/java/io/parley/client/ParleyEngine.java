@@ -195,6 +195,16 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
+        if ("RECONNECT_FAILED".equals(state)) {
+            // The lost session's rooms (kept for logoutRoom's LOGOUT of each) are forgotten: this login starts anew.
+            rooms.clear();
+            logins.clear();
+            roomId = null;
+            loginRequest = null;
+            synchronized (this) {
+                roomExtraInfo.clear();
+            }
+        }
         state = "LOGINING";
         userClosed = false;
         fireState(roomID, "LOGINING", 0, "");
@@ -514,7 +524,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     private synchronized CompletableFuture<WsClient> connect() {
         CompletableFuture<WsClient> c = connection;
-        if (c == null || (c.isDone() && !c.isCompletedExceptionally() && !c.join().isOpen())) {
+        if (c == null || (c.isDone() && (c.isCompletedExceptionally() || !c.join().isOpen()))) {
             lastSeq.set(0); // a new connection starts a new session
             c = open();
         }

@@ -199,6 +199,33 @@ class MultiRoomResumeTest {
     }
 
     @Test
+    void afterReconnectFailedInEveryRoomALoginStartsASessionOfItsOwn() throws Exception {
+        start(new ParleyConfig.Session(Duration.ofMillis(250), Duration.ofSeconds(1)));
+        Cast c = cast(MULTI);
+        c.alice().setReconnectWindow(Duration.ofMillis(1500));
+        cutAndAwaitReconnecting(c.states());
+        await().atMost(WAIT).until(() -> c.states().stream().filter(s -> s.contains("RECONNECT_FAILED:" + ErrorCode.RECONNECT_TIMEOUT)).count() == 2);
+        assertThat(of(c.states(), "a")).last().asString().startsWith("RECONNECT_FAILED:");
+        assertThat(of(c.states(), "b")).last().asString().startsWith("RECONNECT_FAILED:");
+        proxy.allow();
+
+        // Logging in again (without logging out first) starts anew: one room, heartbeats, a credential of its own.
+        c.states().clear();
+        login(c.alice(), "b", "alice", MULTI);
+        assertThat(c.alice().rooms()).containsExactly("b");
+        assertThat(c.alice().roomId()).isEqualTo("b");
+        await().atMost(WAIT).until(() -> c.dave().count(Messages.ROOM_USER_UPDATE, users("ADD", "alice")) == 2);
+        // It outlives the server's 1 s timeout (it heartbeats) ...
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        await().atMost(WAIT).until(() -> System.nanoTime() - deadline > 0);
+        assertThat(server.server().rooms().snapshot(APP, "b").join().userIds()).containsExactlyInAnyOrder("dave", "alice");
+        // ... and resumes after a cut.
+        proxy.cut();
+        await().atMost(WAIT).until(() -> c.states().contains("b RECONNECTED:0"));
+        assertThat(c.states()).containsExactly("b LOGINING:0", "b LOGINED:0", "b RECONNECTING:1000017", "b RECONNECTED:0");
+    }
+
+    @Test
     void theFirstRoomRefusingTheFreshLoginLeavesTheOthersLoggedInAgain() throws Exception {
         start(new ParleyConfig.Session(Duration.ofMillis(250), Duration.ofSeconds(1)));
         Cast c = cast(new Messages.RoomConfig(true, 2, true), MULTI); // room a holds two members: carol and alice
