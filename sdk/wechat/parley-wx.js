@@ -1173,8 +1173,8 @@
           return;
         }
         if (self._socket === entry) {
-          entry.open = false;
-          closeTask(entry);
+          self._socket = null;
+          self._setAside(entry);   // no close frame: it would end the session on the server
           self._onSocketLost(why);
         }
       });
