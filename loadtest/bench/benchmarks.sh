@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|join_cpu|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -208,6 +208,29 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
       --players "${PLAYERS:-20}" -r "$rate" -d 60s --steady 5s ${BUNDLE:-}
     stop_server
   done
+}
+
+join_cpu() { # server CPU per bundled join: PLAYERS (50) x ROOMS (10) players joining at RATE (100)/s, each playing
+  # PUBLISHERS (1) streams at 2 packets/s (so forwarding adds next to nothing); JFR=1 also records a JFR CPU profile
+  local jfr=() hz c0 c1 joins
+  [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/join-cpu.jfr,settings=profile")
+  export PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=128 \
+    PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=128
+  start_server join-cpu "${jfr[@]}"
+  # warm the join path itself (DTLS, SDP, ICE), not only signalling: the first handshakes run interpreted
+  "${LT[@]}" media --url "$URL" --app 1 --secret "$SECRET" --rooms 5 --publishers "${PUBLISHERS:-1}" --players 40 -r 50 \
+    --packet-rate 2 -d 30s --steady 1s ${BUNDLE---bundle} -q --metrics-url none >"$OUT/warmup-join-cpu.txt" 2>&1 || true
+  machine "join-cpu: before"
+  hz=$(getconf CLK_TCK)
+  joins=$(( ${ROOMS:-10} * (${PUBLISHERS:-1} + ${PLAYERS:-50}) ))
+  c0=$(server_cpu_ticks)
+  lt join-cpu media --rooms "${ROOMS:-10}" --publishers "${PUBLISHERS:-1}" --players "${PLAYERS:-50}" -r "${RATE:-100}" \
+    --packet-rate 2 -d 60s --steady 1s ${BUNDLE---bundle}
+  c1=$(server_cpu_ticks)
+  log "join-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $joins sessions joined at ${RATE:-100}/s" \
+      "($(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.2f", c / h * 1000 / n}') ms CPU per join," \
+      "$(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.0f", n / (c / h)}') joins per CPU-second)"
+  stop_server
 }
 
 media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms x (1 publisher, 20 players), 10,000/s
