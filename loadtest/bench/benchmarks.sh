@@ -104,6 +104,15 @@ fanout() {
 }
 
 server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+server_thread_ticks() { # "<thread name without its number> <user ticks> <system ticks>" per thread of the server
+  for t in /proc/"$SPID"/task/*/stat; do sed -E 's/^[0-9]+ \((.*)\) (.*)$/\1\t\2/' "$t" 2>/dev/null; done |
+    awk -F'\t' '{split($2, f, " "); name = $1; sub(/[-#0-9 ]+$/, "", name); print name "\t" f[12] "\t" f[13]}'
+}
+thread_cpu_diff() { # before-file after-file hz joins: CPU per thread group between two server_thread_ticks snapshots
+  awk -F'\t' -v hz="$3" -v n="$4" 'NR == FNR {u[$1] -= $2; s[$1] -= $3; next} {u[$1] += $2; s[$1] += $3}
+    END {for (k in u) if (u[k] + s[k] > 0) printf "  %-28s user %6d ms  system %6d ms  (%.2f ms per join)\n", k,
+      u[k] * 1000 / hz, s[k] * 1000 / hz, (u[k] + s[k]) * 1000 / hz / n}' "$1" "$2" | sort -t'(' -k2 -rn
+}
 server_notifications() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^parley_notifications_total / {printf "%d", $2}'; }
 
 large_room() { # one room of 10,000 members joining at 1,000/s; stream ADDs to all of them; server CPU per push delivered
@@ -211,25 +220,30 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
 }
 
 join_cpu() { # server CPU per bundled join: PLAYERS (50) x ROOMS (10) players joining at RATE (100)/s, each playing
-  # PUBLISHERS (1) streams at 2 packets/s (so forwarding adds next to nothing); JFR=1 also records a JFR CPU profile
+  # PUBLISHERS (1) streams at 1 packet/s (so forwarding adds next to nothing); JFR=1 also records a JFR CPU profile
   local jfr=() hz c0 c1 joins
-  [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/join-cpu.jfr,settings=profile")
+  [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/join-cpu.jfr,settings=${JFR_SETTINGS:-profile}")
   export PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=128 \
     PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=128
   start_server join-cpu "${jfr[@]}"
-  # warm the join path itself (DTLS, SDP, ICE), not only signalling: the first handshakes run interpreted
-  "${LT[@]}" media --url "$URL" --app 1 --secret "$SECRET" --rooms 5 --publishers "${PUBLISHERS:-1}" --players 40 -r 50 \
-    --packet-rate 2 -d 30s --steady 1s ${BUNDLE---bundle} -q --metrics-url none >"$OUT/warmup-join-cpu.txt" 2>&1 || true
+  # warm the join path itself (DTLS, SDP, ICE), not only signalling, with WARM (2) runs of the measured size: after one
+  # the JIT compiler threads still take a third of the server's CPU during the next
+  for w in $(seq 1 "${WARM:-2}"); do
+    "${LT[@]}" media --url "$URL" --app 1 --secret "$SECRET" --rooms "${ROOMS:-10}" --publishers "${PUBLISHERS:-1}" \
+      --players "${PLAYERS:-50}" -r "${RATE:-100}" --packet-rate 1 -d 60s --steady 1s ${BUNDLE---bundle} -q \
+      --metrics-url none >"$OUT/warmup-join-cpu-$w.txt" 2>&1 || true
+  done
   machine "join-cpu: before"
   hz=$(getconf CLK_TCK)
   joins=$(( ${ROOMS:-10} * (${PUBLISHERS:-1} + ${PLAYERS:-50}) ))
-  c0=$(server_cpu_ticks)
+  c0=$(server_cpu_ticks); server_thread_ticks >"$OUT/join-cpu-threads-0.tsv"
   lt join-cpu media --rooms "${ROOMS:-10}" --publishers "${PUBLISHERS:-1}" --players "${PLAYERS:-50}" -r "${RATE:-100}" \
-    --packet-rate 2 -d 60s --steady 1s ${BUNDLE---bundle}
-  c1=$(server_cpu_ticks)
+    --packet-rate 1 -d 60s --steady 1s ${BUNDLE---bundle} --metrics-url none # no /metrics scrapes in the CPU figure
+  c1=$(server_cpu_ticks); server_thread_ticks >"$OUT/join-cpu-threads-1.tsv"
   log "join-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $joins sessions joined at ${RATE:-100}/s" \
       "($(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.2f", c / h * 1000 / n}') ms CPU per join," \
       "$(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.0f", n / (c / h)}') joins per CPU-second)"
+  thread_cpu_diff "$OUT/join-cpu-threads-0.tsv" "$OUT/join-cpu-threads-1.tsv" "$hz" "$joins" | tee -a "$OUT/bench.log"
   stop_server
 }
 
