@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|join_cpu|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|join_cpu|login_cpu|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -249,6 +249,22 @@ join_cpu() { # server CPU per bundled join: PLAYERS (50) x ROOMS (10) players jo
       "($(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.2f", c / h * 1000 / n}') ms CPU per join," \
       "$(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.0f", n / (c / h)}') joins per CPU-second)"
   thread_cpu_diff "$OUT/join-cpu-threads-0.tsv" "$OUT/join-cpu-threads-1.tsv" "$hz" "$joins" $(( c1 - c0 )) | tee -a "$OUT/bench.log"
+  stop_server
+}
+
+login_cpu() { # server CPU per signalling-only join (WebSocket, login with a JWT, logout): SESSIONS (4000) at RATE (500)/s
+  local hz c0 c1 n=${SESSIONS:-4000}
+  start_server login-cpu
+  for w in $(seq 1 "${WARM:-2}"); do
+    "${LT[@]}" signal --url "$URL" --app 1 --secret "$SECRET" -n "$n" -m 100 -r "${RATE:-500}" --publish-rate 0 -d 12s -q \
+      --metrics-url none >"$OUT/warmup-login-cpu-$w.txt" 2>&1 || true
+  done
+  hz=$(getconf CLK_TCK)
+  c0=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-0.tsv"
+  lt login-cpu signal -n "$n" -m 100 -r "${RATE:-500}" --publish-rate 0 -d 12s --metrics-url none
+  c1=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-1.tsv"
+  log "login-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $n sessions at ${RATE:-500}/s"
+  thread_cpu_diff "$OUT/login-cpu-threads-0.tsv" "$OUT/login-cpu-threads-1.tsv" "$hz" "$n" $(( c1 - c0 )) | tee -a "$OUT/bench.log"
   stop_server
 }
 
