@@ -252,18 +252,18 @@ join_cpu() { # server CPU per bundled join: PLAYERS (50) x ROOMS (10) players jo
   stop_server
 }
 
-login_cpu() { # server CPU per signalling-only join (WebSocket, login with a JWT, logout): SESSIONS (4000) at RATE (500)/s
-  local hz c0 c1 n=${SESSIONS:-4000}
-  start_server login-cpu
+login_cpu() { # server CPU per signalling-only join (WebSocket, login with a JWT, logout): SESSIONS (2000) at RATE (200)/s
+  local hz c0 c1 n=${SESSIONS:-2000}
+  PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 start_server login-cpu
   for w in $(seq 1 "${WARM:-2}"); do
-    "${LT[@]}" signal --url "$URL" --app 1 --secret "$SECRET" -n "$n" -m 100 -r "${RATE:-500}" --publish-rate 0 -d 12s -q \
+    "${LT[@]}" signal --url "$URL" --app 1 --secret "$SECRET" -n "$n" -m 100 -r "${RATE:-200}" --publish-rate 0 -d 20s -q \
       --metrics-url none >"$OUT/warmup-login-cpu-$w.txt" 2>&1 || true
   done
   hz=$(getconf CLK_TCK)
   c0=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-0.tsv"
-  lt login-cpu signal -n "$n" -m 100 -r "${RATE:-500}" --publish-rate 0 -d 12s --metrics-url none
+  lt login-cpu signal -n "$n" -m 100 -r "${RATE:-200}" --publish-rate 0 -d 20s --metrics-url none
   c1=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-1.tsv"
-  log "login-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $n sessions at ${RATE:-500}/s"
+  log "login-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $n sessions at ${RATE:-200}/s"
   thread_cpu_diff "$OUT/login-cpu-threads-0.tsv" "$OUT/login-cpu-threads-1.tsv" "$hz" "$n" $(( c1 - c0 )) | tee -a "$OUT/bench.log"
   stop_server
 }
