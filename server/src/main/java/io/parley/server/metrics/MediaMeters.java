@@ -42,6 +42,14 @@ final class MediaMeters {
                 .register(r);
         FunctionCounter.builder("parley.media.twcc.feedback.packets", c, MediaCounters::transportCcFeedback)
                 .description("RTCP transport-cc (TWCC) feedback packets sent to publishers").register(r);
+        String crossLoop = "Packets passed from one media loop to another: inbound ones read by another loop's socket"
+                + " (in), a Producer's handed to its Consumers on another loop (relay)";
+        FunctionCounter.builder("parley.media.loop.handoffs", c, MediaCounters::handedOver)
+                .description(crossLoop).tag("kind", "in").register(r);
+        FunctionCounter.builder("parley.media.loop.handoffs", c, MediaCounters::relayed)
+                .description(crossLoop).tag("kind", "relay").register(r);
+        Gauge.builder("parley.media.loops", plane, MediaPlane::loopCount)
+                .description("Media event loops running (media.loops; 1 without epoll)").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {
             FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")

@@ -28,15 +28,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Real media through the SFU: the Java client publishes Opus-sized RTP over ICE, DTLS and SRTP; Java players receive it. */
+/**
+ * Real media through the SFU: the Java client publishes Opus-sized RTP over ICE, DTLS and SRTP; Java players receive it.
+ * Runs with two media loops (each client socket reaches one of two {@code SO_REUSEPORT} sockets, so packets are handed
+ * between loops); {@link MediaEndToEndOneLoopTest} runs the same tests on one.
+ */
 class MediaEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private TestServer server;
     private final List<ParleyEngine> engines = new ArrayList<>();
 
+    /** {@code media.loops} for this run. */
+    int loops() {
+        return 2;
+    }
+
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start();
+        ParleyConfig c = TestServer.config();
+        server = TestServer.start(c.withMedia(c.media().withLoops(loops())));
+        int expected = io.netty.channel.epoll.Epoll.isAvailable() ? loops() : 1;
+        assertThat(server.server().media().loopCount()).isEqualTo(expected);
     }
 
     @AfterEach
@@ -221,7 +233,7 @@ class MediaEndToEndTest {
     @Test
     void aPlayerThatStopsAnsweringIsClosedAndTold() throws Exception {
         try (TestServer quick = TestServer.start(TestServer.config().withMedia(
-                new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(2))))) {
+                new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(2)).withLoops(loops())))) {
             server.close();
             server = quick;
             ParleyEngine alice = login("alice");
