@@ -49,14 +49,12 @@ public final class Consumer extends MediaEndpoint {
     private long bytesSent;
     private long lastRtpTimestamp;
     private long lastRtpNanos;
-    private long packetsPriorQ;
-    private long bytesPriorQ;
     private int lastFractionLost;
     private long lastCumulativeLost;
-    private long cumulativeLostPriorQ;
     private double jitterMillis;
     private double rttMillis = -1;
-    private long qualitySinceNanos;
+    /** The totals when the current quality period started. */
+    private QualitySample qualityFrom = QualitySample.start(0);
     /** Made at the first NACK: most players never lose a packet. */
     private RetransmitLimiter rtxLimiter;
 
@@ -170,7 +168,7 @@ public final class Consumer extends MediaEndpoint {
         lastRtpNanos = nowNanos;
         if (!playing) {
             playing = true;
-            qualitySinceNanos = nowNanos;
+            qualityFrom = QualitySample.start(nowNanos);
             observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
         }
     }
@@ -363,21 +361,18 @@ public final class Consumer extends MediaEndpoint {
                 new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname)))));
     }
 
-    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    /**
+     * One quality period ends now: a snapshot of the totals goes to the observer, which computes the figures off this
+     * loop. A period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next turn.
+     */
     void reportQuality(long nowNanos) {
-        if (!playing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+        if (!playing || closed || nowNanos - qualityFrom.nanos() < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
-        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
-        qualitySinceNanos = nowNanos;
-        long packets = packetsSent - packetsPriorQ;
-        long bytes = bytesSent - bytesPriorQ;
-        long lost = Math.max(0, lastCumulativeLost - cumulativeLostPriorQ);
-        packetsPriorQ = packetsSent;
-        bytesPriorQ = bytesSent;
-        cumulativeLostPriorQ = lastCumulativeLost;
-        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
-                lastFractionLost / 256.0, jitterMillis, rttMillis)));
+        QualitySample to = new QualitySample(nowNanos, packetsSent, bytesSent, lastCumulativeLost, lastFractionLost,
+                jitterMillis, rttMillis);
+        observer.onEvent(new MediaEvent.QualityMeasured(qualityFrom, to));
+        qualityFrom = to;
     }
 
     /** Detaches from the Producer and closes the transport; idempotent. */

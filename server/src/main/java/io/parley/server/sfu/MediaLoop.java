@@ -40,6 +40,11 @@ public final class MediaLoop {
     private final Set<WebRtcTransport> transports = new LinkedHashSet<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
     private final Set<Consumer> consumers = new LinkedHashSet<>();
+    /** Endpoints by {@link MediaEndpoint#tickPhase}: a tick visits only the phases whose turn it is. */
+    private final List<Set<MediaEndpoint>> phases = buckets(MediaPlane.QUALITY_EVERY_TICKS);
+    /** Transports that send TWCC feedback, by their phase of its period. */
+    private final List<Set<WebRtcTransport>> twccPhases = buckets(MediaPlane.TWCC_EVERY_TICKS);
+    private int nextTwccPhase;
     /** This loop's Consumers of Producers on other loops, one relay per such Producer. */
     final Map<Producer, Relay> relays = new HashMap<>();
     /** Producers and Consumers placed here, for placement; any thread, approximate. */
@@ -125,36 +130,55 @@ public final class MediaLoop {
 
     // ---- registry (this loop) ----
 
+    private static <T> List<Set<T>> buckets(int n) {
+        List<Set<T>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new LinkedHashSet<>());
+        }
+        return out;
+    }
+
     void add(WebRtcTransport t) {
-        transports.add(t);
+        if (transports.add(t)) {
+            t.tickPhase = nextTwccPhase++ % MediaPlane.TWCC_EVERY_TICKS;
+            twccPhases.get(t.tickPhase).add(t);
+        }
     }
 
     void remove(WebRtcTransport t) {
-        transports.remove(t);
+        if (transports.remove(t)) {
+            twccPhases.get(t.tickPhase).remove(t);
+        }
     }
 
     void track(Producer p) {
-        p.tickPhase = nextPhase++ % MediaPlane.QUALITY_EVERY_TICKS;
         if (producers.add(p)) {
-            load++;
+            place(p);
         }
     }
 
     void track(Consumer c) {
-        c.tickPhase = nextPhase++ % MediaPlane.QUALITY_EVERY_TICKS;
         if (consumers.add(c)) {
-            load++;
+            place(c);
         }
+    }
+
+    private void place(MediaEndpoint e) {
+        e.tickPhase = nextPhase++ % MediaPlane.QUALITY_EVERY_TICKS;
+        phases.get(e.tickPhase).add(e);
+        load++;
     }
 
     void forget(Producer p) {
         if (producers.remove(p)) {
+            phases.get(p.tickPhase).remove(p);
             load--;
         }
     }
 
     void forget(Consumer c) {
         if (consumers.remove(c)) {
+            phases.get(c.tickPhase).remove(c);
             load--;
         }
     }
@@ -165,8 +189,10 @@ public final class MediaLoop {
 
     // ---- timers ----
 
-    void startTicker() {
-        ticker = loop.scheduleAtFixedRate(this::tick, MediaPlane.TICK_MILLIS, MediaPlane.TICK_MILLIS, TimeUnit.MILLISECONDS);
+    /** Starts the timer on this loop's slice of the tick ({@code loops} slices). */
+    void startTicker(int loops) {
+        long period = TimeUnit.MILLISECONDS.toNanos(MediaPlane.TICK_MILLIS);
+        ticker = loop.scheduleAtFixedRate(this::tick, period + period * index / loops, period, TimeUnit.NANOSECONDS);
     }
 
     void stopTicker() {
@@ -176,8 +202,9 @@ public final class MediaLoop {
     }
 
     /**
-     * Every {@link MediaPlane#TICK_MILLIS}: the endpoints whose phase falls on this tick send their RTCP reports (each
-     * once a second) and quality updates (each every 3 s), so that thousands of endpoints do not report in one burst.
+     * Every {@link MediaPlane#TICK_MILLIS}: the transports whose turn it is send TWCC feedback (each every 100 ms), and
+     * the endpoints whose phase falls on this tick send their RTCP reports (each once a second) and quality snapshots
+     * (each every 3 s), so that thousands of endpoints do not report in one burst.
      */
     void tick() {
         long now = plane.clock().nanoTime();
@@ -190,30 +217,30 @@ public final class MediaLoop {
                 t.check(now, timeout);
             }
         }
-        // TWCC feedback every tick (100 ms, libwebrtc's default feedback interval): a sender's estimator wants arrival
+        // TWCC feedback every 100 ms (libwebrtc's default feedback interval): a sender's estimator wants arrival
         // times often, and at 50 audio packets a second that is one small RTCP packet per 5 packets.
-        for (WebRtcTransport t : transports) {
+        for (WebRtcTransport t : twccPhases.get(tick % MediaPlane.TWCC_EVERY_TICKS)) {
             if (t.transportCc != null) {
                 t.sendTransportCc();
             }
         }
         int reportSlot = tick % MediaPlane.REPORT_EVERY_TICKS;
         int qualitySlot = tick % MediaPlane.QUALITY_EVERY_TICKS;
-        for (Producer p : producers) {
-            if (p.tickPhase % MediaPlane.REPORT_EVERY_TICKS == reportSlot) {
-                p.measureRate(now);
-                p.sendReceiverReport(now);
-            }
-            if (p.tickPhase == qualitySlot) {
-                p.reportQuality(now);
-            }
-        }
-        for (Consumer c : consumers) {
-            if (c.tickPhase % MediaPlane.REPORT_EVERY_TICKS == reportSlot) {
-                c.sendSenderReport(now);
-            }
-            if (c.tickPhase == qualitySlot) {
-                c.reportQuality(now);
+        for (int phase = reportSlot; phase < MediaPlane.QUALITY_EVERY_TICKS; phase += MediaPlane.REPORT_EVERY_TICKS) {
+            boolean quality = phase == qualitySlot;
+            for (MediaEndpoint e : phases.get(phase)) {
+                if (e instanceof Producer p) {
+                    p.measureRate(now);
+                    p.sendReceiverReport(now);
+                    if (quality) {
+                        p.reportQuality(now);
+                    }
+                } else if (e instanceof Consumer c) {
+                    c.sendSenderReport(now);
+                    if (quality) {
+                        c.reportQuality(now);
+                    }
+                }
             }
         }
         flush();

@@ -60,12 +60,18 @@ public final class MediaPlane implements AutoCloseable {
     /** Threads beyond the handshake limit, for the short post-handshake DTLS tasks (alerts, close_notify). */
     private static final int DTLS_DRAIN_THREADS = 16;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
-    /** The timer's period; each endpoint's reports fall on its own tick of the cycle, so they spread out. */
-    static final long TICK_MILLIS = 100;
+    /**
+     * The timer's period; each endpoint's reports fall on its own tick of the cycle, so they spread out: a tick does
+     * 1/50 of the RTCP reports, 1/150 of the quality snapshots and 1/5 of the TWCC feedback, a short pause for the
+     * packets waiting behind it.
+     */
+    static final long TICK_MILLIS = 20;
     /** Transport timeouts, receiver and sender reports: every second. */
-    static final int REPORT_EVERY_TICKS = 10;
+    static final int REPORT_EVERY_TICKS = 50;
     /** Quality updates: every 3 seconds. */
-    static final int QUALITY_EVERY_TICKS = 30;
+    static final int QUALITY_EVERY_TICKS = 150;
+    /** TWCC feedback: every 100 ms (libwebrtc's default feedback interval). */
+    static final int TWCC_EVERY_TICKS = 5;
     /**
      * A quality period measures from the first packet (or the last report) to now; one shorter than this (an endpoint
      * whose media started just before its turn) is folded into the next, so rates are not computed on a sliver.
@@ -121,8 +127,11 @@ public final class MediaPlane implements AutoCloseable {
         this.loops = List.copyOf(all);
         this.sockets = s;
         this.channel = s.first();
+    }
+
+    private void startTickers() {
         for (MediaLoop l : loops) {
-            l.startTicker();
+            l.startTicker(loops.size()); // each loop on its own slice of the tick, so they do not all tick at once
         }
     }
 
@@ -183,6 +192,7 @@ public final class MediaPlane implements AutoCloseable {
                         config.tcpPort() != 0 ? config.tcpPort() : config.port());
             }
             plane.attach(loops, new MediaSockets(udp, tcp));
+            plane.startTickers();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -194,7 +204,10 @@ public final class MediaPlane implements AutoCloseable {
         return plane;
     }
 
-    /** A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by {@link #onDatagram}. */
+    /**
+     * A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by
+     * {@link #onDatagram}, and the caller drives the timer with {@link #tick()} (no timer runs by itself).
+     */
     static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel) {
         return attachedTo(config, channel, MediaClock.SYSTEM);
     }

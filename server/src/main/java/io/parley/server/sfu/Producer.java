@@ -51,13 +51,11 @@ public final class Producer extends MediaEndpoint {
     private final ReceptionStats stats = new ReceptionStats(MediaPlane.OPUS_CLOCK_RATE);
     private long ssrc;
     private boolean publishing;
-    private long receivedPriorQ;
-    private long lostPriorQ;
-    private long bytesPriorQ;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
     private volatile boolean ended;
-    private long qualitySinceNanos;
+    /** The totals when the current quality period started. */
+    private QualitySample qualityFrom = QualitySample.start(0);
     private long rateBytesPrior;
     private long rateSinceNanos = -1;
     /** Bytes per second received in the last measured second; sets the players' retransmission budgets (any loop). */
@@ -134,7 +132,7 @@ public final class Producer extends MediaEndpoint {
         rtx.put(shard.alloc(), seq, plain);
         if (!publishing) {
             publishing = true;
-            qualitySinceNanos = nowNanos;
+            qualityFrom = QualitySample.start(nowNanos);
             observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
         }
         for (Relay r : relays) {
@@ -290,22 +288,18 @@ public final class Producer extends MediaEndpoint {
         }
     }
 
-    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    /**
+     * One quality period ends now: a snapshot of the totals goes to the observer, which computes the figures off this
+     * loop. A period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next turn.
+     */
     void reportQuality(long nowNanos) {
-        if (!publishing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+        if (!publishing || closed || nowNanos - qualityFrom.nanos() < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
-        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
-        qualitySinceNanos = nowNanos;
-        long packets = stats.received() - receivedPriorQ;
-        long lost = Math.max(0, stats.lost() - lostPriorQ);
-        long bytes = stats.bytes() - bytesPriorQ;
-        receivedPriorQ = stats.received();
-        lostPriorQ = stats.lost();
-        bytesPriorQ = stats.bytes();
-        double rate = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
-        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
-                rate, stats.jitterMillis(), -1)));
+        QualitySample to = new QualitySample(nowNanos, stats.received(), stats.bytes(), stats.lost(), -1,
+                stats.jitterMillis(), -1);
+        observer.onEvent(new MediaEvent.QualityMeasured(qualityFrom, to));
+        qualityFrom = to;
     }
 
     boolean isClosed() {

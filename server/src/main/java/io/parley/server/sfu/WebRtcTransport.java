@@ -50,6 +50,8 @@ final class WebRtcTransport {
     private boolean refusalLogged;
     /** TWCC feedback to the sender, when it negotiated the transport-wide sequence number; else null. */
     TransportCcFeedback transportCc;
+    /** Which tick of the TWCC feedback period this transport's feedback falls on (its loop only). */
+    int tickPhase;
     /** Whether the peer accepts reduced-size RTCP (RFC 5506): then feedback goes alone, else after an empty RR. */
     boolean reducedSizeRtcp;
 

@@ -299,10 +299,15 @@ class MediaEndToEndTest {
         try {
             Pushes.Push pq = pa.await(Messages.PUBLISH_QUALITY_UPDATE, p -> p.data().path("stats").path("packets").asLong() > 0);
             assertThat(pq.data().path("streamID").asText()).isEqualTo("alice-mic");
-            assertThat(pq.data().path("stats").path("audioBitrate").asDouble()).isGreaterThan(10);
-            assertThat(pq.data().path("stats").path("packetsLostRate").asDouble()).isBetween(0.0, 1.0);
+            // 50 packets a second of 120 bytes of payload plus RTP header (12) and extensions: 50-70 kbps, over a
+            // period of 1 to 4 s (the first runs from the first packet to the publisher's turn), none lost on loopback.
+            assertThat(pq.data().path("stats").path("audioBitrate").asDouble()).isBetween(50.0, 70.0);
+            assertThat(pq.data().path("stats").path("packets").asLong()).isBetween(40L, 220L);
+            assertThat(pq.data().path("stats").path("packetsLost").asLong()).isZero();
+            assertThat(pq.data().path("stats").path("packetsLostRate").asDouble()).isZero();
             Pushes.Push q = pb.await(Messages.PLAY_QUALITY_UPDATE, p -> p.data().path("stats").path("packets").asLong() > 0);
-            assertThat(q.data().path("stats").path("audioBitrate").asDouble()).isGreaterThan(10);
+            assertThat(q.data().path("stats").path("audioBitrate").asDouble()).isBetween(50.0, 70.0);
+            assertThat(q.data().path("stats").path("packets").asLong()).isBetween(40L, 220L);
             // RTT comes from the player's receiver reports against our sender reports.
             pb.await(Messages.PLAY_QUALITY_UPDATE, p -> p.data().path("stats").path("rtt").asDouble() >= 0);
         } finally {
