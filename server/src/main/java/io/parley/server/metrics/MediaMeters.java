@@ -48,6 +48,8 @@ final class MediaMeters {
                 .description(crossLoop).tag("kind", "in").register(r);
         FunctionCounter.builder("parley.media.loop.handoffs", c, MediaCounters::relayed)
                 .description(crossLoop).tag("kind", "relay").register(r);
+        FunctionCounter.builder("parley.media.udp.batched.datagrams", c, MediaCounters::batchedDatagrams)
+                .description("Datagrams read by recvmmsg behind another in the same system call (epoll)").register(r);
         Gauge.builder("parley.media.loops", plane, MediaPlane::loopCount)
                 .description("Media event loops running (media.loops; 1 without epoll)").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {

@@ -25,6 +25,8 @@ public final class MediaCounters {
     final LongAdder handedOver = new LongAdder();
     /** Packets a Producer handed to another loop for its Consumers there (one per packet and loop). */
     final LongAdder relayed = new LongAdder();
+    /** Datagrams read by recvmmsg behind another in the same call (the second and later of a batch). */
+    final LongAdder batchedDatagrams = new LongAdder();
 
     MediaCounters() {
         for (DropReason r : DropReason.values()) {
@@ -96,6 +98,11 @@ public final class MediaCounters {
     /** Inbound packets read by another media loop than their transport's and handed over to it. */
     public long handedOver() {
         return handedOver.sum();
+    }
+
+    /** Datagrams that came in a recvmmsg batch behind another one (epoll only). */
+    public long batchedDatagrams() {
+        return batchedDatagrams.sum();
     }
 
     /** Packets handed from a Producer's loop to another loop's Consumers of it (one per packet and loop). */

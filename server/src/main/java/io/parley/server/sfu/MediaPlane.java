@@ -57,6 +57,11 @@ public final class MediaPlane implements AutoCloseable {
     static final int OPUS_CLOCK_RATE = 48_000;
     static final int SRTP_OVERHEAD = 32;
     private static final int MAX_DATAGRAM = 2048;
+    /**
+     * Datagrams one read may take with epoll ({@code recvmmsg}): the receive buffer holds this many slots of
+     * {@link #MAX_DATAGRAM} bytes, and each datagram is a slice of it (no copy).
+     */
+    static final int READ_BATCH = 16;
     /** Threads beyond the handshake limit, for the short post-handshake DTLS tasks (alerts, close_notify). */
     private static final int DTLS_DRAIN_THREADS = 16;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -164,10 +169,16 @@ public final class MediaPlane implements AutoCloseable {
             for (MediaLoop l : loops) {
                 Bootstrap b = new Bootstrap().group(l.loop)
                         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                         .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                         .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                         .handler(plane.new Receiver(l));
+                if (epoll) {
+                    // recvmmsg: up to READ_BATCH datagrams per system call, each a slice of one receive buffer.
+                    b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH));
+                } else {
+                    b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+                }
                 if (n > 1) {
                     b.option(EpollChannelOption.SO_REUSEPORT, true);
                 }
@@ -505,6 +516,8 @@ public final class MediaPlane implements AutoCloseable {
     @io.netty.channel.ChannelHandler.Sharable
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         private final MediaLoop here;
+        /** Where the last datagram's bytes were (direct buffers), to tell a recvmmsg batch; this loop only. */
+        private long lastAddress = Long.MIN_VALUE / 2;
 
         Receiver(MediaLoop here) {
             this.here = here;
@@ -516,7 +529,17 @@ public final class MediaPlane implements AutoCloseable {
             if (blocked != null && blocked.test(packet.sender())) {
                 return;
             }
-            onDatagram(here, ctx.channel(), packet.content(), packet.sender(), clock.nanoTime());
+            ByteBuf content = packet.content();
+            if (content.hasMemoryAddress()) {
+                // recvmmsg puts a batch's datagrams in consecutive MAX_DATAGRAM slots of one receive buffer; a fresh
+                // buffer (page-aligned, READ_BATCH slots) never starts one slot after the last datagram's.
+                long address = content.memoryAddress();
+                if (address == lastAddress + MAX_DATAGRAM) {
+                    counters.batchedDatagrams.increment();
+                }
+                lastAddress = address;
+            }
+            onDatagram(here, ctx.channel(), content, packet.sender(), clock.nanoTime());
         }
 
         @Override

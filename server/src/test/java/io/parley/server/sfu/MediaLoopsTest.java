@@ -206,6 +206,38 @@ class MediaLoopsTest {
     }
 
     @Test
+    void aBurstReadInRecvmmsgBatchesHasEveryDatagramHandledOnItsOwn() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "recvmmsg needs the epoll transport");
+        try (MediaPlane plane = MediaPlane.start(media(1), EpollIoHandler.newFactory(), true, MediaClock.SYSTEM);
+             java.nio.channels.DatagramChannel client = java.nio.channels.DatagramChannel.open()) {
+            client.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", plane.port());
+            // Hold the loop while the burst queues in the socket, so its reads find many datagrams at once.
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            plane.executor().execute(() -> {
+                try {
+                    hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            int n = 100;
+            for (int i = 0; i < n; i++) {
+                // RTP-shaped datagrams of different sizes from an address no transport latched: each must be
+                // classified and counted as a drop on its own, whichever slot of a batch it came in.
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20 + i * 7);
+                b.put(0, (byte) 0x80).put(1, (byte) 111).putShort(2, (short) i);
+                client.send(b, to);
+            }
+            hold.countDown();
+            await().atMost(WAIT).until(() -> plane.counters().dropped(DropReason.UNKNOWN_ADDRESS) == n);
+            assertThat(plane.counters().batchedDatagrams()).as("datagrams read behind another in one recvmmsg")
+                    .isGreaterThan(0);
+            assertThat(plane.counters().dropped(DropReason.MALFORMED)).isZero();
+        }
+    }
+
+    @Test
     void withoutEpollThePlaneFallsBackToOneLoop() throws Exception {
         try (MediaPlane plane = MediaPlane.start(media(4), NioIoHandler.newFactory(), false, MediaClock.SYSTEM)) {
             assertThat(plane.loopCount()).isEqualTo(1);
