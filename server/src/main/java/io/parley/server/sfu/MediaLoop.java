@@ -35,8 +35,6 @@ public final class MediaLoop {
     final RtpPacket rtpView = new RtpPacket();
     /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
     final RtpPacket forwardView = new RtpPacket();
-    /** STUN error replies per source: a source's datagrams always reach the same socket (4-tuple hash), so its loop. */
-    final StunErrorLimiter stunErrors;
     private final Set<WebRtcTransport> transports = new LinkedHashSet<>();
     private final Set<Producer> producers = new LinkedHashSet<>();
     private final Set<Consumer> consumers = new LinkedHashSet<>();
@@ -62,7 +60,6 @@ public final class MediaLoop {
         this.plane = plane;
         this.index = index;
         this.loop = loop;
-        this.stunErrors = new StunErrorLimiter(plane.config().stunErrorRepliesPerSecond());
     }
 
     void sockets(List<Channel> channels) {

@@ -2,29 +2,21 @@ package io.parley.server.sfu;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.parley.media.dtls.DtlsCertificate;
 import io.parley.media.dtls.DtlsSettings;
 import io.parley.protocol.media.IceCandidate;
-import io.parley.protocol.media.MediaDemux;
-import io.parley.protocol.media.Parsed;
-import io.parley.protocol.media.StunEncoder;
-import io.parley.protocol.media.StunMessage;
 import io.parley.server.config.ParleyConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -49,14 +41,15 @@ import org.slf4j.LoggerFactory;
  * Each transport, Producer and Consumer lives on one loop (a room's, or a bundle's), so forwarding takes no lock; a
  * packet that the kernel delivered to another loop's socket is handed to the owning loop as the one buffer it came in
  * (retained, not copied), and every send goes out of the owning loop's socket (same port, so the peer sees one
- * address). Signalling threads call {@link MediaSessions}, which hops to the loop; in-process sources and sinks plug in
- * with {@link #createLocalProducer} and {@link #createLocalConsumer}.
+ * address). What the sockets read is demultiplexed by {@link MediaInbound}. Signalling threads call
+ * {@link MediaSessions}, which hops to the loop; in-process sources and sinks plug in with {@link #createLocalProducer}
+ * and {@link #createLocalConsumer}.
  */
 public final class MediaPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaPlane.class);
     static final int OPUS_CLOCK_RATE = 48_000;
     static final int SRTP_OVERHEAD = 32;
-    private static final int MAX_DATAGRAM = 2048;
+    static final int MAX_DATAGRAM = 2048;
     /**
      * Datagrams one read may take with epoll ({@code recvmmsg}): the receive buffer holds this many slots of
      * {@link #MAX_DATAGRAM} bytes, and each datagram is a slice of it (no copy).
@@ -99,12 +92,16 @@ public final class MediaPlane implements AutoCloseable {
     private final ExecutorService dtlsPool;
     private final DtlsAdmission dtlsAdmission;
     private final MediaCounters counters = new MediaCounters();
+    /** STUN error replies per source IP, across every loop. */
+    private final StunErrorLimiter stunErrors;
     private final String announcedAddress;
     private final List<String> candidateAddresses;
     /** Every loop's transports by local ufrag and by latched UDP peer: read by any loop, changed by the owner's. */
     private final ConcurrentHashMap<String, WebRtcTransport> byUfrag = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetSocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private LongConsumer forwardLatency = nanos -> { };
+    /** Reads and demultiplexes what the sockets and ICE-TCP connections receive. */
+    private final MediaInbound inbound = new MediaInbound(this);
 
     private MediaPlane(ParleyConfig.Media config, MediaClock clock) {
         this.config = config;
@@ -126,6 +123,7 @@ public final class MediaPlane implements AutoCloseable {
         this.dtlsPool = pool;
         this.candidateAddresses = config.candidateAddresses();
         this.announcedAddress = candidateAddresses.get(0);
+        this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
     private void attach(List<MediaLoop> all, MediaSockets s) {
@@ -171,7 +169,7 @@ public final class MediaPlane implements AutoCloseable {
                         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                         .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                         .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                        .handler(plane.new Receiver(l));
+                        .handler(plane.inbound.receiver(l));
                 if (epoll) {
                     // recvmmsg: up to READ_BATCH datagrams per system call, each a slice of one receive buffer.
                     b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
@@ -510,211 +508,32 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
-    // ---- inbound ----
+    // ---- inbound (MediaInbound) ----
 
-    /** One per loop: reads that loop's UDP sockets (one per bound address). */
-    @io.netty.channel.ChannelHandler.Sharable
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
-        private final MediaLoop here;
-        /** Where the last datagram's bytes were (direct buffers), to tell a recvmmsg batch; this loop only. */
-        private long lastAddress = Long.MIN_VALUE / 2;
-
-        Receiver(MediaLoop here) {
-            this.here = here;
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            Predicate<InetSocketAddress> blocked = udpFirewall;
-            if (blocked != null && blocked.test(packet.sender())) {
-                return;
-            }
-            ByteBuf content = packet.content();
-            if (content.hasMemoryAddress()) {
-                // recvmmsg puts a batch's datagrams in consecutive MAX_DATAGRAM slots of one receive buffer; a fresh
-                // buffer (page-aligned, READ_BATCH slots) never starts one slot after the last datagram's.
-                long address = content.memoryAddress();
-                if (address == lastAddress + MAX_DATAGRAM) {
-                    counters.batchedDatagrams.increment();
-                }
-                lastAddress = address;
-            }
-            onDatagram(here, ctx.channel(), content, packet.sender(), clock.nanoTime());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            here.flush(); // forwarding may have written to the other family's socket too
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("media socket error on {}: {}", here, cause.toString());
-        }
-    }
-
+    /** The first loop's socket read {@code buf} from {@code from} (tests and benchmarks on an EmbeddedChannel). */
     void onDatagram(ByteBuf buf, InetSocketAddress from, long now) {
-        onDatagram(loops.get(0), channel, buf, from, now);
+        inbound.onDatagram(loops.get(0), channel, buf, from, now);
     }
 
-    /**
-     * One datagram read by {@code here}'s {@code socket} (the caller keeps ownership of {@code buf}): STUN is checked
-     * here, the rest goes to the transport latched to {@code from}, on its own loop.
-     */
-    void onDatagram(MediaLoop here, Channel socket, ByteBuf buf, InetSocketAddress from, long now) {
-        MediaDemux.Kind kind = MediaDemux.classify(buf);
-        if (kind == MediaDemux.Kind.STUN) {
-            onStun(here, buf, MediaPath.udp(socket, from), here.socketIndex(socket), now);
-            return;
-        }
-        if (kind == MediaDemux.Kind.UNKNOWN) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
-        WebRtcTransport t = byAddress.get(from);
-        if (t == null) {
-            counters.drop(DropReason.UNKNOWN_ADDRESS);
-            return;
-        }
-        deliver(here, t, kind, buf, now);
-    }
-
-    /**
-     * One RFC 4571 frame from an ICE-TCP connection (on its loop): demultiplexed like a datagram, except that the
-     * connection, not the source address, names the transport, and that anything but a valid ICE check first closes it.
-     */
+    /** One RFC 4571 frame from an ICE-TCP connection, on its loop. */
     void onTcpFrame(IceTcpConnection conn, ByteBuf buf, long now) {
-        MediaLoop here = loops.get(0);
-        MediaDemux.Kind kind = MediaDemux.classify(buf);
-        if (kind == MediaDemux.Kind.STUN) {
-            onStun(here, buf, conn.path(), 0, now);
-            return;
-        }
-        WebRtcTransport t = conn.transport;
-        if (t == null) {
-            counters.drop(kind == MediaDemux.Kind.UNKNOWN ? DropReason.MALFORMED : DropReason.UNKNOWN_ADDRESS);
-            conn.close(IceTcpCounters.Close.NOT_ICE);
-            return;
-        }
-        if (kind == MediaDemux.Kind.UNKNOWN) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
-        deliver(here, t, kind, buf, now);
+        inbound.onTcpFrame(conn, buf, now);
     }
 
-    /** Runs {@code t}'s demux here if it lives here, else hands {@code buf} (retained, not copied) to its loop. */
-    private void deliver(MediaLoop here, WebRtcTransport t, MediaDemux.Kind kind, ByteBuf buf, long now) {
-        MediaLoop owner = t.shard;
-        if (owner == here) {
-            dispatch(t, kind, buf, now);
-            return;
-        }
-        counters.handedOver.increment();
-        buf.retain();
-        boolean queued = owner.execute(() -> {
-            try {
-                if (!t.closed) {
-                    dispatch(t, kind, buf, now);
-                }
-            } finally {
-                buf.release();
-            }
-            owner.flushSoon();
-        });
-        if (!queued) {
-            buf.release();
-        }
+    WebRtcTransport byUfrag(String ufrag) {
+        return byUfrag.get(ufrag);
     }
 
-    private void dispatch(WebRtcTransport t, MediaDemux.Kind kind, ByteBuf buf, long now) {
-        switch (kind) {
-            case DTLS -> t.onDtls(buf, now);
-            case RTP -> t.onRtp(buf, now);
-            case RTCP -> {
-                counters.rtcpPacketsIn.increment();
-                counters.rtcpBytesIn.add(buf.readableBytes());
-                t.onRtcp(buf, now);
-            }
-            default -> counters.drop(DropReason.MALFORMED);
-        }
+    WebRtcTransport byAddress(InetSocketAddress remote) {
+        return byAddress.get(remote);
     }
 
-    /**
-     * A STUN message read by {@code here} (the loop of the socket or connection it came by, so a source's error replies
-     * are limited on one loop): checked here; a valid check is answered and latched on the transport's own loop, from
-     * that loop's socket for the same bound address ({@code socketIndex}).
-     */
-    private void onStun(MediaLoop here, ByteBuf buf, MediaPath via, int socketIndex, long now) {
-        InetSocketAddress from = via.remote();
-        Parsed<StunMessage> parsed = StunMessage.parse(buf);
-        if (!parsed.isOk()) {
-            counters.drop(DropReason.MALFORMED);
-            notIce(via);
-            return;
-        }
-        StunMessage msg = parsed.value();
-        if (!msg.isBindingRequest()) {
-            notIce(via);
-            return; // indications (keepalives) and stray responses need no answer
-        }
-        String username = msg.username();
-        int colon = username == null ? -1 : username.indexOf(':');
-        WebRtcTransport t = colon <= 0 ? null : byUfrag.get(username.substring(0, colon));
-        if (t == null) {
-            // Silence: a port that answers any binding request is a reflector for spoofed sources.
-            counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
-            notIce(via);
-            return;
-        }
-        if (!msg.hasMessageIntegrity()) {
-            counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(here, msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", via, now);
-            return;
-        }
-        if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
-            counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(here, msg, StunEncoder.UNAUTHORIZED, "bad integrity", via, now);
-            return;
-        }
-        byte[] success = StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey);
-        boolean nominated = msg.useCandidate();
-        if (via.isTcp()) {
-            via.tcp().checked(t);
-        }
-        MediaLoop owner = t.shard;
-        if (owner == here) {
-            via.write(Unpooled.wrappedBuffer(success));
-            t.checked(via, nominated, now);
-            return;
-        }
-        counters.handedOver.increment();
-        MediaPath ownVia = via.isTcp() ? via : MediaPath.udp(owner.socket(socketIndex), from);
-        owner.execute(() -> {
-            if (t.closed) {
-                return;
-            }
-            ownVia.write(Unpooled.wrappedBuffer(success));
-            t.checked(ownVia, nominated, now);
-            owner.flushSoon();
-        });
+    Predicate<InetSocketAddress> udpFirewall() {
+        return udpFirewall;
     }
 
-    /** A first frame on an ICE-TCP connection that is no valid check for a known transport closes it. */
-    private static void notIce(MediaPath via) {
-        if (via.isTcp() && via.tcp().transport == null) {
-            via.tcp().close(IceTcpCounters.Close.NOT_ICE);
-        }
-    }
-
-    /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
-    private void replyError(MediaLoop here, StunMessage msg, int code, String reason, MediaPath to, long now) {
-        if (!here.stunErrors.allow(to.remote().getAddress(), now)) {
-            counters.stunErrorRepliesLimited.increment();
-            return;
-        }
-        counters.stunErrorReplies.increment();
-        to.write(Unpooled.wrappedBuffer(StunEncoder.bindingError(msg.transactionId(), code, reason, null)));
+    StunErrorLimiter stunErrors() {
+        return stunErrors;
     }
 
     // ---- timers ----
