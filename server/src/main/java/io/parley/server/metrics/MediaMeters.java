@@ -51,7 +51,7 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.udp.batched.datagrams", c, MediaCounters::batchedDatagrams)
                 .description("Datagrams read by recvmmsg behind another in the same system call (epoll)").register(r);
         Gauge.builder("parley.media.loops", plane, MediaPlane::loopCount)
-                .description("Media event loops running (media.loops; 1 without epoll)").register(r);
+                .description("Media loops running (media.loops; 1 without epoll)").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {
             FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")
