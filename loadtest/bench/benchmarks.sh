@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|join_cpu|login_cpu|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|media_loops|join_cpu|login_cpu|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -280,6 +280,22 @@ media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms 
   snapshot_later 30 "media-p99: steady"
   lt media-p99 media --rooms 10 --publishers 1 --players 20 -r 25 -d 45s
   stop_server
+}
+
+media_loops() { # 1 media loop against 2 (media.loops), alternately, at 50,000 packets/s out (10 rooms x (1, 100)):
+  # LOOPS ("1 2 1 2") and SERVER_CPUS (e.g. 0,1 with LT_CPUS=2,3 on a 4-core machine) change the run
+  local lt_pin=()
+  [ -z "${LT_CPUS:-}" ] || lt_pin=(taskset -c "$LT_CPUS")
+  LT=("${lt_pin[@]}" java -jar loadtest/target/parley-loadtest.jar)
+  for n in ${LOOPS:-1 2 1 2}; do
+    PARLEY_MEDIA_LOOPS=$n start_server "media-loops-$n"
+    warm "media-loops-$n"
+    machine "media-loops-$n: before"
+    snapshot_later 40 "media-loops-$n: steady"
+    lt "media-loops-$n-$(date -u +%H%M%S)" media --rooms 10 --publishers 1 --players 100 -r 25 -d 75s
+    stop_server
+  done
+  LT=(java -jar loadtest/target/parley-loadtest.jar)
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"

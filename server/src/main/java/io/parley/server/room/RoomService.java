@@ -519,9 +519,10 @@ public final class RoomService {
         }
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
-            st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
-                    : req.mid() != null ? media.publishBundled(s.mediaTransport, streamId.value(), req.sdp(), req.mid(), observer)
-                    : media.publish(streamId.value(), req.sdp(), observer);
+            st.producer = req.sdp() == null ? media.announce(room.mediaLoop(), streamId.value(), observer)
+                    : req.mid() != null ? media.publishBundled(room.mediaLoop(), s.mediaTransport, streamId.value(),
+                            req.sdp(), req.mid(), observer)
+                    : media.publish(room.mediaLoop(), streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
             claimStore.releaseStream(s.app.appId(), streamId, st);
             throw e;

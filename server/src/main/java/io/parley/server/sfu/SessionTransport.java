@@ -64,6 +64,8 @@ public final class SessionTransport extends TransportOwner {
     }
 
     final MediaPlane plane;
+    /** The media loop the transport and every endpoint on it live on (the room of its first stream's). */
+    final MediaLoop shard;
     final WebRtcTransport transport;
     final SdpWriter.LocalIce ice;
     final String remoteUfrag;
@@ -84,9 +86,10 @@ public final class SessionTransport extends TransportOwner {
     /** The client's id for sdes:mid (one id per URI across a bundle, RFC 8285/8843), 0 when it negotiated none. */
     private int midExtensionId;
 
-    SessionTransport(MediaPlane plane, SdpWriter.LocalIce ice, String remoteUfrag, Sdp.Fingerprint remoteFingerprint,
+    SessionTransport(MediaLoop shard, SdpWriter.LocalIce ice, String remoteUfrag, Sdp.Fingerprint remoteFingerprint,
                      io.parley.media.dtls.DtlsFingerprint dtlsFingerprint, long sessionId, MediaObserver observer) {
-        this.plane = plane;
+        this.shard = shard;
+        this.plane = shard.plane;
         this.ice = ice;
         this.remoteUfrag = remoteUfrag;
         this.remoteFingerprint = remoteFingerprint;
@@ -253,7 +256,7 @@ public final class SessionTransport extends TransportOwner {
         endpoint.bundle = this;
         String mid = slot.mid;
         long ssrc = slot.remoteSsrc;
-        plane.execute(() -> join(endpoint, mid, ssrc));
+        shard.execute(() -> join(endpoint, mid, ssrc));
     }
 
     // ---- media loop ----
@@ -302,12 +305,17 @@ public final class SessionTransport extends TransportOwner {
     /** Closes the transport (the session ended); the endpoints are closed by their owners. Any thread, idempotent. */
     public void close() {
         closed = true;
-        plane.execute(transport::close);
+        shard.execute(transport::close);
     }
 
     @Override
     MediaObserver observer() {
         return observer;
+    }
+
+    @Override
+    MediaLoop shard() {
+        return shard;
     }
 
     @Override
@@ -317,7 +325,7 @@ public final class SessionTransport extends TransportOwner {
 
     @Override
     void onRtp(ByteBuf plain, long nowNanos) {
-        RtpPacket rtp = plane.rtpView();
+        RtpPacket rtp = shard.rtpView;
         if (rtp.wrap(plain) != RtpPacket.Status.OK) {
             plane.counters().drop(DropReason.MALFORMED);
             return;
