@@ -203,7 +203,9 @@ class ProtocolPromisesTest {
         assertThat(barrage.path("code").asInt()).isZero();
         assertThat(barrage.path("data").path("messageID").isTextual()).isTrue();
         assertThat(barrage.path("data").path("roomID").asText()).isEqualTo("lim");
-        JsonNode got = listener.push(Messages.IM_RECV_BARRAGE_MESSAGE).path("data").path("messageList").get(0);
+        JsonNode barragePush = listener.push(Messages.IM_RECV_BARRAGE_MESSAGE);
+        assertThat(barragePush.path("seq").asLong()).as("every push but quality updates is numbered").isPositive();
+        JsonNode got = barragePush.path("data").path("messageList").get(0);
         assertThat(got.path("messageID").asText()).isEqualTo(barrage.path("data").path("messageID").asText());
         assertThat(got.path("sendTime").asLong()).isPositive();
     }
@@ -400,5 +402,29 @@ class ProtocolPromisesTest {
         assertThat(mute.path("data").path("status").asText()).isEqualTo("MUTE");
         assertThat(mute.path("data").path("streamID").asText()).isEqualTo("host-mic");
         assertThat(mute.path("data").path("roomID").asText()).isEqualTo("mute-order");
+    }
+
+    @Test
+    void commandsToOneUserMeetTheConnectionsRequestLimitBeforeTheirOwn() {
+        RawClient a = raw();
+        login(a, "one", "alice");
+        RawClient b = raw();
+        login(b, "one", "bob");
+        // 250 at once to one user: the room would take 200 a second, the connection takes a burst of 200, then 50 a second.
+        for (int i = 0; i < 250; i++) {
+            a.send("{\"id\":\"c" + i + "\",\"type\":\"sendCustomCommand\",\"data\":{\"command\":\"x\",\"toUserIDs\":[\"bob\"]}}");
+        }
+        int ok = 0;
+        int slowDown = 0;
+        for (int i = 0; i < 250; i++) {
+            JsonNode r = a.response("c" + i);
+            int code = r.path("code").asInt();
+            assertThat(code).as(r.toString()).isIn(0, ErrorCode.REQUEST_RATE_LIMITED);
+            ok += code == 0 ? 1 : 0;
+            slowDown += code == ErrorCode.REQUEST_RATE_LIMITED ? 1 : 0;
+        }
+        assertThat(slowDown).isPositive();
+        assertThat(ok).isGreaterThanOrEqualTo(199);
+        assertThat(a.ws().isOpen()).isTrue();
     }
 }
