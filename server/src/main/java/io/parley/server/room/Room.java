@@ -238,8 +238,11 @@ public final class Room {
             return true;
         }
         s.rooms.put(id, this);
-        s.joining.set(false);
-        enter(s, reqId, result);
+        try {
+            enter(s, reqId, result);
+        } finally {
+            s.joining.set(false); // after the login sequence: a tokenWillExpire held back meanwhile names this room too
+        }
         if (s.state() == Session.State.CLOSED) {
             leave(s, s.termination == null ? LeaveReason.CONNECTION_CLOSED : s.termination.leaveReason()); // raced a termination
         }
