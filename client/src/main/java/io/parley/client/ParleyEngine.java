@@ -353,6 +353,15 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     /**
+     * The m= sections the session transport's offers carry now (0 when not bundling): the live bundled streams
+     * plus stopped ones whose slot the next new stream recycles (JSEP 5.2.2), so it stays bounded by the streams
+     * live at once, not by the streams the session ever had.
+     */
+    public int mediaBundleSections() {
+        return media.sectionCount();
+    }
+
+    /**
      * Stops publishing; closes the stream's media transport first, if {@link #startPublishingMedia} opened one. A
      * bundled stream leaves the session's transport: the request carries the renegotiated offer.
      */
