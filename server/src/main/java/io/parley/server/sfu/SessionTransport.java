@@ -50,6 +50,8 @@ public final class SessionTransport extends TransportOwner {
         final boolean sdesMid;
         final SdpWriter.LocalSource source;
         MediaEndpoint endpoint;
+        /** Its stop's offer was answered: it is over for signalling, though the endpoint may still be closing. */
+        boolean released;
 
         Slot(String mid, Role role, String streamId, SdpNegotiator.Accepted a, SdpWriter.LocalSource source) {
             this.mid = mid;
@@ -62,7 +64,7 @@ public final class SessionTransport extends TransportOwner {
         }
 
         boolean active(MediaEndpoint stopping) {
-            return endpoint != null && endpoint != stopping && !endpoint.ended();
+            return endpoint != null && endpoint != stopping && !released && !endpoint.ended();
         }
     }
 
@@ -71,7 +73,7 @@ public final class SessionTransport extends TransportOwner {
      * mids of ended sections the offer no longer carries (recycled or dropped; forgotten once it is answered).
      */
     record Plan(SessionDescription offer, List<SdpWriter.BundleSection> sections, SdpNegotiator.Accepted added,
-                List<String> gone) {
+                List<String> gone, MediaEndpoint stopping) {
     }
 
     final MediaPlane plane;
@@ -218,7 +220,7 @@ public final class SessionTransport extends TransportOwner {
         if (added != null && purpose == SdpNegotiator.Purpose.PUBLISH) {
             checkDemux(added);
         }
-        return new Plan(offer, sections, added, gone);
+        return new Plan(offer, sections, added, gone, stopping);
     }
 
     private boolean sameFingerprint(Sdp.Fingerprint f) {
@@ -272,6 +274,11 @@ public final class SessionTransport extends TransportOwner {
 
     /** The answer to a planned offer; each answer is a new version of the session's description (o= line). */
     String answer(Plan plan, List<SdpWriter.BundleSection> sections) {
+        for (Slot s : slots.values()) {
+            if (plan.stopping() != null && s.endpoint == plan.stopping()) {
+                s.released = true; // the endpoint closes on the media loop; the next offer may already recycle it
+            }
+        }
         for (String mid : plan.gone()) {
             slots.remove(mid);
             retired.add(mid);
