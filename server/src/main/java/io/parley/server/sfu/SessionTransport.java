@@ -166,8 +166,9 @@ public final class SessionTransport extends TransportOwner {
             Slot slot = slots.get(mid);
             if (mid.equals(newMid)) {
                 if (slot != null || retired.contains(mid)) {
-                    throw new Refused("mid '" + mid + "' was already used on this transport (stream '" + slot.streamId
-                            + "'); a mid is never reused (expected: a new m= section with a new mid)");
+                    throw new Refused("mid '" + mid + "' was already used on this transport"
+                            + (slot == null ? "" : " (stream '" + slot.streamId + "')")
+                            + "; a mid is never reused (expected: a new mid, also for a recycled m= section)");
                 }
                 SdpNegotiator.Accepted a = negotiate(offer, i, purpose, mid);
                 added = a;
