@@ -27,8 +27,8 @@ import java.util.Set;
  * <p>Signalling side: {@link #plan} checks a new offer against the sections already bound (synchronized by the
  * caller, {@link MediaSessions}); a mid is bound to one stream for good (a stopped stream's section is answered
  * with port 0 from then on), and a rejected section may be recycled by a later stream under a new mid (JSEP 5.2.2),
- * so an offer stays as long as the live streams. Media side (media loop): inbound RTP goes to a Producer by SSRC, else by the
- * {@code sdes:mid} header extension (then the SSRC is bound to it), else by payload type when exactly one bundled
+ * so an offer stays as long as the live streams. Media side (media loop): inbound RTP goes to a Producer by SSRC,
+ * else by the {@code sdes:mid} header extension (then the SSRC is bound to it), else by payload type when exactly one bundled
  * Producer has no SSRC yet; inbound RTCP goes by SSRC (sender reports to the Producer whose SSRC sent them, report
  * blocks, NACK, PLI and FIR to the Consumer whose SSRC they name).
  */
