@@ -24,6 +24,11 @@ start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   local pin=()
   [ -z "${SERVER_CPUS:-}" ] || pin=(taskset -c "$SERVER_CPUS")
   # the server API, management and RTMP ports on free ones: another server on this machine may hold the defaults
+  # every load-generator client is at 127.0.0.1: lift the per-address caps meant for real clients (the connection cap
+  # of 256 refused every media scenario's players past the 256th with 429) and the per-App DTLS one (one App)
+  PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=${PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS:-100000} \
+  PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=${PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS:-128} \
+  PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=${PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP:-128} \
   PARLEY_API_PORT=${PARLEY_API_PORT:-0} PARLEY_MANAGEMENT_PORT=${PARLEY_MANAGEMENT_PORT:-0} PARLEY_RTMP_PORT=${PARLEY_RTMP_PORT:-0} \
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
     "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &

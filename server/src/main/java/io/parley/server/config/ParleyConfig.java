@@ -91,7 +91,7 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
                         int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp, String announcedAddresses,
                         boolean tcp, int tcpPort, int tcpMaxConnections, int tcpMaxConnectionsPerAddress, int loops) {
         public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100, 5,
-                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64, "", true, 0, 1024, 16, 0);
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64, "", true, 0, 1024, 16, 1);
         /** The most media loops a node may run (one per core is the point; more only adds hand-offs). */
         public static final int MAX_LOOPS = 256;
 
@@ -103,7 +103,7 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
             this(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
                     dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses,
-                    tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, 0);
+                    tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, 1); // media.loops default
         }
 
         /** The number of media loops ({@code loops}, 0 meaning one per core). */
