@@ -94,7 +94,9 @@ class SmokeTest {
         assertThat(fwd.path("count").asLong() + r.path("latencies").path("forwarding_ramp").path("count").asLong())
                 .isEqualTo(r.path("counters").path("packets_received").asLong());
         assertThat(fwd.path("count").asLong()).isPositive(); // packets sent once all players were set up
-        assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(1_000);
+        // ms; the bound catches a broken clock or stamp (seconds or epoch values), not slowness: on a machine
+        // oversubscribed eight times a p50 of 2 s was seen. Speed is BENCHMARKS.md's business.
+        assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(30_000);
         assertThat(r.path("derived").path("steady_packets_lost").asLong()).isBetween(0L, kernelDrops);
         assertThat(r.path("server").path("histograms").path("parley_media_forward_latency_seconds").path("steady")
                 .path("count").asLong()).isPositive();
