@@ -130,7 +130,7 @@ public final class Session {
         return System.nanoTime() - lastSeenNanos;
     }
 
-    public EventLoop home() {
+    EventLoop home() {
         return home;
     }
 
