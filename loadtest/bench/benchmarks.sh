@@ -228,8 +228,10 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
     warm "media-bundle-$rate"
     machine "media-bundle ${tag:-per-stream}: before, $rate joins/s"
     snapshot_later 6 "media-bundle ${tag:-per-stream}: players joining at $rate/s"
+    # the load generator warms its own join path (DTLS, SRTP, SDP: a fresh JVM per run) and the server's with
+    # WARMUP (20s) of small copies of the run first, not measured
     lt "media-${tag:-per-stream}-p${PUBLISHERS:-2}-$rate" media --rooms "${ROOMS:-20}" --publishers "${PUBLISHERS:-2}" \
-      --players "${PLAYERS:-20}" -r "$rate" -d 60s --steady 5s ${BUNDLE:-}
+      --players "${PLAYERS:-20}" -r "$rate" -d 90s --steady 5s --warmup "${WARMUP:-20s}" ${BUNDLE:-}
     stop_server
   done
 }

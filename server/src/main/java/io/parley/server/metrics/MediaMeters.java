@@ -40,6 +40,9 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        FunctionCounter.builder("parley.media.socket.errors", c, MediaCounters::socketErrors)
+                .description("Errors on the media sockets: failed sends (each loses its datagram) and failed reads")
+                .register(r);
         FunctionCounter.builder("parley.media.twcc.feedback.packets", c, MediaCounters::transportCcFeedback)
                 .description("RTCP transport-cc (TWCC) feedback packets sent to publishers").register(r);
         String crossLoop = "Packets passed from one media loop to another: inbound ones read by another loop's socket"

@@ -27,6 +27,8 @@ public final class MediaCounters {
     final LongAdder relayed = new LongAdder();
     /** Datagrams read by recvmmsg behind another in the same call (the second and later of a batch). */
     final LongAdder batchedDatagrams = new LongAdder();
+    /** Errors on a media socket: a send that failed (its datagram is lost) or a failed read. */
+    final LongAdder socketErrors = new LongAdder();
 
     MediaCounters() {
         for (DropReason r : DropReason.values()) {
@@ -84,6 +86,10 @@ public final class MediaCounters {
 
     public long rtcpBytesOut() {
         return rtcpBytesOut.sum();
+    }
+
+    public long socketErrors() {
+        return socketErrors.sum();
     }
 
     public long retransmissions() {

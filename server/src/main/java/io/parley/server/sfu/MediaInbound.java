@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class MediaInbound {
     private static final Logger log = LoggerFactory.getLogger(MediaInbound.class);
 
+    private static final long SOCKET_ERROR_LOG_NANOS = 10_000_000_000L;
+
     private final MediaPlane plane;
 
     MediaInbound(MediaPlane plane) {
@@ -42,6 +44,9 @@ final class MediaInbound {
         private final MediaLoop here;
         /** Where the last datagram's bytes were (direct buffers), to tell a recvmmsg batch; this loop only. */
         private long lastAddress = Long.MIN_VALUE / 2;
+        /** When this loop last logged a socket error, and how many it did not log since; this loop only. */
+        private long lastErrorLog = System.nanoTime() - SOCKET_ERROR_LOG_NANOS;
+        private long suppressedErrors;
 
         Receiver(MediaLoop here) {
             this.here = here;
@@ -73,7 +78,19 @@ final class MediaInbound {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("media socket error on {}: {}", here, cause.toString());
+            // Sends use void promises, so every failed send lands here: count each, log at most one per
+            // SOCKET_ERROR_LOG_NANOS per loop (a peer whose address became unreachable fails 50 sends a second).
+            plane.counters().socketErrors.increment();
+            long now = System.nanoTime();
+            if (now - lastErrorLog >= SOCKET_ERROR_LOG_NANOS) {
+                long since = suppressedErrors;
+                suppressedErrors = 0;
+                lastErrorLog = now;
+                log.warn("media socket error on {}: {}{}", here, cause.toString(),
+                        since == 0 ? "" : " (" + since + " more since the last report; parley_media_socket_errors_total)");
+            } else {
+                suppressedErrors++;
+            }
         }
     }
 

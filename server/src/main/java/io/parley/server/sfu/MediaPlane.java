@@ -2,6 +2,8 @@ package io.parley.server.sfu;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -169,6 +171,7 @@ public final class MediaPlane implements AutoCloseable {
                         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                         .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                         .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
                         .handler(plane.inbound.receiver(l));
                 if (epoll) {
                     // recvmmsg: up to READ_BATCH datagrams per system call, each a slice of one receive buffer.
@@ -214,6 +217,14 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
+     * The media sockets' buffers (receive batches, every player's copy): Netty's pooled allocator, not 4.2's default
+     * adaptive one, whose {@code setBytes} from another buffer makes two NIO buffer views per call, and a forwarded
+     * copy is written from three (header, extensions, payload): over half of what the forwarding path allocated per
+     * packet (JFR, BENCHMARKS.md "Allocation per packet"). The pooled buffers copy by address.
+     */
+    static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
+    /**
      * A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by
      * {@link #onDatagram}, and the caller drives the timer with {@link #tick()} (no timer runs by itself).
      */
@@ -223,6 +234,7 @@ public final class MediaPlane implements AutoCloseable {
 
     public static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel, MediaClock clock) {
         MediaPlane plane = new MediaPlane(config, clock);
+        channel.config().setAllocator(ALLOCATOR); // the buffers of a real media socket
         MediaLoop l = new MediaLoop(plane, 0, channel.eventLoop());
         l.sockets(List.of(channel));
         plane.attach(List.of(l), new MediaSockets(List.of(List.of(channel)), null));
