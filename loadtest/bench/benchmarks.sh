@@ -232,6 +232,9 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
     # WARMUP (20s) of small copies of the run first, not measured
     lt "media-${tag:-per-stream}-p${PUBLISHERS:-2}-$rate" media --rooms "${ROOMS:-20}" --publishers "${PUBLISHERS:-2}" \
       --players "${PLAYERS:-20}" -r "$rate" -d 90s --steady 5s --warmup "${WARMUP:-20s}" ${BUNDLE:-}
+    # the server's counters after the run (dropped packets by reason: a dropped ICE check or DTLS flight costs a
+    # join a retransmission timeout)
+    curl -s "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-media-${tag:-per-stream}-$rate.txt" || true
     stop_server
   done
 }
