@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|media_loops|join_cpu|login_cpu|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|media_loops|media_gc|join_cpu|login_cpu|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,7 +31,7 @@ start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=${PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP:-128} \
   PARLEY_API_PORT=${PARLEY_API_PORT:-0} PARLEY_MANAGEMENT_PORT=${PARLEY_MANAGEMENT_PORT:-0} PARLEY_RTMP_PORT=${PARLEY_RTMP_PORT:-0} \
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
-    "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
+    "${pin[@]}" "${SERVER_JAVA:-java}" "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
   SPID=$!
   for _ in $(seq 1 100); do
     grep -q 'Secret:' "$OUT/server-$name.log" 2>/dev/null && break
@@ -232,6 +232,9 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
     # WARMUP (20s) of small copies of the run first, not measured
     lt "media-${tag:-per-stream}-p${PUBLISHERS:-2}-$rate" media --rooms "${ROOMS:-20}" --publishers "${PUBLISHERS:-2}" \
       --players "${PLAYERS:-20}" -r "$rate" -d 90s --steady 5s --warmup "${WARMUP:-20s}" ${BUNDLE:-}
+    # the server's counters after the run (dropped packets by reason: a dropped ICE check or DTLS flight costs a
+    # join a retransmission timeout)
+    curl -s "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-media-${tag:-per-stream}-$rate.txt" || true
     stop_server
   done
 }
@@ -303,6 +306,21 @@ media_loops() { # 1 media loop against 2 (media.loops), alternately, at 50,000 p
     stop_server
   done
   LT=(java -jar loadtest/target/parley-loadtest.jar)
+}
+
+media_gc() { # the 50,000 packets/s load (10 rooms x (1, 100)) with the server on each collector of GCS ("G1 ZGC");
+  # SERVER_JAVA picks the server's JDK (e.g. the Temurin 25 one: generational ZGC); JFR=1 records the server (profile)
+  local flag jfr=()
+  for gc in ${GCS:-G1 ZGC}; do
+    case $gc in G1) flag=-XX:+UseG1GC ;; ZGC) flag=-XX:+UseZGC ;; *) log "unknown collector $gc"; return 1 ;; esac
+    [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/server-media-gc-$gc.jfr,settings=profile")
+    start_server "media-gc-$gc" "$flag" "${jfr[@]}"
+    warm "media-gc-$gc"
+    machine "media-gc-$gc: before"
+    lt "media-gc-$gc" media --rooms 10 --publishers 1 --players 100 -r 25 -d 100s --steady 40s --warmup 10s
+    curl -s "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-media-gc-$gc.txt" || true
+    stop_server
+  done
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"

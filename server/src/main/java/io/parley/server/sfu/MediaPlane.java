@@ -471,6 +471,17 @@ public final class MediaPlane implements AutoCloseable {
         c.shard.track(c);
     }
 
+    /**
+     * Makes {@code t} findable by its ufrag at once, from any thread: the answer that names the ufrag is sent to the
+     * client before the owner loop runs {@link #register}, and the client's first ICE check may be read before that
+     * task too (a busy loop reads before it runs its tasks). Unfound, the check was dropped unanswered and the client
+     * waited for its retransmission (seconds at a join burst); found, it is answered and latched as usual.
+     */
+    void announce(WebRtcTransport t) {
+        byUfrag.put(t.localUfrag, t);
+    }
+
+    /** {@code t} joins its loop (owner loop); it is announced already, or is now. */
     void register(WebRtcTransport t) {
         byUfrag.put(t.localUfrag, t);
         t.shard.add(t);

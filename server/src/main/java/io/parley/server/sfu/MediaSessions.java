@@ -90,6 +90,7 @@ public final class MediaSessions {
             t.transportCc = new TransportCcFeedback(transportCc, p.serverSsrc);
             t.reducedSizeRtcp = n.accepted.rtcpRsize();
         }
+        plane.announce(t);
         loop.execute(() -> {
             loop.track(p);
             plane.register(t);
@@ -117,6 +118,7 @@ public final class MediaSessions {
                 plane.clock().nanoTime());
         c.transport = t;
         MediaLoop loop = c.shard;
+        plane.announce(t);
         loop.execute(() -> {
             loop.track(c);
             plane.register(t);
@@ -296,6 +298,7 @@ public final class MediaSessions {
             old.close();
         }
         holder.set(st);
+        st.announce();
         st.shard.execute(st::register);
     }
 

@@ -340,6 +340,11 @@ public final class SessionTransport extends TransportOwner {
         }
     }
 
+    /** The transport's ufrag is findable at once (any thread; see MediaPlane#announce). */
+    void announce() {
+        plane.announce(transport);
+    }
+
     /** Register the transport with the plane (first section; media loop). */
     void register() {
         plane.register(transport);
