@@ -32,6 +32,8 @@ public final class ErrorCode {
     public static final int ROOM_EXTRA_INFO_VALUE_TOO_LONG = def(1002016, "room extra info value too long");
     public static final int ROOM_EXTRA_INFO_TOO_MANY_KEYS = def(1002017, "room extra info: too many keys in the room");
     public static final int MULTI_ROOM_USER_MISMATCH = def(1002018, "multi-room: every room of a session needs the same userID and userName");
+    /** Cluster mode: a login that needs the cluster store (Redis) while it is unreachable; retry later. */
+    public static final int LOGIN_CLUSTER_UNAVAILABLE = def(1002030, "login failed: the cluster store is unavailable, retry");
     public static final int ROOM_FULL = def(1002034, "room member limit reached");
     public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
     public static final int MULTI_ROOM_DISABLED = def(1002036, "multi-room login is not enabled for this App");
@@ -49,6 +51,8 @@ public final class ErrorCode {
     public static final int TOO_MANY_STREAMS = def(1003023, "too many streams: per user or per room limit reached");
     public static final int PUBLISH_FORBIDDEN = def(1003025, "publishing forbidden (token privilege or stream_id_list; a server rule: SetForbidUserRule, ForbidRTCStream)");
     public static final int STREAM_ID_DUPLICATE = def(1003028, "streamID already published");
+    /** Cluster mode: a publish that needs the cluster store (Redis) while it is unreachable; retry later. */
+    public static final int PUBLISH_CLUSTER_UNAVAILABLE = def(1003099, "publish failed: the cluster store is unavailable, retry");
     public static final int EXTRA_INFO_TOO_LONG = def(1003051, "stream extraInfo too long");
     public static final int MESSAGE_EMPTY = def(1009001, "message empty");
     public static final int MESSAGE_TOO_LONG = def(1009002, "message too long");

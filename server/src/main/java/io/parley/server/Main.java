@@ -5,6 +5,7 @@ import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
 import io.parley.server.config.ConfigRules;
 import io.parley.server.config.ParleyConfig;
+import io.parley.server.cluster.ClusterStartException;
 import io.parley.server.lifecycle.PortInUse;
 import io.parley.server.lifecycle.Signals;
 import java.nio.file.Path;
@@ -114,6 +115,10 @@ public final class Main implements Callable<Integer> {
         } catch (PortInUse e) {
             // One line, no stack trace: what is busy and what moves it.
             log.debug("bind failed", e);
+            System.err.println("parley: " + e.getMessage());
+            return 2;
+        } catch (ClusterStartException e) {
+            log.debug("cluster join failed", e);
             System.err.println("parley: " + e.getMessage());
             return 2;
         }

@@ -19,6 +19,7 @@ import io.parley.server.api.ServerApi;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.webhook.Webhooks;
 import io.parley.server.bridge.RtmpEdge;
+import io.parley.server.cluster.Cluster;
 import io.parley.server.auth.TurnCredentials;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.gateway.GatewayInitializer;
@@ -38,6 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +68,14 @@ public final class ParleyServer implements AutoCloseable {
     private final RtmpEdge rtmp;
     private final ApiServer api;
     private final Webhooks webhooks;
+    /** Cluster membership (cluster.redisUrl), or null on a single node. */
+    private final Cluster cluster;
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
+        // First: a node that cannot join its cluster stops here, before any thread or port is taken.
+        this.cluster = config.cluster().enabled()
+                ? Cluster.start(config.cluster(), config.media().resolvedAnnouncedAddress()) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -80,7 +87,11 @@ public final class ParleyServer implements AutoCloseable {
                 () -> MediaPlane.start(mc, io, epoll, MediaClock.SYSTEM));
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
-                metrics.roomEvents(), new MediaSessions(media));
+                metrics.roomEvents(), new MediaSessions(media), cluster == null ? UnaryOperator.identity() : cluster::claims);
+        if (cluster != null) {
+            cluster.attach(rooms);
+            readiness.require(cluster::notReadyReason);
+        }
         rooms.turn(new TurnCredentials(config.turn()));
         rooms.configure(config.room(), config.auth().tokenWillExpireLead());
         rooms.subscribe(metrics.roomEventListener());
@@ -194,6 +205,11 @@ public final class ParleyServer implements AutoCloseable {
         return webhooks;
     }
 
+    /** Cluster membership, or null on a single node (cluster.redisUrl empty). */
+    public Cluster cluster() {
+        return cluster;
+    }
+
     public Readiness readiness() {
         return readiness;
     }
@@ -229,6 +245,9 @@ public final class ParleyServer implements AutoCloseable {
         webhooks.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (cluster != null) {
+            cluster.close();
+        }
         metrics.close();
     }
 }

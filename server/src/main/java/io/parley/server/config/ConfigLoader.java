@@ -424,6 +424,9 @@ public final class ConfigLoader {
                 Object v = read(rc, r);
                 boolean secret = rc.getName().toLowerCase(Locale.ROOT).contains("secret") && v instanceof String t
                         && !t.isEmpty();
+                if (rc.getName().equals("redisUrl") && v instanceof String url && url.contains("@")) {
+                    v = url.replaceFirst("//[^@/]*@", "//" + REDACTED + "@"); // the password in the URL's user part
+                }
                 fields.put(rc.getName(), secret ? f.textNode(REDACTED) : tree(v)); // turn.secret
             }
             o.setAll(fields);

@@ -1,5 +1,7 @@
 package io.parley.server.config;
 
+import java.net.URISyntaxException;
+import java.net.URI;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -185,6 +187,7 @@ public final class ConfigRules {
             p.add("turn.secret: empty (expected: coturn's static-auth-secret, as turn.urls is set)");
         }
         positive(p, "turn.credentialTtl", turn.credentialTtl());
+        p.addAll(cluster(c.cluster()));
         if (c.shutdown().drainTimeout().isNegative()) {
             p.add("shutdown.drainTimeout: " + c.shutdown().drainTimeout() + " (expected: >= 0s)");
         }
@@ -277,6 +280,36 @@ public final class ConfigRules {
         if (n < 1) {
             p.add(key + ": " + n + " (expected: >= 1)");
         }
+    }
+
+    static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private static List<String> cluster(ParleyConfig.Cluster cl) {
+        List<String> p = new ArrayList<>();
+        String url = cl.redisUrl();
+        if (!url.isEmpty()) {
+            try {
+                URI u = new URI(url);
+                if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new URISyntaxException(url, "scheme or host");
+                }
+            } catch (URISyntaxException e) {
+                p.add("cluster.redisUrl: not a Redis URL (expected: redis://host:port or rediss://[:password@]host:port[/db];"
+                        + " empty = a single node without Redis)");
+            }
+        }
+        if (!cl.nodeId().isEmpty() && !NODE_ID.matcher(cl.nodeId()).matches()) {
+            p.add("cluster.nodeId: '" + cl.nodeId() + "' (expected: 1..64 of A-Z a-z 0-9 . _ -, unique in the cluster;"
+                    + " empty = the host name)");
+        }
+        if (cl.leaseTime().compareTo(Duration.ofSeconds(1)) < 0 || cl.leaseTime().compareTo(Duration.ofMinutes(10)) > 0) {
+            p.add("cluster.leaseTime: " + cl.leaseTime() + " (expected: 1s..10m, e.g. 10s)");
+        }
+        if (!cl.advertise().isEmpty() && (cl.advertise().contains("/") || cl.advertise().contains(" "))) {
+            p.add("cluster.advertise: '" + cl.advertise() + "' (expected: a host name or IP address that other nodes and"
+                    + " clients reach this node at)");
+        }
+        return p;
     }
 
     private static void positive(List<String> p, String key, Duration d) {

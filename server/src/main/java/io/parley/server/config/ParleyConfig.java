@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record ParleyConfig(Server server, Gateway gateway, Limits limits, Management management, Session session, Media media,
                            RtmpConfig rtmp, Auth auth, Shutdown shutdown, Log log, List<AppConfig> apps, boolean dev,
-                           Api api, Webhook webhook, RoomFeatures room, Turn turn) {
+                           Api api, Webhook webhook, RoomFeatures room, Turn turn, Cluster cluster) {
 
     /** Network side of the gateway. */
     public record Server(String host, int port, int maxFrameBytes, int ioThreads) {
@@ -299,10 +299,25 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
                 2, 10, 20, 200, 10, 10, 5);
     }
 
+    /**
+     * Cluster mode (docs/cluster.md): several nodes share one Redis ({@code redisUrl}, redis:// or rediss://; empty =
+     * a single node with everything in memory and no Redis at all). {@code nodeId} names this node in the registry
+     * (empty = the host name); {@code leaseTime} is how long this node's Redis keys outlive it (each is refreshed while
+     * the node lives); {@code advertise} is the address other nodes and clients reach this node at (empty = the media
+     * announced address).
+     */
+    public record Cluster(String redisUrl, String nodeId, Duration leaseTime, String advertise) {
+        public static final Cluster DEFAULTS = new Cluster("", "", Duration.ofSeconds(10), "");
+
+        public boolean enabled() {
+            return !redisUrl.isEmpty();
+        }
+    }
+
     public static final ParleyConfig DEFAULTS = new ParleyConfig(Server.DEFAULTS, Gateway.DEFAULTS,
             Limits.DEFAULTS, Management.DEFAULTS, Session.DEFAULTS, Media.DEFAULTS,
             RtmpConfig.DEFAULTS, Auth.DEFAULTS, Shutdown.DEFAULTS, Log.DEFAULTS, List.of(), false, Api.DEFAULTS,
-            Webhook.DEFAULTS, RoomFeatures.DEFAULTS, Turn.DEFAULTS);
+            Webhook.DEFAULTS, RoomFeatures.DEFAULTS, Turn.DEFAULTS, Cluster.DEFAULTS);
 
     public ParleyConfig {
         Objects.requireNonNull(server, "server");
@@ -319,70 +334,75 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         Objects.requireNonNull(webhook, "webhook");
         Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(room, "room");
+        Objects.requireNonNull(cluster, "cluster");
         apps = List.copyOf(apps);
     }
 
     public ParleyConfig withServer(Server v) {
-        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(v, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withGateway(Gateway v) {
-        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, v, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withLimits(Limits v) {
-        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, v, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withManagement(Management v) {
-        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, v, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withSession(Session v) {
-        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, v, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withMedia(Media v) {
-        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, v, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withRtmp(RtmpConfig v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, v, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withAuth(Auth v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, v, shutdown, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withShutdown(Shutdown v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, v, log, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withLog(Log v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, v, apps, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withApps(List<AppConfig> v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, v, dev, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withDev(boolean v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, v, api, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withApi(Api v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, v, webhook, room, turn, cluster);
     }
 
     public ParleyConfig withRoom(RoomFeatures v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, v, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, v, turn, cluster);
     }
 
     public ParleyConfig withWebhook(Webhook v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v, room, turn);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, v, room, turn, cluster);
     }
 
     public ParleyConfig withTurn(Turn v) {
-        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, v);
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, v, cluster);
+    }
+
+    public ParleyConfig withCluster(Cluster v) {
+        return new ParleyConfig(server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, v);
     }
 }

@@ -16,13 +16,20 @@ public final class Readiness {
     public static final String READYZ = "/readyz";
 
     private volatile State state = State.STARTING;
+    /** A dependency's reason not to take work (cluster: Redis away), or null; checked on each /readyz. */
+    private volatile java.util.function.Supplier<String> blocker = () -> null;
 
     public State state() {
         return state;
     }
 
     public boolean ready() {
-        return state == State.READY;
+        return state == State.READY && blocker.get() == null;
+    }
+
+    /** While READY, the node is not ready either while {@code whyNot} answers a reason (set before traffic). */
+    public void require(java.util.function.Supplier<String> whyNot) {
+        this.blocker = whyNot;
     }
 
     /** Moves forward only; returns false when the state was already at or past {@code next}. */
@@ -39,10 +46,11 @@ public final class Readiness {
                 HEALTHZ, (req, q) -> HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ok\n"),
                 READYZ, (req, q) -> {
                     State s = state;
-                    return s == State.READY
+                    String why = s == State.READY ? blocker.get() : null;
+                    return s == State.READY && why == null
                             ? HttpRoutes.HttpReply.text(HttpResponseStatus.OK, "ready\n")
                             : HttpRoutes.HttpReply.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                    s.name().toLowerCase(Locale.ROOT) + "\n");
+                                    (why != null ? "not ready: " + why : s.name().toLowerCase(Locale.ROOT)) + "\n");
                 });
     }
 }

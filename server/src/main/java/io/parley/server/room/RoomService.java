@@ -74,6 +74,16 @@ public final class RoomService {
     /** With room-side limits (limits.*: streams per user and per room, rooms per App). */
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
                        ParleyConfig.Session sessionConfig, ParleyConfig.Limits limits, RoomEvents events, MediaSessions media) {
+        this(apps, roomLoops, verifier, sessionConfig, limits, events, media, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * With a cluster claim store: {@code claims} wraps this node's in-memory claims (the embedded store) in one that
+     * also holds them cluster-wide (cluster.Cluster#claims).
+     */
+    public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
+                       ParleyConfig.Session sessionConfig, ParleyConfig.Limits limits, RoomEvents events, MediaSessions media,
+                       java.util.function.UnaryOperator<ClaimStore> claims) {
         this.limits = limits;
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
@@ -84,7 +94,7 @@ public final class RoomService {
         this.media = media;
         this.tokens = new TokenRenewal(this, verifier, events, ParleyConfig.Auth.DEFAULTS.tokenWillExpireLead());
         this.features = new RoomFeatureService(tokens, roomFeatures);
-        this.claimStore = new EmbeddedClaimStore(LOCAL_NODE, this.apps);
+        this.claimStore = claims.apply(new EmbeddedClaimStore(LOCAL_NODE, this.apps));
         this.resumption = new Resumption(this.apps, sessionConfig, this::terminate);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
@@ -263,7 +273,7 @@ public final class RoomService {
                 }
             }
             routeJoin(app, roomId, s, reqId, max, result);
-        }, err -> abandonLogin(s, reqId, err));
+        }, err -> abandonLogin(s, roomId, reqId, err));
     }
 
     /**
@@ -343,9 +353,19 @@ public final class RoomService {
         });
     }
 
-    private void abandonLogin(Session s, RequestRef reqId, Throwable err) {
-        log.warn("login failed in the registry: {}", s, err);
+    private void abandonLogin(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
+        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
+            err = err.getCause();
+        }
         s.cas(Session.State.LOGGING_IN, Session.State.NEW);
+        if (err instanceof ProtocolException p) {
+            // A refusal the claim store decided (cluster: Redis unavailable): a code the client can act on.
+            events.loginFailed(p.code());
+            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code()); // before the answer, as loginFailure does
+            s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
+            return;
+        }
+        log.warn("login failed in the registry: {}", s, err);
         s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
@@ -407,7 +427,7 @@ public final class RoomService {
             });
         }, err -> {
             claimStore.releaseUser(app.appId(), s.userId, s);
-            abandonLogin(s, reqId, err);
+            abandonLogin(s, roomId, reqId, err);
         });
     }
 
@@ -653,6 +673,24 @@ public final class RoomService {
             }
             s.finish(t);
         }
+    }
+
+    /**
+     * A later login of the same userID won on another node (or took the claim while this node could not reach the
+     * cluster store): {@code s} is kicked as if that login had happened here (KICKOUT 1002050). Completes once it has
+     * left its room, so that the winner joins after it is gone.
+     */
+    public CompletionStage<Void> supersede(Session s) {
+        terminate(s, Termination.KICKED_MULTIPLE_LOGIN);
+        // Read after the close: a join that won the race set the room before entering it, so its leave is queued there.
+        Room room = s.room;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (room == null) {
+            done.complete(null);
+        } else {
+            room.execute(() -> done.complete(null)); // after the leave that terminate queued on the same loop
+        }
+        return done;
     }
 
     /** Kicks every session (drain). */

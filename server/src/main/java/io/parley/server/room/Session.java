@@ -130,7 +130,7 @@ public final class Session {
         return System.nanoTime() - lastSeenNanos;
     }
 
-    EventLoop home() {
+    public EventLoop home() {
         return home;
     }
 

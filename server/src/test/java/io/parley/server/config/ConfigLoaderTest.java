@@ -60,7 +60,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.prot: unknown key (expected one of: host, port, maxFrameBytes, ioThreads)");
         assertThatThrownBy(() -> parse("sever: {}\n", Map.of()))
-                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn)");
+                .hasMessageContaining("sever: unknown key (expected one of: server, gateway, limits, management, session, media, rtmp, auth, shutdown, log, apps, dev, api, webhook, room, turn, cluster)");
         assertThatThrownBy(() -> parse("apps:\n  - {appId: 1, secret: " + SECRET + ", name: x}\n", Map.of()))
                 .hasMessageContaining("apps[0].name: unknown key (expected one of: appId, secret, legacyCbcTokens, callbackUrl, callbackSecret, "
                         + "kickOnTokenExpiry, multiRoom)");
@@ -144,7 +144,29 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND", "room.broadcastPerUserPerSecond")
                 .containsEntry("PARLEY_SESSION_REPLAY_BUFFER", "session.replayBuffer")
                 .containsEntry("PARLEY_LIMITS_USER_UPDATE_LIMIT", "limits.userUpdateLimit")
-                .hasSize(103);
+                .containsEntry("PARLEY_CLUSTER_REDIS_URL", "cluster.redisUrl")
+                .containsEntry("PARLEY_CLUSTER_LEASE_TIME", "cluster.leaseTime")
+                .hasSize(107);
+    }
+
+    @Test
+    void clusterKeysDefaultToASingleNodeAndAreCheckedAtStart() {
+        ParleyConfig c = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n", Map.of());
+        assertThat(c.cluster()).isEqualTo(ParleyConfig.Cluster.DEFAULTS);
+        assertThat(c.cluster().enabled()).isFalse();
+        assertThat(c.cluster().leaseTime()).isEqualTo(Duration.ofSeconds(10));
+        ParleyConfig on = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\ncluster: {nodeId: a-1, leaseTime: 5s}\n",
+                Map.of("PARLEY_CLUSTER_REDIS_URL", "redis://:pw@redis:6379/0", "PARLEY_CLUSTER_ADVERTISE", "10.0.0.7"));
+        assertThat(on.cluster()).isEqualTo(new ParleyConfig.Cluster("redis://:pw@redis:6379/0", "a-1", Duration.ofSeconds(5),
+                "10.0.0.7"));
+        ConfigLoader.validate(on);
+        assertThat(ConfigLoader.toYaml(on)).contains("redisUrl: redis://<redacted>@redis:6379/0").doesNotContain(":pw@");
+        assertThat(catchThrowable(() -> ConfigLoader.validate(parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n"
+                + "cluster: {redisUrl: 'http://x', nodeId: 'a b', leaseTime: 100ms, advertise: 'a/b'}\n", Map.of()))))
+                .hasMessageContaining("cluster.redisUrl: not a Redis URL (expected: redis://host:port")
+                .hasMessageContaining("cluster.nodeId: 'a b' (expected: 1..64 of A-Z a-z 0-9 . _ -")
+                .hasMessageContaining("cluster.leaseTime: PT0.1S (expected: 1s..10m")
+                .hasMessageContaining("cluster.advertise: 'a/b'");
     }
 
     @Test
