@@ -131,8 +131,9 @@ class ProtocolPromisesTest {
 
     @Test
     void theMessageLimitsAnswerWithTheirCodesAndOnlyAcceptedMessagesArrive() {
-        // Twenty members, two broadcasts each sent at once: the room takes 10 a second (1109001 past it), each member 2.
-        // All 40 would pass only if they took the server 3 s to read: never a fluke on a busy machine.
+        // Twenty members, two broadcasts each sent at once: each member's are at least 500 ms apart (2 a second, as ZEGO's:
+        // the second at once is 1009015), the room takes 10 a second (1109001 past it). All 20 firsts would pass only if
+        // they took the server 1 s to read: never a fluke on a busy machine; the seconds, only if they took 500 ms each.
         List<RawClient> members = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             RawClient c = raw();
@@ -147,11 +148,15 @@ class ProtocolPromisesTest {
         }
         int accepted = 0;
         int roomLimited = 0;
+        int userLimited = 0;
         for (RawClient c : members) {
             for (String id : List.of("b1", "b2")) {
                 JsonNode r = c.response(id);
                 int code = r.path("code").asInt();
-                if (code == 0) {
+                if (id.equals("b2") && code == ErrorCode.BROADCAST_RATE_LIMITED) {
+                    assertThat(r.path("message").asText()).contains("room.broadcastPerUserPerSecond").contains("500 ms apart");
+                    userLimited++;
+                } else if (code == 0) {
                     accepted++;
                     assertThat(r.path("data").path("roomID").asText()).isEqualTo("lim");
                     assertThat(r.path("data").path("messageID").isIntegralNumber()).isTrue();
@@ -162,7 +167,8 @@ class ProtocolPromisesTest {
                 }
             }
         }
-        assertThat(roomLimited).as("40 broadcasts at once in a room that takes 10 a second").isPositive();
+        assertThat(roomLimited).as("20 broadcasts at once in a room that takes 10 a second").isPositive();
+        assertThat(userLimited).as("a member's second broadcast at once").isPositive();
         // The listener gets exactly the accepted ones, numbered 1, 2, 3... in the room.
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < accepted; i++) {
