@@ -96,9 +96,12 @@ class ResumeProtocolTest {
                 new Try("another session's credential", resume(TestServer.APP, "r", "alice", sid, otherCred, seq), ErrorCode.TOKEN_INVALID),
                 new Try("a made-up credential", resume(TestServer.APP, "r", "alice", sid, "A".repeat(43), seq), ErrorCode.TOKEN_INVALID),
                 new Try("another room", resume(TestServer.APP, "r2", "alice", sid, cred, seq), ErrorCode.TOKEN_INVALID),
-                new Try("another user", resume(TestServer.APP, "r", "bob", sid, cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
-                new Try("another session", resume(TestServer.APP, "r", "alice", lb.path("sessionID").asText(), cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
-                new Try("another App", resume(TestServer.OTHER_APP, "r", "alice", sid, cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
+                // alice's credential names alice's session only: with bob's userID or session, or in another App, it
+                // is refused as not matching (1102016), not as "ended" (which would say whether that session exists).
+                new Try("another user", resume(TestServer.APP, "r", "bob", sid, cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another user's session", resume(TestServer.APP, "r", "bob", lb.path("sessionID").asText(), cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another session", resume(TestServer.APP, "r", "alice", lb.path("sessionID").asText(), cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another App", resume(TestServer.OTHER_APP, "r", "alice", sid, cred, seq), ErrorCode.TOKEN_INVALID),
                 new Try("no credential", resume(TestServer.APP, "r", "alice", sid, null, seq), ErrorCode.PARAMETER_ERROR),
                 new Try("a seq never sent", resume(TestServer.APP, "r", "alice", sid, cred, seq + 1000), ErrorCode.PARAMETER_ERROR),
                 new Try("a negative seq", resume(TestServer.APP, "r", "alice", sid, cred, -1), ErrorCode.PARAMETER_ERROR));
@@ -260,5 +263,33 @@ class ResumeProtocolTest {
                 la.path("resumeToken").asText(), 0));
         assertThat(r.path("code").asInt()).isEqualTo(ErrorCode.HEARTBEAT_TIMEOUT);
         assertThat(r.path("message").asText()).contains("log in again");
+    }
+
+    @Test
+    void aWrongCredentialGetsTheSameAnswerWhetherTheSessionItNamesIsLiveOrNot() throws Exception {
+        start(new ParleyConfig.Session(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        RawClient a = raw();
+        String sid = a.call("1", "loginRoom", login("alice", "r")).path("data").path("sessionID").asText();
+        RawClient b = raw();
+        JsonNode lb = b.call("1", "loginRoom", login("bob", "r")).path("data");
+        String bobCred = lb.path("resumeToken").asText();
+        // bob's own credential presented for alice's live session, for a session number never issued, for a user
+        // never seen: one answer, same code and message, so a caller learns nothing about alice.
+        List<JsonNode> answers = new ArrayList<>();
+        for (String data : List.of(resume(TestServer.APP, "r", "alice", sid, bobCred, 0),
+                resume(TestServer.APP, "r", "alice", "999999", bobCred, 0),
+                resume(TestServer.APP, "r", "nobody", sid, bobCred, 0))) {
+            JsonNode r = raw().call("1", "resumeSession", data);
+            assertThat(r.path("code").asInt()).as(r.toString()).isEqualTo(ErrorCode.TOKEN_INVALID);
+            answers.add(r);
+        }
+        assertThat(answers).extracting(r -> r.path("message").asText()).containsOnly(answers.get(0).path("message").asText());
+        // The holder of a credential does learn that its own session ended: bob logs out, his credential says so.
+        assertThat(b.call("2", "logoutRoom", "{}").path("code").asInt()).isZero();
+        JsonNode ended = raw().call("1", "resumeSession", resume(TestServer.APP, "r", "bob", lb.path("sessionID").asText(), bobCred, 0));
+        assertThat(ended.path("code").asInt()).as(ended.toString()).isEqualTo(ErrorCode.HEARTBEAT_TIMEOUT);
+        // alice's session was untouched by all this.
+        assertThat(a.call("2", "heartbeat", "{}").path("code").asInt()).isZero();
+        assertThat(server.server().rooms().snapshot(TestServer.APP, "r").join().userIds()).containsExactly("alice");
     }
 }
