@@ -116,6 +116,9 @@ final class Resumption {
             }
         }
         fresh.discard();
+        for (Room r : s.rooms.values()) {
+            r.resumed(s);
+        }
         log.info("session resumed app={} room={} user={} session={} lastSeq={}", app.appId(), roomId, userId, s.id(), lastSeq);
         Connection old = displaced[0];
         if (old != null && old != c) {

@@ -100,6 +100,18 @@ public final class Room {
     }
 
     /** The member that {@code s} is in this room, or null (left, kicked, or never joined). */
+    /**
+     * A resumed session gets the room's member count now (counts are not numbered nor replayed: a stale one would only
+     * be superseded), after the pushes it missed. Any thread: hops to the room's loop.
+     */
+    void resumed(Session s) {
+        execute(() -> {
+            if (!closed && memberOf(s) != null) {
+                online.tell(s);
+            }
+        });
+    }
+
     Member memberOf(Session s) {
         Member m = members.get(s.userId);
         return m == null || m.session != s ? null : m;

@@ -131,9 +131,11 @@ class ResumeProtocolTest {
         JsonNode la = a.call("1", "loginRoom", login("alice", "r")).path("data");
         JsonNode logined = a.push(Messages.ROOM_STATE_CHANGED);
         assertThat(logined.path("seq").asLong()).isPositive();
-        // The login sequence ends with the room's member count (numbered too): the last push alice sees.
-        long seq = a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE).path("seq").asLong();
-        assertThat(seq).isGreaterThan(logined.path("seq").asLong());
+        // The login sequence ends with the room's member count, not numbered (the next one supersedes it).
+        JsonNode count = a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(count.has("seq")).as(count.toString()).isFalse();
+        long seq = a.highestSeq();
+        assertThat(seq).isEqualTo(logined.path("seq").asLong());
         a.ws().abort();
         await().until(() -> !a.ws().isOpen());
         ParleyEngine bob = engine();
@@ -158,6 +160,11 @@ class ResumeProtocolTest {
             got.add(p.path("push").asText() + " " + p.path("data").path("updateType").asText());
         }
         assertThat(got).containsExactly("roomUserUpdate ADD", "roomStreamUpdate ADD", "roomStreamUpdate DELETE");
+        // Then the room's count as it is now (alice and bob), fresh rather than replayed.
+        JsonNode now = back.next(n -> true);
+        assertThat(now.path("push").asText()).isEqualTo(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(now.has("seq")).isFalse();
+        assertThat(now.path("data").path("count").asInt()).isEqualTo(2);
         // Resumed again from an older seq, the server sends from there: the client drops what it has (none lost).
         back.ws().abort();
         await().until(() -> !back.ws().isOpen());
@@ -291,5 +298,44 @@ class ResumeProtocolTest {
         // alice's session was untouched by all this.
         assertThat(a.call("2", "heartbeat", "{}").path("code").asInt()).isZero();
         assertThat(server.server().rooms().snapshot(TestServer.APP, "r").join().userIds()).containsExactly("alice");
+    }
+
+    @Test
+    void onlineCountsWhileAwayTakeNoReplaySpaceAndAResumeGetsTheCurrentCountOnly() throws Exception {
+        // A count every 50 ms, four pushes kept: a second away is twenty counts, which would have overflowed the buffer.
+        ParleyConfig.RoomFeatures d = ParleyConfig.RoomFeatures.DEFAULTS;
+        server = TestServer.start(TestServer.config().withSession(new ParleyConfig.Session(Duration.ofSeconds(1),
+                Duration.ofSeconds(30), 4)).withRoom(new ParleyConfig.RoomFeatures(Duration.ofMillis(50),
+                d.extraInfoMaxKeyBytes(), d.extraInfoMaxValueBytes(), d.extraInfoMaxKeys(), d.extraInfoSetsPerSecond(),
+                d.maxMessageBytes(), d.broadcastPerUserPerSecond(), d.broadcastPerRoomPerSecond(), d.barragePerRoomPerSecond(),
+                d.customCommandToOnePerSecond(), d.customCommandToManyPerSecond(), d.maxCommandTargets(),
+                d.maxRoomsPerSession())));
+        RawClient watcher = raw();
+        watcher.call("1", "loginRoom", login("watcher", "r"));
+        RawClient a = raw();
+        JsonNode la = a.call("1", "loginRoom", login("alice", "r")).path("data");
+        a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        long seq = a.highestSeq();
+        a.ws().abort();
+        await().until(() -> !a.ws().isOpen());
+        // Ten periodic counts reach the watcher while alice is away (and as many are sent to her session), then bob comes.
+        for (int i = 0; i < 10; i++) {
+            watcher.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        }
+        RawClient bob = raw();
+        bob.call("1", "loginRoom", login("bob", "r"));
+        watcher.next(n -> Messages.ROOM_USER_UPDATE.equals(n.path("push").asText()) && n.toString().contains("bob"));
+        RawClient back = raw();
+        JsonNode r = back.call("r", "resumeSession", resume(TestServer.APP, "r", "alice", la.path("sessionID").asText(),
+                la.path("resumeToken").asText(), seq));
+        assertThat(r.path("code").asInt()).as(r.toString()).isZero();
+        assertThat(r.path("data").path("replayed").asInt()).as("bob's ADD only: no stale count").isEqualTo(1);
+        JsonNode add = back.next(n -> n.has("push"));
+        assertThat(add.path("push").asText()).isEqualTo(Messages.ROOM_USER_UPDATE);
+        assertThat(add.path("seq").asLong()).isEqualTo(seq + 1);
+        JsonNode count = back.next(n -> n.has("push"));
+        assertThat(count.path("push").asText()).isEqualTo(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(count.path("data").path("count").asInt()).as("watcher, alice, bob").isEqualTo(3);
+        assertThat(count.has("seq")).isFalse();
     }
 }
