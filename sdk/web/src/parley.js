@@ -725,6 +725,10 @@
         if (this._reconnect !== r) return;
         if (RELOGIN_CODES.indexOf(e.code) >= 0) {
           this._relogin(r, e.code);
+        } else if (e.code === ERR_PARAM) {
+          // PROTOCOL.md "fix the request" (e.g. a lastSeq never sent): this SDK's bug, which a retry would repeat and
+          // a fresh login would hide.
+          this._reconnectFailed(e.code, e.message);
         } else {
           this._later();   // the new connection dropped too, or the server cannot take us now
         }

@@ -369,6 +369,20 @@ for (const build of ['umd', 'esm']) {
     await zg.logoutRoom();
   });
 
+  test(build + ': a resume refused as malformed (1100001): RECONNECT_FAILED 1100001 for every room at once, no fresh login', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events, requests} = await inTwoResumableRooms(ParleyEngine);
+    resumeAnswer = 1100001;
+    for (const c of wss.clients) c.terminate();
+    await events.waitFor('roomStateChanged', (room, reason) => room === 'r2' && reason === 'RECONNECT_FAILED');
+    assert.deepEqual(states(events, 'RECONNECT_FAILED'), [['r1', 'RECONNECT_FAILED', 1100001], ['r2', 'RECONNECT_FAILED', 1100001]]);
+    assert.equal(requests('resumeSession').length, 1, 'asked once: a retry would get the same answer');
+    assert.equal(requests('loginRoom').length, 0, 'not logged in again');
+    answer = multiRoomServer;
+    assert.equal(await zg.loginRoom('r1', 't', {userID: 'u'}), true, 'a new login after RECONNECT_FAILED');
+    await zg.logoutRoom();
+  });
+
   test(build + ': no resume within reconnectWindow: RECONNECT_FAILED 1002053 for every room', async () => {
     const {ParleyEngine} = sdk[build];
     const {zg, events} = await inTwoResumableRooms(ParleyEngine, {reconnectWindow: 400});
