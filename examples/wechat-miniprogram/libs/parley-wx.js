@@ -844,9 +844,11 @@
   // ---- reconnection (PROTOCOL.md "Resume after a dropped connection") ---------------------------------------
 
   // resumeSession answers after which only a fresh login helps: the session ended (1102001), the pushes missed are
-  // no longer held (1102015), the credential is refused (1102016); or the server cannot take the request at all
-  // (1100001), which retrying would not change.
-  var RELOGIN_CODES = [1102001, 1102015, 1102016, 1100001];
+  // no longer held (1102015), the credential is refused (1102016). Not 1100001: PROTOCOL.md's "fix the request" (a
+  // credential missing, a lastSeq never sent) is this SDK's bug, which neither a retry nor a fresh login would fix
+  // (a fresh login would hide it and end the live session): RECONNECT_FAILED with the server's code and message.
+  var RELOGIN_CODES = [1102001, 1102015, 1102016];
+  var RESUME_FATAL_CODES = [ERR_PARAM];
   // Sockets given up without their close frame (see _setAside), at most this many at once.
   var MAX_SET_ASIDE = 2;
 
@@ -914,7 +916,7 @@
       if (self._state !== 'RECONNECTING' || self._reconnect !== rc) return;
       self._log('reconnect attempt failed', e);
       self._resync = null;
-      if (contains(FATAL_LOGIN_CODES, e.code)) {
+      if (contains(FATAL_LOGIN_CODES, e.code) || contains(RESUME_FATAL_CODES, e.code)) {
         self._reconnectFailed(e.code, e.message);
         return;
       }

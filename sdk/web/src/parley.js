@@ -725,6 +725,10 @@
         if (this._reconnect !== r) return;
         if (RELOGIN_CODES.indexOf(e.code) >= 0) {
           this._relogin(r, e.code);
+        } else if (e.code === ERR_PARAM) {
+          // PROTOCOL.md "fix the request" (e.g. a lastSeq never sent): this SDK's bug, which a retry would repeat and
+          // a fresh login would hide.
+          this._reconnectFailed(e.code, e.message);
         } else {
           this._later();   // the new connection dropped too, or the server cannot take us now
         }
@@ -738,47 +742,65 @@
     }
 
     /**
-     * The session is gone on the server: drop what belonged to it and log in again with the same parameters, the
-     * first room first, then (multi-room) the others; a room refused then gets RECONNECT_FAILED on its own.
+     * The session is gone on the server: drop what belonged to it and log in again with the same parameters, room by
+     * room in login order. The first room the server takes starts the new session (the later ones join it); a room
+     * it refuses gets RECONNECT_FAILED with that code on its own, the others go on. Only when every room is refused
+     * is the engine out of them all. A dropped connection before any room is back retries the whole thing later.
      */
     async _relogin(r, why) {
       this._lastSeq = 0;
       this._closeAllMedia();
-      const rooms = Array.from(this._rooms);
-      const first = this._logins.get(this._roomID);
+      const rooms = Array.from(this._rooms);   // login order (the session's first room first)
       for (const room of rooms) this._relogging.add(room);
-      let data;
-      try {
-        data = await this._request('loginRoom', first);
-      } catch (e) {
-        if (this._reconnect !== r) return;
-        if (e.code === ERR_NETWORK || e.code === ERR_TIMEOUT) {
-          this._relogging.clear();
-          this._later();
-          return;
-        }
-        this._reconnectFailed(e.code, e.message);
-        return;
-      }
-      if (this._reconnect !== r) return;
-      this._reconnect = null;   // _relogging keeps each room until its login's LOGINED push (it follows the answer)
-      this._rooms.clear();
-      this._loggedIn(first, data);
       const extended = JSON.stringify({relogin: why});
-      this._emitState(first.roomID, 'RECONNECTED', 0, extended);
+      const refused = [];   // [room, error] refused before any room was back: reported once one is, or all fail
+      let started = false;
       for (const room of rooms) {
-        if (room === first.roomID) continue;
         const login = this._logins.get(room);
+        let data;
         try {
-          await this._request('loginRoom', login);
+          data = await this._request('loginRoom', login);
         } catch (e) {
+          if (!started) {
+            if (this._reconnect !== r) return;
+            if (e.code === ERR_NETWORK || e.code === ERR_TIMEOUT) {
+              this._relogging.clear();
+              this._later();
+              return;
+            }
+            refused.push([room, e]);
+            continue;
+          }
           this._relogging.delete(room);
           this._logins.delete(room);
           this._emitState(room, 'RECONNECT_FAILED', e.code, e.message);
           continue;
         }
-        this._rooms.add(room);
+        if (!started) {
+          if (this._reconnect !== r) return;
+          started = true;
+          this._reconnect = null;   // _relogging keeps each room until its login's LOGINED push (it follows the answer)
+          this._rooms.clear();
+          this._roomID = room;
+          for (const [gone, e] of refused) {
+            this._relogging.delete(gone);
+            this._logins.delete(gone);
+            this._emitState(gone, 'RECONNECT_FAILED', e.code, e.message);
+          }
+          this._loggedIn(login, data);
+        } else {
+          this._rooms.add(room);
+        }
         this._emitState(room, 'RECONNECTED', 0, extended);
+      }
+      if (!started) {
+        // Every room refused: the engine is out of them all, each told its own code.
+        this._stopReconnect();
+        this._closeAllMedia();
+        this._resetRoom();
+        this._closeSocket();
+        this._state = 'RECONNECT_FAILED';
+        for (const [room, e] of refused) this._emitState(room, 'RECONNECT_FAILED', e.code, e.message);
       }
     }
 

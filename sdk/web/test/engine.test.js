@@ -332,6 +332,57 @@ for (const build of ['umd', 'esm']) {
     await zg.logoutRoom();
   });
 
+  test(build + ': a refused resume whose FIRST room is refused at the fresh login: that room fails alone, the second goes on', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events, requests} = await inTwoResumableRooms(ParleyEngine);
+    resumeAnswer = 1102001;
+    refuseLogin.add('r1');
+    for (const c of wss.clients) c.terminate();
+    await events.waitFor('roomStateChanged', (room, reason) => room === 'r2' && reason === 'RECONNECTED');
+    assert.deepEqual(states(events, 'RECONNECT_FAILED'), [['r1', 'RECONNECT_FAILED', 1002034]]);
+    assert.deepEqual(states(events, 'RECONNECTED'), [['r2', 'RECONNECTED', 0]]);
+    assert.equal(events.all('roomStateChanged', (room, r) => r === 'RECONNECTED')[0].args[3], '{"relogin":1102001}');
+    assert.deepEqual(requests('loginRoom').map((m) => [m.data.roomID, m.data.token, m.data.config.multiRoom]),
+      [['r1', 't', true], ['r2', 't2', true]]);
+    // r2 is the session now: requests without a roomID mean it; r1 is gone.
+    await assert.rejects(zg.startPlayingUrl('q', 'flv', {roomID: 'r1'}), (e) => e.code === 1002002, 'r1 is gone');
+    await zg.startPlayingUrl('p', 'flv');
+    assert.equal(requests('startPlaying').pop().data.roomID, 'r2');
+    await zg.logoutRoom();
+    assert.deepEqual(states(events, 'LOGOUT').map((s) => s[0]), ['r2']);
+  });
+
+  test(build + ': a refused resume whose every room is refused at the fresh login: RECONNECT_FAILED for each, with its code', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events} = await inTwoResumableRooms(ParleyEngine);
+    resumeAnswer = 1102015;
+    refuseLogin.add('r1');
+    refuseLogin.add('r2');
+    for (const c of wss.clients) c.terminate();
+    await events.waitFor('roomStateChanged', (room, reason) => room === 'r2' && reason === 'RECONNECT_FAILED');
+    assert.deepEqual(states(events, 'RECONNECT_FAILED'), [['r1', 'RECONNECT_FAILED', 1002034], ['r2', 'RECONNECT_FAILED', 1002034]]);
+    assert.deepEqual(states(events, 'RECONNECTED'), []);
+    await assert.rejects(zg.startPlayingUrl('s'), (e) => e.code === 1000002);
+    refuseLogin.clear();
+    answer = multiRoomServer;
+    assert.equal(await zg.loginRoom('r1', 't', {userID: 'u'}), true, 'a new login after RECONNECT_FAILED');
+    await zg.logoutRoom();
+  });
+
+  test(build + ': a resume refused as malformed (1100001): RECONNECT_FAILED 1100001 for every room at once, no fresh login', async () => {
+    const {ParleyEngine} = sdk[build];
+    const {zg, events, requests} = await inTwoResumableRooms(ParleyEngine);
+    resumeAnswer = 1100001;
+    for (const c of wss.clients) c.terminate();
+    await events.waitFor('roomStateChanged', (room, reason) => room === 'r2' && reason === 'RECONNECT_FAILED');
+    assert.deepEqual(states(events, 'RECONNECT_FAILED'), [['r1', 'RECONNECT_FAILED', 1100001], ['r2', 'RECONNECT_FAILED', 1100001]]);
+    assert.equal(requests('resumeSession').length, 1, 'asked once: a retry would get the same answer');
+    assert.equal(requests('loginRoom').length, 0, 'not logged in again');
+    answer = multiRoomServer;
+    assert.equal(await zg.loginRoom('r1', 't', {userID: 'u'}), true, 'a new login after RECONNECT_FAILED');
+    await zg.logoutRoom();
+  });
+
   test(build + ': no resume within reconnectWindow: RECONNECT_FAILED 1002053 for every room', async () => {
     const {ParleyEngine} = sdk[build];
     const {zg, events} = await inTwoResumableRooms(ParleyEngine, {reconnectWindow: 400});

@@ -5,15 +5,19 @@
 const {test, before, after} = require('node:test');
 const assert = require('node:assert/strict');
 const {builds, recorder, rawClient, sent, startServer, token, until, APP_ID} = require('./helpers');
+const {tcpProxy} = require('../../wechat/test/helpers/proxy');
 
 let server;
+let quick;   // multi-room App, 3 s heartbeat timeout: a session ends while its client is cut off
 let sdk;
 const cleanups = [];
 
 before(async () => {
   sdk = await builds();
   // heartbeats every second, so that the test sees a few
-  server = await startServer({PARLEY_SESSION_HEARTBEAT_INTERVAL: '1s'});
+  [server, quick] = await Promise.all([startServer({PARLEY_SESSION_HEARTBEAT_INTERVAL: '1s'}),
+    startServer({PARLEY_SESSION_HEARTBEAT_INTERVAL: '1s', PARLEY_SESSION_HEARTBEAT_TIMEOUT: '3s',
+      ['PARLEY_APP_' + APP_ID + '_MULTI_ROOM']: 'true'})]);
 });
 
 after(async () => {
@@ -21,6 +25,7 @@ after(async () => {
     try { await c(); } catch (e) { /* best effort */ }
   }
   if (server) await server.stop();
+  if (quick) await quick.stop();
 });
 
 function engine(build) {
@@ -56,13 +61,17 @@ for (const build of ['umd', 'esm']) {
     assert.deepEqual(streams.args, [r('login'), 'ADD', [{streamID: r('bob-mic'), user: {userID: r('bob'), userName: r('bob').toUpperCase()}, extraInfo: 'hi'}], '']);
     // bob sees alice with the name she gave
     await bob.waitPush('roomUserUpdate', (d) => d.updateType === 'ADD' && d.userList[0].userName === 'Alice');
-    // the server said 1 s (PARLEY_SESSION_HEARTBEAT_INTERVAL): two heartbeats go out and are answered
-    const before = sent.filter((m) => m.type === 'heartbeat').length;
-    await until('two heartbeats', 10000, () => sent.filter((m) => m.type === 'heartbeat').length >= before + 2);
-    // each heartbeat acknowledges the highest push seq handled (PROTOCOL.md heartbeat, "Resume after a dropped connection")
-    const beat = sent.filter((m) => m.type === 'heartbeat').pop().data;
+    // the server said 1 s (PARLEY_SESSION_HEARTBEAT_INTERVAL): two heartbeats go out and are answered (this engine's:
+    // engines of earlier tests are still logged in and beating too)
+    const socket = zg._ws;
+    const beats = () => sent.filter((m) => m.type === 'heartbeat' && m.socket === socket);
+    const before = beats().length;
+    await until('two heartbeats', 10000, () => beats().length >= before + 2);
+    // each heartbeat acknowledges the highest push seq handled (PROTOCOL.md heartbeat, "Resume after a dropped
+    // connection"): LOGINED, the users, the streams (the online count is not numbered)
+    const beat = beats().pop().data;
     assert.deepEqual(Object.keys(beat), ['ack']);
-    assert.ok(Number.isInteger(beat.ack) && beat.ack >= 2, 'ack ' + beat.ack + ' (expected: at least the two pushes handled)');
+    assert.equal(beat.ack, 3, 'ack ' + beat.ack + ' (expected: the three numbered pushes handled)');
   });
 
   test(build + ': a refused login: resolves false, LOGIN_FAILED once with the server\'s code and message', async () => {
@@ -137,5 +146,52 @@ for (const build of ['umd', 'esm']) {
     assert.deepEqual(second.events.all('roomStateChanged').pop().args, [r('kick'), 'LOGOUT', 0, '']);
     await watcher.waitPush('roomUserUpdate', (d) => d.updateType === 'DELETE' && d.userList[0].userID === r('henry'));
     assert.equal(await second.zg.loginRoom(r('kick'), token(r('henry')), {userID: r('henry')}), true, 'and in again');
+  });
+
+  test(build + ': a lost multi-room session whose FIRST room refuses the fresh login: only that room fails, the other is back', async () => {
+    const {ParleyEngine} = sdk[build];
+    const proxy = await tcpProxy(quick.port);
+    cleanups.push(() => proxy.close());
+    const rawOn = async (room, userID, config) => {
+      const c = await rawClient(quick.ws);
+      cleanups.push(() => c.close());
+      const res = await c.request('loginRoom', {appID: APP_ID, roomID: room, token: token(userID), user: {userID},
+        config: Object.assign({userUpdate: true}, config)});
+      assert.equal(res.code, 0, res.message);
+      const beat = setInterval(() => c.request('heartbeat'), 1000);   // alive past the 3 s timeout
+      cleanups.push(() => clearInterval(beat));
+      return c;
+    };
+    // full: two members at most (its first member says so); open: no limit.
+    const holder = await rawOn(r('full'), r('holder'), {maxMemberCount: 2});
+    const peer = await rawOn(r('open'), r('peer'));
+    const zg = new ParleyEngine(APP_ID, proxy.ws);
+    const events = recorder(zg, ParleyEngine.EVENTS);
+    cleanups.push(() => zg.logoutRoom());
+    assert.equal(zg.enableMultiRoom(true), true);
+    const alice = {userID: r('alice')};
+    assert.equal(await zg.loginRoom(r('full'), token(alice.userID), alice, {userUpdate: true}), true);
+    assert.equal(await zg.loginRoom(r('open'), token(alice.userID), alice, {userUpdate: true}), true);
+
+    // Cut off past the heartbeat timeout: the server ends the session; someone takes alice's place in the full room.
+    proxy.refuse(true);
+    proxy.cut();
+    await events.waitFor('roomStateChanged', (room, reason) => room === r('open') && reason === 'RECONNECTING');
+    await holder.waitPush('roomUserUpdate', (d) => d.updateType === 'DELETE' && d.userList[0].userID === alice.userID, 15000);
+    await rawOn(r('full'), r('intruder'));
+    proxy.refuse(false);
+
+    // The resume is refused (1102001); the fresh login of the first room is refused (1002034 full), the second's is not.
+    const back = await events.waitFor('roomStateChanged', (room, reason) => room === r('open') && reason === 'RECONNECTED', 20000);
+    assert.deepEqual(back.args, [r('open'), 'RECONNECTED', 0, '{"relogin":1102001}']);
+    const failed = events.all('roomStateChanged', (room, reason) => reason === 'RECONNECT_FAILED');
+    assert.deepEqual(failed.map((e) => e.args.slice(0, 3)), [[r('full'), 'RECONNECT_FAILED', 1002034]]);
+    await peer.waitPush('roomUserUpdate', (d) => d.updateType === 'ADD' && d.userList[0].userID === alice.userID);
+    // The engine is in the open room (requests without a roomID mean it), not in the full one.
+    const played = await zg.startPlayingUrl(r('nobody'), 'flv').catch((e) => e);
+    assert.equal(played.code, 1104039, 'asked in the open room: no such stream there');
+    await assert.rejects(zg.startPlayingUrl(r('x'), 'flv', {roomID: r('full')}), (e) => e.code === 1002002);
+    await zg.logoutRoom();
+    assert.deepEqual(events.all('roomStateChanged').pop().args.slice(0, 2), [r('open'), 'LOGOUT']);
   });
 }

@@ -18,7 +18,9 @@ const cleanups = [];
 
 before(async () => {
   // (messages are sent faster than the default per-user rate allows)
-  const rates = {PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND: '100', PARLEY_ROOM_BROADCAST_PER_ROOM_PER_SECOND: '100'};
+  // A member's broadcasts are spaced (1/rate s apart): at a million a second, one every microsecond, so the awaited
+  // sends below (a round trip each) are never refused.
+  const rates = {PARLEY_ROOM_BROADCAST_PER_USER_PER_SECOND: '1000000', PARLEY_ROOM_BROADCAST_PER_ROOM_PER_SECOND: '100'};
   [server, quick] = await Promise.all([startServer(rates), startServer(Object.assign({PARLEY_SESSION_HEARTBEAT_INTERVAL: '1s',
     PARLEY_SESSION_HEARTBEAT_TIMEOUT: '4s', PARLEY_SESSION_REPLAY_BUFFER: '8'}, rates))]);
   try {
@@ -214,6 +216,34 @@ test('more pushes missed than the server keeps: 1102015, logged in again, RECONN
   assert.deepEqual(messages(a), [], 'no partial replay: the gap is never silent');
   await bob.zg.sendBroadcastMessage('r-gap', 'next');
   await until('alice to hear bob', 10000, () => messages(a).includes('next'));
+});
+
+test('a resume refused as malformed (1100001, a lastSeq never sent): RECONNECT_FAILED 1100001 at once, no fresh login', async () => {
+  const proxy = await proxyTo(server);
+  const bob = await raw(server, 'r-bad', 'bob-bad');
+  const a = user(proxy.ws, 'alice-bad');
+  assert.equal(await a.zg.loginRoom('r-bad', token('alice-bad'), {userID: 'alice-bad'}, {userUpdate: true}), true);
+  await a.events.waitFor('roomUserUpdate');
+  const old = a.wx.socket;
+
+  proxy.refuse(true);
+  proxy.cut();
+  await a.events.waitFor('roomStateChanged', (r, reason) => reason === 'RECONNECTING');
+  // An SDK bug stands in: it believes it handled a push the server never sent. PROTOCOL.md: 1100001, "fix the request".
+  a.zg._lastSeq = Math.max(...seqs(old)) + 1000;
+  proxy.refuse(false);
+  const failed = await a.events.waitFor('roomStateChanged', (r, reason) => reason === 'RECONNECT_FAILED', 15000);
+  assert.deepEqual(failed.args.slice(0, 3), ['r-bad', 'RECONNECT_FAILED', 1100001]);
+  assert.match(failed.args[3], /lastSeq/);
+  assert.notEqual(a.wx.socket, old);
+  assert.equal(sentOn(a.wx.socket, 'resumeSession').length, 1, 'asked once: a retry would get the same answer');
+  assert.deepEqual(sentOn(a.wx.socket, 'loginRoom'), [], 'not logged in again: that would hide the bug');
+  assert.ok(!reasons(a).includes('RECONNECTED'));
+  // The server's session was not ended by a fresh login: bob saw alice come and, so far, never leave.
+  assert.deepEqual(bob.pushes.filter((p) => p.push === 'roomUserUpdate').map((p) => p.data.updateType), ['ADD']);
+  // The page may log in again by itself.
+  assert.equal(await a.zg.loginRoom('r-bad', token('alice-bad'), {userID: 'alice-bad'}, {userUpdate: true}), true);
+  await a.zg.logoutRoom('r-bad');
 });
 
 test('the server stays unreachable: RECONNECT_FAILED 1002053 once the retry window has passed', async () => {

@@ -8,12 +8,13 @@ const {startServer, token, APP_ID} = require('../../../wechat/test/helpers/serve
 const {until, recorder} = require('../../../wechat/test/helpers/wait');
 
 // The browser's WebSocket: node >= 22 has one; node 18 and 20 (Debian 12 has 18) get the ws package's. Every frame
-// the SDK sends is also kept in `sent`, so that tests see its requests (heartbeats) on the wire.
+// the SDK sends is also kept in `sent`, so that tests see its requests (heartbeats) on the wire; each message's
+// (non-enumerable) `socket` says which WebSocket sent it.
 const BaseWebSocket = typeof globalThis.WebSocket === 'function' ? globalThis.WebSocket : WS;
 const sent = [];
 globalThis.WebSocket = class extends BaseWebSocket {
   send(data) {
-    sent.push(JSON.parse(data));
+    sent.push(Object.defineProperty(JSON.parse(data), 'socket', {value: this}));
     super.send(data);
   }
 };

@@ -19,6 +19,7 @@ public final class RawClient implements AutoCloseable {
     private final WsClient ws;
     private final BlockingQueue<String> inbox;
     private final List<JsonNode> seen = new ArrayList<>();
+    private long highestSeq;
 
     RawClient(WsClient ws, BlockingQueue<String> inbox) {
         this.ws = ws;
@@ -58,11 +59,17 @@ public final class RawClient implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            highestSeq = Math.max(highestSeq, n.path("seq").asLong(0));
             if (match.test(n)) {
                 return n;
             }
             seen.add(n);
         }
+    }
+
+    /** The highest push {@code seq} read from the socket so far (handed out or kept), 0 if none. */
+    public long highestSeq() {
+        return highestSeq;
     }
 
     /** The response to request {@code id}. */

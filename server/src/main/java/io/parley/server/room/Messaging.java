@@ -23,7 +23,8 @@ final class Messaging {
         final RateBucket commandToMany;
 
         SenderRates(ParleyConfig.RoomFeatures c) {
-            broadcast = new RateBucket(c.broadcastPerUserPerSecond());
+            // The reference's "2/s per user (>= 500 ms apart)": spaced, no burst (a second at once is refused).
+            broadcast = RateBucket.spaced(c.broadcastPerUserPerSecond());
             commandToOne = new RateBucket(c.customCommandToOnePerSecond());
             commandToMany = new RateBucket(c.customCommandToManyPerSecond());
         }
@@ -60,7 +61,8 @@ final class Messaging {
             room.events().message("broadcast", ErrorCode.BROADCAST_RATE_LIMITED);
             s.respond(ref, Messages.SEND_BROADCAST_MESSAGE, ErrorCode.BROADCAST_RATE_LIMITED, "user '" + s.userId
                     + "': more than room.broadcastPerUserPerSecond " + limits.broadcastPerUserPerSecond()
-                    + " broadcast messages a second", null);
+                    + " broadcast messages a second (expected: at least " + (1000 / limits.broadcastPerUserPerSecond())
+                    + " ms apart)", null);
             return;
         }
         if (!broadcasts.tryTake()) {

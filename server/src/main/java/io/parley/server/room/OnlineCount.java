@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * roomOnlineUserCountUpdate: to a member right after its login, and to every member each {@code room.onlineCountInterval}
- * while the room lives. Best-effort (the next count supersedes it). Room loop only.
+ * roomOnlineUserCountUpdate: to a member right after its login (and its resume), and to every member each
+ * {@code room.onlineCountInterval} while the room lives. Best-effort and superseded by the next: never numbered nor kept
+ * for a resume ({@link ReplayBuffer#sequenced}). Room loop only.
  */
 final class OnlineCount {
     private final Room room;
@@ -26,6 +27,11 @@ final class OnlineCount {
             long every = interval.toNanos();
             timer = room.loop().scheduleAtFixedRate(this::tick, every, every, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The count now, to {@code s} alone (a resumed session). */
+    void tell(Session s) {
+        s.send(push());
     }
 
     private void tick() {

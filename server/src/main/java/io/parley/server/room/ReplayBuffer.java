@@ -1,5 +1,6 @@
 package io.parley.server.room;
 
+import io.parley.protocol.signal.Messages;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,7 +11,8 @@ import java.util.List;
  * A session's reliable pushes, numbered 1, 2, 3… ({@code seq} on the wire), of which the newest {@code capacity}
  * are kept so that a client that lost its connection can be sent what it missed, in order, once. The client's
  * heartbeat {@code ack} lets go of what it already handled. Not thread-safe: its {@link Session} guards it.
- * Quality updates are not numbered (they are superseded every few seconds; replaying stale ones helps nobody).
+ * Quality updates and the online count are not numbered (each is superseded by the next; replaying stale ones helps
+ * nobody: a resumed session is sent its rooms' counts afresh).
  */
 final class ReplayBuffer {
     record Entry(long seq, Signal signal) {}
@@ -28,10 +30,14 @@ final class ReplayBuffer {
         this.capacity = capacity;
     }
 
-    /** True for the signals that get a seq and may be replayed: every push except the periodic quality updates. */
+    /**
+     * True for the signals that get a seq and may be replayed: every push except the periodic ones that the next
+     * supersedes (quality updates, the online count).
+     */
     static boolean sequenced(Signal s) {
         Signal.Push p = s instanceof Signal.Shared sh ? sh.push() : s instanceof Signal.Push q ? q : null;
-        return p != null && !(p instanceof Signal.PublishQualityUpdate) && !(p instanceof Signal.PlayQualityUpdate);
+        return p != null && !(p instanceof Signal.PublishQualityUpdate) && !(p instanceof Signal.PlayQualityUpdate)
+                && !(p instanceof Signal.RoomNotice n && Messages.ROOM_ONLINE_USER_COUNT_UPDATE.equals(n.type()));
     }
 
     /** Numbers and keeps {@code s}; returns its seq. */

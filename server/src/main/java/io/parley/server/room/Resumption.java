@@ -26,11 +26,14 @@ final class Resumption {
 
     private final Map<Long, AppSpace> apps;
     private final ParleyConfig.Session sessionConfig;
+    private final ResumeTokens credentials;
     private final BiConsumer<Session, Termination> terminate;
 
-    Resumption(Map<Long, AppSpace> apps, ParleyConfig.Session sessionConfig, BiConsumer<Session, Termination> terminate) {
+    Resumption(Map<Long, AppSpace> apps, ParleyConfig.Session sessionConfig, ResumeTokens credentials,
+               BiConsumer<Session, Termination> terminate) {
         this.apps = apps;
         this.sessionConfig = sessionConfig;
+        this.credentials = credentials;
         this.terminate = terminate;
     }
 
@@ -70,14 +73,22 @@ final class Resumption {
         if (lastSeq < 0) {
             throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "lastSeq: " + lastSeq + " (expected: >= 0)");
         }
+        // The credential first, checked against what the request names: a mismatch is answered alike whether that
+        // session exists or not, so only the holder of a session's credential learns that it ended.
+        if (!credentials.matches(app.appId(), userId.value(), req.sessionID(), req.resumeToken())) {
+            log.info("resume refused (credential does not match) app={} user={}", app.appId(), userId);
+            throw new ProtocolException(ErrorCode.TOKEN_INVALID, "resumeToken does not match appID, userID and sessionID"
+                    + " (expected: the resumeToken of that session's loginRoom response): log in again");
+        }
         Session s = app.users.get(userId);
         if (s == null || !Long.toString(s.id()).equals(req.sessionID())) {
             throw new ProtocolException(ErrorCode.HEARTBEAT_TIMEOUT, "session " + req.sessionID() + " of user '" + userId
                     + "' has ended (heartbeat timeout, logout, kick or a later login): log in again");
         }
         // Any room of the session names it (multi-room: the session, with all its rooms, is resumed as one).
-        if (!ResumeTokens.matches(s.resumeToken, req.resumeToken()) || !s.rooms.containsKey(roomId)) {
-            log.info("resume refused (credential does not match) app={} user={} session={}", app.appId(), userId, s.id());
+        if (!s.rooms.containsKey(roomId)) {
+            log.info("resume refused (not in the room named) app={} room={} user={} session={}", app.appId(), roomId,
+                    userId, s.id());
             throw new ProtocolException(ErrorCode.TOKEN_INVALID,
                     "resumeToken does not match session " + req.sessionID() + " in room '" + roomId + "'");
         }
@@ -105,6 +116,9 @@ final class Resumption {
             }
         }
         fresh.discard();
+        for (Room r : s.rooms.values()) {
+            r.resumed(s);
+        }
         log.info("session resumed app={} room={} user={} session={} lastSeq={}", app.appId(), roomId, userId, s.id(), lastSeq);
         Connection old = displaced[0];
         if (old != null && old != c) {

@@ -100,6 +100,18 @@ public final class Room {
     }
 
     /** The member that {@code s} is in this room, or null (left, kicked, or never joined). */
+    /**
+     * A resumed session gets the room's member count now (counts are not numbered nor replayed: a stale one would only
+     * be superseded), after the pushes it missed. Any thread: hops to the room's loop.
+     */
+    void resumed(Session s) {
+        execute(() -> {
+            if (!closed && memberOf(s) != null) {
+                online.tell(s);
+            }
+        });
+    }
+
     Member memberOf(Session s) {
         Member m = members.get(s.userId);
         return m == null || m.session != s ? null : m;
@@ -167,10 +179,7 @@ public final class Room {
         if (s.state() != Session.State.LOGGING_IN) {
             // Kicked or disconnected while its login was on the way here.
             claims.releaseUser(app.appId(), s.userId, s);
-            Termination t = s.termination;
-            int code = t == null || t.code == 0 ? ErrorCode.NOT_LOGGED_IN : t.code;
-            s.respond(reqId, Messages.LOGIN_ROOM, code, "login abandoned: " + (t == null ? "session closed" : t.name()), null);
-            s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
+            abandon(s, reqId);
             destroyIfEmpty();
             return true;
         }
@@ -201,14 +210,29 @@ public final class Room {
             s.room = null;
             s.rooms.remove(id, this);
             claims.releaseUser(app.appId(), s.userId, s);
-            Termination t = s.termination;
-            s.respond(reqId, Messages.LOGIN_ROOM, t == null ? ErrorCode.NOT_LOGGED_IN : t.code, "login abandoned", null);
-            s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
+            abandon(s, reqId);
             destroyIfEmpty();
             return true;
         }
         enter(s, reqId, result);
         return true;
+    }
+
+    /**
+     * A login ended on its way here (a later login of the userID won, a kick, a drop): it is answered with why, and,
+     * never having got in, its room state goes LOGINING → LOGIN_FAILED with that code for this room (not KICKOUT,
+     * which is for a member), then the session ends.
+     */
+    private void abandon(Session s, RequestRef reqId) {
+        Termination t = s.termination;
+        int code = t == null || t.code == 0 ? ErrorCode.NOT_LOGGED_IN : t.code;
+        s.respond(reqId, Messages.LOGIN_ROOM, code, "login abandoned: " + (t == null ? "session closed"
+                : t.name().toLowerCase(java.util.Locale.ROOT) + " (" + code + ")"), null);
+        if (t != null && t.pushKickout) {
+            s.pushState(id.value(), RoomStateReason.LOGIN_FAILED, code);
+            s.kickRooms = List.of(); // told above; no KICKOUT
+        }
+        s.finish(t == null ? Termination.CONNECTION_CLOSED : t);
     }
 
     /**

@@ -57,6 +57,7 @@ public final class RoomService {
     private final AtomicLong sessionIds = new AtomicLong();
     private final ClaimStore claimStore;
     private final RoomDirectory directory;
+    private final ResumeTokens resumeTokens = new ResumeTokens();
     private final Resumption resumption;
     private volatile boolean draining;
     private volatile RemoteMedia remote = RemoteMedia.DISABLED;
@@ -95,7 +96,7 @@ public final class RoomService {
         this.tokens = new TokenRenewal(this, verifier, events, ParleyConfig.Auth.DEFAULTS.tokenWillExpireLead());
         this.features = new RoomFeatureService(tokens, roomFeatures);
         this.claimStore = claims.apply(new EmbeddedClaimStore(LOCAL_NODE, this.apps));
-        this.resumption = new Resumption(this.apps, sessionConfig, this::terminate);
+        this.resumption = new Resumption(this.apps, sessionConfig, resumeTokens, this::terminate);
         RoomDirectory[] self = new RoomDirectory[1];
         this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
@@ -254,7 +255,7 @@ public final class RoomService {
         s.userId = userId;
         s.user = user;
         s.claims = claims;
-        s.resumeToken = ResumeTokens.mint();
+        s.resumeToken = resumeTokens.mint(app.appId(), userId.value(), Long.toString(s.id()));
         tokens.arm(s, claims);
         long intervalMs = sessionConfig.heartbeatInterval().toMillis();
         long timeoutMs = sessionConfig.heartbeatTimeout().toMillis();

@@ -96,9 +96,12 @@ class ResumeProtocolTest {
                 new Try("another session's credential", resume(TestServer.APP, "r", "alice", sid, otherCred, seq), ErrorCode.TOKEN_INVALID),
                 new Try("a made-up credential", resume(TestServer.APP, "r", "alice", sid, "A".repeat(43), seq), ErrorCode.TOKEN_INVALID),
                 new Try("another room", resume(TestServer.APP, "r2", "alice", sid, cred, seq), ErrorCode.TOKEN_INVALID),
-                new Try("another user", resume(TestServer.APP, "r", "bob", sid, cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
-                new Try("another session", resume(TestServer.APP, "r", "alice", lb.path("sessionID").asText(), cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
-                new Try("another App", resume(TestServer.OTHER_APP, "r", "alice", sid, cred, seq), ErrorCode.HEARTBEAT_TIMEOUT),
+                // alice's credential names alice's session only: with bob's userID or session, or in another App, it
+                // is refused as not matching (1102016), not as "ended" (which would say whether that session exists).
+                new Try("another user", resume(TestServer.APP, "r", "bob", sid, cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another user's session", resume(TestServer.APP, "r", "bob", lb.path("sessionID").asText(), cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another session", resume(TestServer.APP, "r", "alice", lb.path("sessionID").asText(), cred, seq), ErrorCode.TOKEN_INVALID),
+                new Try("another App", resume(TestServer.OTHER_APP, "r", "alice", sid, cred, seq), ErrorCode.TOKEN_INVALID),
                 new Try("no credential", resume(TestServer.APP, "r", "alice", sid, null, seq), ErrorCode.PARAMETER_ERROR),
                 new Try("a seq never sent", resume(TestServer.APP, "r", "alice", sid, cred, seq + 1000), ErrorCode.PARAMETER_ERROR),
                 new Try("a negative seq", resume(TestServer.APP, "r", "alice", sid, cred, -1), ErrorCode.PARAMETER_ERROR));
@@ -128,9 +131,11 @@ class ResumeProtocolTest {
         JsonNode la = a.call("1", "loginRoom", login("alice", "r")).path("data");
         JsonNode logined = a.push(Messages.ROOM_STATE_CHANGED);
         assertThat(logined.path("seq").asLong()).isPositive();
-        // The login sequence ends with the room's member count (numbered too): the last push alice sees.
-        long seq = a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE).path("seq").asLong();
-        assertThat(seq).isGreaterThan(logined.path("seq").asLong());
+        // The login sequence ends with the room's member count, not numbered (the next one supersedes it).
+        JsonNode count = a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(count.has("seq")).as(count.toString()).isFalse();
+        long seq = a.highestSeq();
+        assertThat(seq).isEqualTo(logined.path("seq").asLong());
         a.ws().abort();
         await().until(() -> !a.ws().isOpen());
         ParleyEngine bob = engine();
@@ -155,6 +160,11 @@ class ResumeProtocolTest {
             got.add(p.path("push").asText() + " " + p.path("data").path("updateType").asText());
         }
         assertThat(got).containsExactly("roomUserUpdate ADD", "roomStreamUpdate ADD", "roomStreamUpdate DELETE");
+        // Then the room's count as it is now (alice and bob), fresh rather than replayed.
+        JsonNode now = back.next(n -> true);
+        assertThat(now.path("push").asText()).isEqualTo(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(now.has("seq")).isFalse();
+        assertThat(now.path("data").path("count").asInt()).isEqualTo(2);
         // Resumed again from an older seq, the server sends from there: the client drops what it has (none lost).
         back.ws().abort();
         await().until(() -> !back.ws().isOpen());
@@ -260,5 +270,72 @@ class ResumeProtocolTest {
                 la.path("resumeToken").asText(), 0));
         assertThat(r.path("code").asInt()).isEqualTo(ErrorCode.HEARTBEAT_TIMEOUT);
         assertThat(r.path("message").asText()).contains("log in again");
+    }
+
+    @Test
+    void aWrongCredentialGetsTheSameAnswerWhetherTheSessionItNamesIsLiveOrNot() throws Exception {
+        start(new ParleyConfig.Session(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        RawClient a = raw();
+        String sid = a.call("1", "loginRoom", login("alice", "r")).path("data").path("sessionID").asText();
+        RawClient b = raw();
+        JsonNode lb = b.call("1", "loginRoom", login("bob", "r")).path("data");
+        String bobCred = lb.path("resumeToken").asText();
+        // bob's own credential presented for alice's live session, for a session number never issued, for a user
+        // never seen: one answer, same code and message, so a caller learns nothing about alice.
+        List<JsonNode> answers = new ArrayList<>();
+        for (String data : List.of(resume(TestServer.APP, "r", "alice", sid, bobCred, 0),
+                resume(TestServer.APP, "r", "alice", "999999", bobCred, 0),
+                resume(TestServer.APP, "r", "nobody", sid, bobCred, 0))) {
+            JsonNode r = raw().call("1", "resumeSession", data);
+            assertThat(r.path("code").asInt()).as(r.toString()).isEqualTo(ErrorCode.TOKEN_INVALID);
+            answers.add(r);
+        }
+        assertThat(answers).extracting(r -> r.path("message").asText()).containsOnly(answers.get(0).path("message").asText());
+        // The holder of a credential does learn that its own session ended: bob logs out, his credential says so.
+        assertThat(b.call("2", "logoutRoom", "{}").path("code").asInt()).isZero();
+        JsonNode ended = raw().call("1", "resumeSession", resume(TestServer.APP, "r", "bob", lb.path("sessionID").asText(), bobCred, 0));
+        assertThat(ended.path("code").asInt()).as(ended.toString()).isEqualTo(ErrorCode.HEARTBEAT_TIMEOUT);
+        // alice's session was untouched by all this.
+        assertThat(a.call("2", "heartbeat", "{}").path("code").asInt()).isZero();
+        assertThat(server.server().rooms().snapshot(TestServer.APP, "r").join().userIds()).containsExactly("alice");
+    }
+
+    @Test
+    void onlineCountsWhileAwayTakeNoReplaySpaceAndAResumeGetsTheCurrentCountOnly() throws Exception {
+        // A count every 50 ms, four pushes kept: a second away is twenty counts, which would have overflowed the buffer.
+        ParleyConfig.RoomFeatures d = ParleyConfig.RoomFeatures.DEFAULTS;
+        server = TestServer.start(TestServer.config().withSession(new ParleyConfig.Session(Duration.ofSeconds(1),
+                Duration.ofSeconds(30), 4)).withRoom(new ParleyConfig.RoomFeatures(Duration.ofMillis(50),
+                d.extraInfoMaxKeyBytes(), d.extraInfoMaxValueBytes(), d.extraInfoMaxKeys(), d.extraInfoSetsPerSecond(),
+                d.maxMessageBytes(), d.broadcastPerUserPerSecond(), d.broadcastPerRoomPerSecond(), d.barragePerRoomPerSecond(),
+                d.customCommandToOnePerSecond(), d.customCommandToManyPerSecond(), d.maxCommandTargets(),
+                d.maxRoomsPerSession())));
+        RawClient watcher = raw();
+        watcher.call("1", "loginRoom", login("watcher", "r"));
+        RawClient a = raw();
+        JsonNode la = a.call("1", "loginRoom", login("alice", "r")).path("data");
+        a.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        long seq = a.highestSeq();
+        a.ws().abort();
+        await().until(() -> !a.ws().isOpen());
+        // Ten periodic counts reach the watcher while alice is away (and as many are sent to her session), then bob comes.
+        for (int i = 0; i < 10; i++) {
+            watcher.push(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        }
+        RawClient bob = raw();
+        bob.call("1", "loginRoom", login("bob", "r"));
+        watcher.next(n -> Messages.ROOM_USER_UPDATE.equals(n.path("push").asText()) && n.toString().contains("bob"));
+        RawClient back = raw();
+        JsonNode r = back.call("r", "resumeSession", resume(TestServer.APP, "r", "alice", la.path("sessionID").asText(),
+                la.path("resumeToken").asText(), seq));
+        assertThat(r.path("code").asInt()).as(r.toString()).isZero();
+        assertThat(r.path("data").path("replayed").asInt()).as("bob's ADD only: no stale count").isEqualTo(1);
+        JsonNode add = back.next(n -> n.has("push"));
+        assertThat(add.path("push").asText()).isEqualTo(Messages.ROOM_USER_UPDATE);
+        assertThat(add.path("seq").asLong()).isEqualTo(seq + 1);
+        JsonNode count = back.next(n -> n.has("push"));
+        assertThat(count.path("push").asText()).isEqualTo(Messages.ROOM_ONLINE_USER_COUNT_UPDATE);
+        assertThat(count.path("data").path("count").asInt()).as("watcher, alice, bob").isEqualTo(3);
+        assertThat(count.has("seq")).isFalse();
     }
 }

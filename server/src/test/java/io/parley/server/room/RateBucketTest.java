@@ -53,4 +53,26 @@ class RateBucketTest {
         advanceMillis(1000);
         assertThat(b.tryTake()).isTrue();
     }
+
+    @Test
+    void aSpacedBucketTakesOneAtOnceThenOneEveryIntervalLikeZegosBroadcastsFiveHundredMillisecondsApart() {
+        RateBucket b = RateBucket.spaced(2, now::get);
+        assertThat(b.tryTake()).isTrue();
+        assertThat(b.tryTake()).as("a second within the same instant").isFalse();
+        advanceMillis(499);
+        assertThat(b.tryTake()).isFalse();
+        advanceMillis(1);
+        assertThat(b.tryTake()).as("500 ms after the first").isTrue();
+        advanceMillis(60_000);
+        assertThat(b.tryTake()).as("an idle minute saves no burst").isTrue();
+        assertThat(b.tryTake()).isFalse();
+    }
+
+    @Test
+    void aBurstOutsideOneToPerSecondIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RateBucket(2, 0, now::get))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RateBucket(2, 3, now::get))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

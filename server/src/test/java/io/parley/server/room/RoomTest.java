@@ -112,4 +112,28 @@ class RoomTest {
                     .containsExactly("RoomCreated", "UserJoined");
         }
     }
+
+    @Test
+    void aLoginOvertakenOnItsWayByALaterLoginOfTheSameUserFailsNamingItsRoom() {
+        try (RoomRig rig = new RoomRig()) {
+            // Two logins of "a" on two connections, both on their way to the room; the later claim wins.
+            RoomRig.Client first = rig.connect();
+            rig.rooms.login(first.session, RequestRef.NONE, new Messages.LoginRoom(RoomRig.APP, "r1", RoomRig.token("a"),
+                    new Messages.User("a", "a"), new Messages.RoomConfig(false, 0)));
+            RoomRig.Client second = rig.connect();
+            rig.rooms.login(second.session, RequestRef.NONE, new Messages.LoginRoom(RoomRig.APP, "r1", RoomRig.token("a"),
+                    new Messages.User("a", "a"), new Messages.RoomConfig(false, 0)));
+            rig.run();
+            assertThat(second.lastReply().code()).isZero();
+            assertThat(first.lastReply().code()).isEqualTo(ErrorCode.KICKED_MULTIPLE_LOGIN);
+            // It never got in, so it is not KICKOUT (and never one naming no room): its login failed, for its room.
+            assertThat(first.of(Signal.RoomStateChanged.class))
+                    .extracting(Signal.RoomStateChanged::roomId, Signal.RoomStateChanged::reason, Signal.RoomStateChanged::code)
+                    .containsExactly(tuple("r1", io.parley.protocol.signal.RoomStateReason.LOGIN_FAILED,
+                            ErrorCode.KICKED_MULTIPLE_LOGIN));
+            assertThat(first.closeStatus).isEqualTo(1000);
+            assertThat(rig.events).extracting(e -> e.getClass().getSimpleName())
+                    .containsExactly("RoomCreated", "UserJoined");
+        }
+    }
 }
