@@ -195,27 +195,29 @@ class ConnectionBoundsTest {
 
     @Test
     void connectionsOverTheCapsAreRefusedWithAStatus() throws Exception {
-        try (TestServer server = start(gateway(Duration.ofSeconds(5), Duration.ofSeconds(10), 1000, 1000, 5, 3))) {
+        // Request deadlines far above the waits: a held socket sends nothing, and must not be closed by its deadline
+        // before the count sees it on a busy machine.
+        try (TestServer server = start(gateway(Duration.ofSeconds(60), Duration.ofSeconds(120), 1000, 1000, 5, 3))) {
             List<RawSocket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
                     held.add(RawSocket.connect(server.server().port()));
                 }
-                await().atMost(Duration.ofSeconds(5)).until(() -> open(server) == 3);
+                await().atMost(Duration.ofSeconds(30)).until(() -> open(server) == 3);
                 try (RawSocket fourth = RawSocket.connect(server.server().port())) {
                     String answer = fourth.readToEnd();
                     assertThat(answer).startsWith("HTTP/1.1 429").contains("gateway.maxConnectionsPerAddress");
                 }
                 assertThat(Scrape.get(server.server().port(), "/healthz").statusCode()).as("refused, not hung").isEqualTo(429);
                 held.remove(0).close();
-                await().atMost(Duration.ofSeconds(5)).until(() -> Scrape.get(server.server().port(), "/healthz").statusCode() == 200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.get(server.server().port(), "/healthz").statusCode() == 200);
             } finally {
                 held.forEach(RawSocket::close);
             }
         }
-        try (TestServer server = start(gateway(Duration.ofSeconds(5), Duration.ofSeconds(10), 1000, 1000, 2, 100))) {
+        try (TestServer server = start(gateway(Duration.ofSeconds(60), Duration.ofSeconds(120), 1000, 1000, 2, 100))) {
             try (RawSocket a = RawSocket.connect(server.server().port()); RawSocket b = RawSocket.connect(server.server().port())) {
-                await().atMost(Duration.ofSeconds(5)).until(() -> open(server) == 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> open(server) == 2);
                 RawSocket c = RawSocket.connect(server.server().port());
                 assertThat(c.readToEnd()).startsWith("HTTP/1.1 503").contains("too many connections on this server");
                 c.close();
