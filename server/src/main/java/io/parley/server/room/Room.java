@@ -130,6 +130,10 @@ public final class Room {
         return app;
     }
 
+    public long appId() {
+        return app.appId();
+    }
+
     public RoomId id() {
         return id;
     }
@@ -146,7 +150,8 @@ public final class Room {
         }
     }
 
-    boolean isClosed() {
+    /** The room has closed (its last member left); a directory opens a fresh one for the next login. */
+    public boolean isClosed() {
         return closed;
     }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterKillProcessTest {
     private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final String SECRET = "kill-test-relay-secret-0123456789";
     private static final Duration START = Duration.ofSeconds(30);
 
     @TempDir
@@ -37,17 +38,17 @@ class ClusterKillProcessTest {
             RedisClient client = RedisClient.create(redis.url());
             try (StatefulRedisConnection<String, String> c = client.connect();
                  TestServer survivor = TestServer.start(TestServer.config().withCluster(
-                         new ParleyConfig.Cluster(redis.url(), "survivor", LEASE, "127.0.0.1")))) {
+                         new ParleyConfig.Cluster(redis.url(), "survivor", LEASE, "127.0.0.1", SECRET, 0)))) {
                 RedisCommands<String, String> r = c.sync();
                 Path config = ServerProcess.writeConfig(dir, """
                         server: {host: 127.0.0.1, port: 0, ioThreads: 2}
                         media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
                         rtmp: {port: 0, bindHost: 127.0.0.1}
                         api: {host: 127.0.0.1, port: 0}
-                        cluster: {redisUrl: "%s", nodeId: victim, leaseTime: %dms}
+                        cluster: {redisUrl: "%s", nodeId: victim, leaseTime: %dms, secret: "%s"}
                         apps:
                           - {appId: %d, secret: "%s"}
-                        """.formatted(redis.url(), LEASE.toMillis(), TestServer.APP, TestServer.SECRET));
+                        """.formatted(redis.url(), LEASE.toMillis(), SECRET, TestServer.APP, TestServer.SECRET));
                 try (ServerProcess victim = ServerProcess.start(config, Map.of("PARLEY_LOG_LEVEL", "INFO",
                         "PARLEY_API_PORT", "0", "PARLEY_RTMP_PORT", "0"))) {
                     await().atMost(START).until(() -> victim.port() > 0 || !victim.process().isAlive());
