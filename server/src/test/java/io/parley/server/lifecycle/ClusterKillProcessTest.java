@@ -103,10 +103,10 @@ class ClusterKillProcessTest {
         Path config = ServerProcess.writeConfig(dir, """
                 server: {host: 127.0.0.1, port: 0, ioThreads: 2}
                 media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
-                cluster: {redisUrl: "redis://:hunter2@127.0.0.1:%d"}
+                cluster: {redisUrl: "redis://:hunter2@127.0.0.1:%d", secret: "%s"}
                 apps:
                   - {appId: %d, secret: "%s"}
-                """.formatted(closed, TestServer.APP, TestServer.SECRET));
+                """.formatted(closed, SECRET, TestServer.APP, TestServer.SECRET));
         try (ServerProcess p = ServerProcess.start(config, Map.of("PARLEY_API_PORT", "0", "PARLEY_RTMP_PORT", "0"))) {
             assertThat(p.process().waitFor(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("exited:\n%s", p.output())
                     .isTrue();
