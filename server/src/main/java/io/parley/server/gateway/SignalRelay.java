@@ -68,6 +68,7 @@ final class SignalRelay {
                 .version(WebSocketVersion.V13)
                 .customHeaders(headers)
                 .handleCloseFrames(false)
+                .sendCloseFrame(null) // a close of this channel is a drop; close frames are forwarded as they come
                 .dropPongFrames(true)
                 .maxFramePayloadLength(MAX_FRAME_BYTES)
                 .handshakeTimeoutMillis(CONNECT_TIMEOUT_MS)
@@ -103,6 +104,19 @@ final class SignalRelay {
         client.pipeline().replace(PipelineNames.WS_SIGNAL, PipelineNames.WS_RELAY, new Pipe(peer, false, closeTimeoutNanos));
         client.config().setAutoRead(peer.isWritable());
         peer.config().setAutoRead(client.isWritable());
+    }
+
+    /**
+     * Closes {@code ch} without a close frame: from the pipeline's head, past the WebSocket handlers that would send
+     * one (a drop must look like a drop, so the room node keeps the session for a resume).
+     */
+    static void drop(Channel ch) {
+        ChannelHandlerContext head = ch.pipeline().firstContext();
+        if (head == null) {
+            ch.close();
+        } else {
+            head.close();
+        }
     }
 
     /** Completes the connect once the peer accepted the upgrade; fails it with the peer's refusal otherwise. */
@@ -206,7 +220,7 @@ final class SignalRelay {
             // Gone without a close frame: the other side drops too, without one (the room node then holds the session
             // for a resume; the client then resumes).
             if (!closeSeen && other.isOpen()) {
-                other.close();
+                drop(other);
             } else if (other.isOpen()) {
                 // The close handshake is under way on the other side; bounded all the same.
                 other.eventLoop().schedule(() -> {

@@ -172,16 +172,7 @@ class ClusterRelayTest {
     private static int ids;
 
     private static JsonNode login(RawSocket s, String userId) throws java.io.IOException {
-        String id = "l" + (++ids);
-        s.sendText("{\"id\":\"" + id + "\",\"type\":\"loginRoom\",\"data\":{\"appID\":" + TestServer.APP
-                + ",\"roomID\":\"limited\",\"token\":\"" + token(userId) + "\",\"user\":{\"userID\":\"" + userId
-                + "\",\"userName\":\"" + userId + "\"}}}");
-        while (true) {
-            JsonNode n = SignalCodec.MAPPER.readTree(s.readText());
-            if (id.equals(n.path("id").asText(null)) && n.has("code")) {
-                return n;
-            }
-        }
+        return loginTo(s, "limited", userId);
     }
 
     private static ParleyConfig.Gateway perAddress(ParleyConfig.Gateway d, int max) {
@@ -242,6 +233,72 @@ class ClusterRelayTest {
                 assertThat(rig.node(host).server().rooms().snapshot(TestServer.APP, "race-" + r).join().userIds())
                         .containsExactlyInAnyOrder("u" + r + "-0", "u" + r + "-1", "u" + r + "-2");
                 assertThat(rig.redisCommands().get("parley:" + TestServer.APP + ":room:race-" + r)).contains("#node-" + host + "/");
+            }
+        }
+    }
+
+    @Test
+    void aSessionRelayedFromOneNodeResumesThroughAnotherOnTheNodeThatHoldsIt() throws Exception {
+        try (ClusterRig rig = ClusterRig.start(3, LEASE)) {
+            ParleyEngine host = rig.engine(0);
+            Pushes ph = Pushes.on(host);
+            assertThat(host.loginRoom("resume", token("host"), user("host"), withUserUpdates()).get(10, TimeUnit.SECONDS).code()).isZero();
+            JsonNode login;
+            try (RawSocket first = RawSocket.connect(rig.node(1).server().port()).upgrade()) {
+                login = loginTo(first, "resume", "wanderer");
+                assertThat(login.path("code").asInt()).isZero();
+                ph.await(Messages.ROOM_USER_UPDATE, p -> p.type().equals("ADD") && p.userIds().contains("wanderer"));
+            } // dropped without a close frame: the room node keeps the session for heartbeatTimeout
+            assertThat(rig.node(0).server().rooms().app(TestServer.APP).sessionOf("wanderer")).isNotNull();
+            try (RawSocket again = RawSocket.connect(rig.node(2).server().port()).upgrade()) {
+                again.sendText("{\"id\":\"r1\",\"type\":\"resumeSession\",\"data\":{\"appID\":" + TestServer.APP
+                        + ",\"roomID\":\"resume\",\"userID\":\"wanderer\",\"sessionID\":\""
+                        + login.path("data").path("sessionID").asText() + "\",\"resumeToken\":\""
+                        + login.path("data").path("resumeToken").asText() + "\",\"lastSeq\":0}}");
+                JsonNode resumed = reply(again, "r1");
+                assertThat(resumed.path("code").asInt()).as("resume through node-2: %s", resumed).isZero();
+                assertThat(resumed.path("data").path("roomIDs").get(0).asText()).isEqualTo("resume");
+                // The other members saw nothing: no DELETE of the wanderer.
+                assertThat(ph.count(Messages.ROOM_USER_UPDATE, p -> p.type().equals("DELETE"))).isZero();
+                assertThat(rig.node(2).server().rooms().memberCount()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aFurtherRoomOfAMultiRoomSessionHostedOnAnotherNodeIsRefusedWithItsOwnCode() throws Exception {
+        try (ClusterRig rig = ClusterRig.start(0, LEASE)) {
+            java.util.function.UnaryOperator<ParleyConfig> multi = c -> c.withApps(List.of(
+                    new io.parley.server.config.AppConfig(TestServer.APP, TestServer.SECRET).withMultiRoom(true)));
+            rig.addNode("node-0", multi);
+            rig.addNode("node-1", multi);
+            ParleyEngine far = rig.engine(1);
+            assertThat(far.loginRoom("far", token("far"), user("far"), null).get(10, TimeUnit.SECONDS).code()).isZero();
+            ParleyEngine alice = rig.engine(0);
+            Messages.RoomConfig multiRoom = new Messages.RoomConfig(true, 0, true);
+            assertThat(alice.loginRoom("near", token("alice"), user("alice"), multiRoom).get(10, TimeUnit.SECONDS).code()).isZero();
+            Result refused = alice.loginRoom("far", token("alice"), user("alice"), multiRoom).get(10, TimeUnit.SECONDS);
+            assertThat(refused.code()).isEqualTo(ErrorCode.MULTI_ROOM_OTHER_NODE);
+            assertThat(refused.message()).contains("room 'far' is hosted on node node-1");
+            // A further room nobody hosts yet opens next to the session's.
+            assertThat(alice.loginRoom("fresh", token("alice"), user("alice"), multiRoom).get(10, TimeUnit.SECONDS).code()).isZero();
+            assertThat(hostOf(rig, "fresh")).isZero();
+        }
+    }
+
+    private static JsonNode loginTo(RawSocket s, String room, String userId) throws java.io.IOException {
+        String id = "l" + (++ids);
+        s.sendText("{\"id\":\"" + id + "\",\"type\":\"loginRoom\",\"data\":{\"appID\":" + TestServer.APP
+                + ",\"roomID\":\"" + room + "\",\"token\":\"" + token(userId) + "\",\"user\":{\"userID\":\"" + userId
+                + "\",\"userName\":\"" + userId + "\"}}}");
+        return reply(s, id);
+    }
+
+    private static JsonNode reply(RawSocket s, String id) throws java.io.IOException {
+        while (true) {
+            JsonNode n = SignalCodec.MAPPER.readTree(s.readText());
+            if (id.equals(n.path("id").asText(null)) && n.has("code")) {
+                return n;
             }
         }
     }

@@ -71,6 +71,10 @@ class ClusterKillProcessTest {
                                     .untilAsserted(() -> assertThat(victimKeys(r)).isEmpty());
                             assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(LEASE.plusSeconds(3));
                             assertThat(r.get("parley:" + TestServer.APP + ":user:alice")).contains("#survivor/");
+                            // Its room runs on the survivor now: the placement naming the dead node was taken over.
+                            assertThat(r.get("parley:" + TestServer.APP + ":room:r")).contains("#survivor/");
+                            assertThat(survivor.server().rooms().snapshot(TestServer.APP, "r").join().userIds())
+                                    .containsExactly("alice");
                             // The streamID is free for anyone again.
                             assertThat(again.startPublishing("alice-mic", "").join().code()).isZero();
                         }
