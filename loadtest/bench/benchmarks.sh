@@ -2,7 +2,7 @@
 # Runs the scenarios behind BENCHMARKS.md on this machine, server and load generator side by side, and keeps every
 # report, log, heap figure, top snapshot and profile under loadtest/results/<UTC stamp>/ (or $OUT).
 # Needs: mvn -B -pl loadtest -am package -DskipTests (server/target/parley-server.jar, loadtest/target/parley-loadtest.jar).
-# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|large_room]...
+# Usage: loadtest/bench/benchmarks.sh [sessions|fanout|logins|media|media_55k|media_pinned|media_small|media_join|media_p99|media_bundle|media_loops|media_gc|join_cpu|login_cpu|large_room]...
 #        (default: all of them, in that order; about 13 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,9 +24,14 @@ start_server() { # name [jvm flags...]; SERVER_CPUS=0 pins the server to core 0
   local pin=()
   [ -z "${SERVER_CPUS:-}" ] || pin=(taskset -c "$SERVER_CPUS")
   # the server API, management and RTMP ports on free ones: another server on this machine may hold the defaults
+  # every load-generator client is at 127.0.0.1: lift the per-address caps meant for real clients (the connection cap
+  # of 256 refused every media scenario's players past the 256th with 429) and the per-App DTLS one (one App)
+  PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=${PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS:-100000} \
+  PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=${PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS:-128} \
+  PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=${PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP:-128} \
   PARLEY_API_PORT=${PARLEY_API_PORT:-0} PARLEY_MANAGEMENT_PORT=${PARLEY_MANAGEMENT_PORT:-0} PARLEY_RTMP_PORT=${PARLEY_RTMP_PORT:-0} \
   PARLEY_MEDIA_PORT=$MEDIA_PORT PARLEY_MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 PARLEY_LOG_LEVEL=WARN \
-    "${pin[@]}" java "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
+    "${pin[@]}" "${SERVER_JAVA:-java}" "$@" -jar "$SERVER_JAR" --dev --port "$PORT" >"$OUT/server-$name.log" 2>&1 &
   SPID=$!
   for _ in $(seq 1 100); do
     grep -q 'Secret:' "$OUT/server-$name.log" 2>/dev/null && break
@@ -104,6 +109,25 @@ fanout() {
 }
 
 server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+server_thread_ticks() { # "<tid> <thread name without its number> <user ticks> <system ticks>" per live server thread
+  for t in /proc/"$SPID"/task/*/stat; do sed -E 's/^([0-9]+) \((.*)\) (.*)$/\1\t\2\t\3/' "$t" 2>/dev/null; done |
+    awk -F'\t' '{split($3, f, " "); name = $2; sub(/[-#0-9 ]+$/, "", name); print $1 "\t" name "\t" f[12] "\t" f[13]}'
+}
+thread_cpu_diff() { # before after hz joins total-ticks: CPU per thread group between two server_thread_ticks snapshots;
+  # a thread that exited in between (an idle DTLS pool thread times out after 30 s) took its CPU with it: the rest of
+  # the process's total is shown as such
+  awk -F'\t' -v hz="$3" -v n="$4" -v total="$5" 'NR == FNR {u0[$1] = $3; s0[$1] = $4; next}
+    {u[$2] += $3 - u0[$1]; s[$2] += $4 - s0[$1]; seen += $3 - u0[$1] + $4 - s0[$1]}
+    END {for (k in u) if (u[k] + s[k] > 0) printf "  %-28s user %6d ms  system %6d ms  (%.2f ms per join)\n", k,
+      u[k] * 1000 / hz, s[k] * 1000 / hz, (u[k] + s[k]) * 1000 / hz / n
+      printf "  %-28s %35s (%.2f ms per join)\n", "threads exited in the run", (total - seen) * 1000 / hz " ms",
+        (total - seen) * 1000 / hz / n}' "$1" "$2" | sort -t'(' -k2 -rn
+}
+joined() { # report.txt: sessions that completed their join (media: publishers and players set up; signal: logins)
+  awk '/^derived:/ {for (i = 1; i <= NF; i++) if ($i == "publishers_connected" || $i == "players_connected") n += $(i + 1)}
+       /^counters:/ && !m {for (i = 1; i <= NF; i++) if ($i == "logins") l = $(i + 1) + 0}
+       /players_connected/ {m = 1} END {print (m ? n : l) + 0}' "$1"
+}
 server_notifications() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^parley_notifications_total / {printf "%d", $2}'; }
 
 large_room() { # one room of 10,000 members joining at 1,000/s; stream ADDs to all of them; server CPU per push delivered
@@ -204,10 +228,60 @@ media_bundle() { # login -> first audio at rising join rates, each player playin
     warm "media-bundle-$rate"
     machine "media-bundle ${tag:-per-stream}: before, $rate joins/s"
     snapshot_later 6 "media-bundle ${tag:-per-stream}: players joining at $rate/s"
+    # the load generator warms its own join path (DTLS, SRTP, SDP: a fresh JVM per run) and the server's with
+    # WARMUP (20s) of small copies of the run first, not measured
     lt "media-${tag:-per-stream}-p${PUBLISHERS:-2}-$rate" media --rooms "${ROOMS:-20}" --publishers "${PUBLISHERS:-2}" \
-      --players "${PLAYERS:-20}" -r "$rate" -d 60s --steady 5s ${BUNDLE:-}
+      --players "${PLAYERS:-20}" -r "$rate" -d 90s --steady 5s --warmup "${WARMUP:-20s}" ${BUNDLE:-}
+    # the server's counters after the run (dropped packets by reason: a dropped ICE check or DTLS flight costs a
+    # join a retransmission timeout)
+    curl -s "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-media-${tag:-per-stream}-$rate.txt" || true
     stop_server
   done
+}
+
+join_cpu() { # server CPU per bundled join: PLAYERS (50) x ROOMS (10) players joining at RATE (100)/s, each playing
+  # PUBLISHERS (1) streams at 1 packet/s (so forwarding adds next to nothing); JFR=1 also records a JFR CPU profile
+  local jfr=() hz c0 c1 joins
+  [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/join-cpu.jfr,settings=${JFR_SETTINGS:-profile}")
+  export PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_ADDRESS=128 \
+    PARLEY_MEDIA_DTLS_MAX_HANDSHAKES_PER_APP=128
+  start_server join-cpu "${jfr[@]}"
+  # warm the join path itself (DTLS, SDP, ICE), not only signalling, with WARM (2) runs of the measured size: after one
+  # the JIT compiler threads still take a third of the server's CPU during the next
+  for w in $(seq 1 "${WARM:-2}"); do
+    "${LT[@]}" media --url "$URL" --app 1 --secret "$SECRET" --rooms "${ROOMS:-10}" --publishers "${PUBLISHERS:-1}" \
+      --players "${PLAYERS:-50}" -r "${RATE:-100}" --packet-rate 1 -d 60s --steady 1s ${BUNDLE---bundle} -q \
+      --metrics-url none >"$OUT/warmup-join-cpu-$w.txt" 2>&1 || true
+  done
+  machine "join-cpu: before"
+  hz=$(getconf CLK_TCK)
+  c0=$(server_cpu_ticks); server_thread_ticks >"$OUT/join-cpu-threads-0.tsv"
+  lt join-cpu media --rooms "${ROOMS:-10}" --publishers "${PUBLISHERS:-1}" --players "${PLAYERS:-50}" -r "${RATE:-100}" \
+    --packet-rate 1 -d 60s --steady 1s ${BUNDLE---bundle} --metrics-url none # no /metrics scrapes in the CPU figure
+  c1=$(server_cpu_ticks); server_thread_ticks >"$OUT/join-cpu-threads-1.tsv"
+  joins=$(joined "$OUT/join-cpu.txt") # failed joins (DTLS stalls on a starved machine) cost CPU too: the run then overstates
+  log "join-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $joins sessions joined at ${RATE:-100}/s" \
+      "($(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.2f", c / h * 1000 / n}') ms CPU per join," \
+      "$(awk -v c=$(( c1 - c0 )) -v h="$hz" -v n="$joins" 'BEGIN {printf "%.0f", n / (c / h)}') joins per CPU-second)"
+  thread_cpu_diff "$OUT/join-cpu-threads-0.tsv" "$OUT/join-cpu-threads-1.tsv" "$hz" "$joins" $(( c1 - c0 )) | tee -a "$OUT/bench.log"
+  stop_server
+}
+
+login_cpu() { # server CPU per signalling-only join (WebSocket, login with a JWT, logout): SESSIONS (2000) at RATE (200)/s
+  local hz c0 c1 n=${SESSIONS:-2000}
+  PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 start_server login-cpu
+  for w in $(seq 1 "${WARM:-2}"); do
+    "${LT[@]}" signal --url "$URL" --app 1 --secret "$SECRET" -n "$n" -m 100 -r "${RATE:-200}" --publish-rate 0 -d 20s -q \
+      --metrics-url none >"$OUT/warmup-login-cpu-$w.txt" 2>&1 || true
+  done
+  hz=$(getconf CLK_TCK)
+  c0=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-0.tsv"
+  lt login-cpu signal -n "$n" -m 100 -r "${RATE:-200}" --publish-rate 0 -d 20s --metrics-url none
+  c1=$(server_cpu_ticks); server_thread_ticks >"$OUT/login-cpu-threads-1.tsv"
+  n=$(joined "$OUT/login-cpu.txt") # the sessions that logged in before the end (a starved load generator starts fewer)
+  log "login-cpu: server CPU $(( (c1 - c0) * 1000 / hz )) ms for $n sessions logged in (target ${SESSIONS:-2000} at ${RATE:-200}/s)"
+  thread_cpu_diff "$OUT/login-cpu-threads-0.tsv" "$OUT/login-cpu-threads-1.tsv" "$hz" "$n" $(( c1 - c0 )) | tee -a "$OUT/bench.log"
+  stop_server
 }
 
 media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms x (1 publisher, 20 players), 10,000/s
@@ -216,6 +290,37 @@ media_p99() { # the forwarding p99 on its own, short (about a minute): 10 rooms 
   snapshot_later 30 "media-p99: steady"
   lt media-p99 media --rooms 10 --publishers 1 --players 20 -r 25 -d 45s
   stop_server
+}
+
+media_loops() { # 1 media loop against 2 (media.loops), alternately, at 50,000 packets/s out (10 rooms x (1, 100)):
+  # LOOPS ("1 2 1 2") and SERVER_CPUS (e.g. 0,1 with LT_CPUS=2,3 on a 4-core machine) change the run
+  local lt_pin=()
+  [ -z "${LT_CPUS:-}" ] || lt_pin=(taskset -c "$LT_CPUS")
+  LT=("${lt_pin[@]}" java -jar loadtest/target/parley-loadtest.jar)
+  for n in ${LOOPS:-1 2 1 2}; do
+    PARLEY_MEDIA_LOOPS=$n start_server "media-loops-$n"
+    warm "media-loops-$n"
+    machine "media-loops-$n: before"
+    snapshot_later 40 "media-loops-$n: steady"
+    lt "media-loops-$n-$(date -u +%H%M%S)" media --rooms 10 --publishers 1 --players 100 -r 25 -d 75s
+    stop_server
+  done
+  LT=(java -jar loadtest/target/parley-loadtest.jar)
+}
+
+media_gc() { # the 50,000 packets/s load (10 rooms x (1, 100)) with the server on each collector of GCS ("G1 ZGC");
+  # SERVER_JAVA picks the server's JDK (e.g. the Temurin 25 one: generational ZGC); JFR=1 records the server (profile)
+  local flag jfr=()
+  for gc in ${GCS:-G1 ZGC}; do
+    case $gc in G1) flag=-XX:+UseG1GC ;; ZGC) flag=-XX:+UseZGC ;; *) log "unknown collector $gc"; return 1 ;; esac
+    [ -z "${JFR:-}" ] || jfr=("-XX:StartFlightRecording=filename=$OUT/server-media-gc-$gc.jfr,settings=profile")
+    start_server "media-gc-$gc" "$flag" "${jfr[@]}"
+    warm "media-gc-$gc"
+    machine "media-gc-$gc: before"
+    lt "media-gc-$gc" media --rooms 10 --publishers 1 --players 100 -r 25 -d 100s --steady 40s --warmup 10s
+    curl -s "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics-media-gc-$gc.txt" || true
+    stop_server
+  done
 }
 
 log "results in $OUT; machine: $(nproc) cores, ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"

@@ -22,7 +22,7 @@ export interface ParleyRoomConfig {
 export interface ParleyEngineOptions {
   /** ms to wait for a response (default 10000) */
   requestTimeout?: number;
-  /** ms of retries before RECONNECT_FAILED (default 300000, ZEGO Web's 5 min) */
+  /** ms of resume (or login) attempts after a dropped connection before RECONNECT_FAILED 1002053 (default 300000, ZEGO Web's 5 min) */
   reconnectWindow?: number;
   /** longest pause between two reconnection attempts, ms (default 5000) */
   reconnectMaxDelay?: number;
@@ -85,6 +85,11 @@ export interface ZegoQualityStats {
 }
 
 export interface ParleyEvents {
+  /**
+   * RECONNECTING (1000017) when the socket drops; RECONNECTED when the session was resumed (extendedData '') or, when
+   * the server said it was gone, logged in to again (extendedData '{"relogin":<code>}', e.g. 1102001); RECONNECT_FAILED
+   * (1002053) after reconnectWindow.
+   */
   roomStateChanged: (roomID: string, reason: ZegoRoomStateChangedReason, errorCode: number, extendedData: string) => void;
   roomStateUpdate: (roomID: string, state: ZegoRoomState, errorCode: number, extendedData: string) => void;
   roomUserUpdate: (roomID: string, updateType: ZegoUpdateType, userList: ParleyUser[]) => void;

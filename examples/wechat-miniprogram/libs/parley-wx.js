@@ -8,6 +8,10 @@
  * starts the page's <live-pusher> / <live-player> through their contexts.
  *
  * Errors reject with {code, message} (server codes from PROTOCOL.md; client-side ones below).
+ * A dropped socket is resumed (PROTOCOL.md "Resume after a dropped connection"): RECONNECTING (1000017), then
+ * RECONNECTED once the server took the session back on a new socket (pusher and players keep their URLs, the pushes
+ * missed arrive next in order) or, when it says the session is gone, after a fresh login (extendedData
+ * {"relogin": code}); RECONNECT_FAILED (1002053) after options.reconnectWindow (5 min).
  * The canonical copy is sdk/wechat/parley-wx.js in the Parley repository; the server serves it at /parley-wx.js.
  */
 (function (root, factory) {
@@ -142,6 +146,10 @@
     this._streams = {};          // streamID -> stream (others' streams in the room)
     this._resync = null;         // during a re-login: {users: {}, streams: {}}
     this._reconnect = null;      // {deadline, attempt, timer}
+    this._sessionID = null;      // with _resumeToken (login response): what resumes the session after a drop
+    this._resumeToken = null;
+    this._lastSeq = 0;           // the highest push seq handled on this session (reported in heartbeat ack)
+    this._setAsideSockets = [];  // sockets given up without a close frame (_setAside)
     this._tokenTimer = null;
     this._ctx = null;            // {wxContext, pushAtr, playAtr}
     this._pusher = null;         // ParleyPusher
@@ -236,8 +244,11 @@
   ParleyEngine.prototype._login = function () {
     var self = this;
     var r = this._room;
+    this._lastSeq = 0;   // a new session numbers its pushes from 1
     return this._request('loginRoom', {appID: this.appID, roomID: r.roomID, token: r.token, user: r.user, config: r.config})
       .then(function (data) {
+        self._sessionID = data.sessionID || null;
+        self._resumeToken = data.resumeToken || null;
         self._startHeartbeat(data.heartbeatInterval);
         self._scheduleTokenWillExpire(data.tokenExpireTime);
         return data;
@@ -764,10 +775,12 @@
   /**
    * A pusher or player lost its media path (its component said so, or the server did). While logged in, restart
    * it (with a fresh URL when the key is about to expire) up to mediaRetries times; then NO_PUBLISH / NO_PLAY.
-   * During a reconnection the re-login restarts everything, so nothing is done here.
+   * During a reconnection the failure is kept: a resumed session restarts the component then (its URL is still
+   * valid), a fresh login restarts every component anyway.
    */
   ParleyEngine.prototype._mediaFailed = function (rec, isPublish, ext) {
     var self = this;
+    if (this._state === 'RECONNECTING' && rec.active && !rec.finished) rec.awayFailure = {isPublish: isPublish, ext: ext};
     if (!rec.active || rec.finished || rec.restarting || this._state !== 'LOGINED') return;
     var code = isPublish ? ERR_PUBLISH_MEDIA : ERR_PLAY_MEDIA;
     rec.failures++;
@@ -776,6 +789,10 @@
     rec.retryTimer = setTimeout(function () {
       if (!rec.active || rec.finished || self._state !== 'LOGINED') {
         rec.restarting = false;
+        if (self._state === 'RECONNECTING' && rec.active && !rec.finished) {
+          rec.failures--;
+          rec.awayFailure = {isPublish: isPublish, ext: ext};
+        }
         return;
       }
       if (rec.failures > self.options.mediaRetries || rec.mode === 'native') {
@@ -824,8 +841,20 @@
     if (owner && owner.streamID === rec.streamID) owner._stopContext();
   };
 
-  // ---- reconnection ---------------------------------------------------------------------------------------
+  // ---- reconnection (PROTOCOL.md "Resume after a dropped connection") ---------------------------------------
 
+  // resumeSession answers after which only a fresh login helps: the session ended (1102001), the pushes missed are
+  // no longer held (1102015), the credential is refused (1102016); or the server cannot take the request at all
+  // (1100001), which retrying would not change.
+  var RELOGIN_CODES = [1102001, 1102015, 1102016, 1100001];
+  // Sockets given up without their close frame (see _setAside), at most this many at once.
+  var MAX_SET_ASIDE = 2;
+
+  /**
+   * The socket is gone (closed, errored, or a heartbeat unanswered). Logged in: RECONNECTING, then attempts with
+   * backoff; each opens a socket and resumes the session (resumeSession with the login's credential and the last
+   * push seq handled) or, when the server says the session is gone, logs in again.
+   */
   ParleyEngine.prototype._onSocketLost = function (why) {
     var err = parleyError(ERR_NETWORK, why);
     this._failPending(err);
@@ -836,7 +865,7 @@
       var self = this;
       this._reconnect = {deadline: now() + this.options.reconnectWindow, attempt: 0, timer: null};
       this._emitRoomState(this._room.roomID, 'RECONNECTING', ERR_NETWORK, why);
-      // Pushers and players keep their components: the re-login restarts them with fresh URLs.
+      // Pushers and players keep their components: a resumed session keeps their URLs, a fresh login gets new ones.
       this._reconnect.timer = setTimeout(function () {
         self._reconnectAttempt();
       }, 0);
@@ -848,14 +877,11 @@
     var self = this;
     var rc = this._reconnect;
     if (!rc || this._state !== 'RECONNECTING') return;
-    var delay = Math.min(this.options.reconnectMaxDelay, 250 * Math.pow(2, rc.attempt));
-    if (now() + delay >= rc.deadline) {
-      this._reconnectFailed(ERR_RECONNECT_FAILED, 'no connection within ' + this.options.reconnectWindow + ' ms');
-      return;
-    }
+    var delay = Math.min(this.options.reconnectMaxDelay, 200 * Math.pow(2, rc.attempt - 1));
+    // The last pause ends at the deadline, where the attempt gives up (RECONNECT_FAILED at the window, not before).
     rc.timer = setTimeout(function () {
       self._reconnectAttempt();
-    }, delay);
+    }, Math.max(0, Math.min(delay, rc.deadline - now())));
   };
 
   ParleyEngine.prototype._reconnectAttempt = function () {
@@ -863,16 +889,72 @@
     var rc = this._reconnect;
     if (!rc || this._state !== 'RECONNECTING') return;
     rc.timer = null;
+    if (now() >= rc.deadline) {
+      this._reconnectFailed(ERR_RECONNECT_FAILED, 'no reconnect within ' + this.options.reconnectWindow + ' ms');
+      return;
+    }
     rc.attempt++;
+    var unanswered = false;   // a resumeSession without its answer: the server may have moved the session to this socket
+    this._connect().then(function () {
+      if (!self._sessionID || !self._resumeToken) return self._relogin(rc, 0);
+      unanswered = true;
+      return self._request('resumeSession', {appID: self.appID, roomID: self._room.roomID, userID: self._room.user.userID,
+        sessionID: self._sessionID, resumeToken: self._resumeToken, lastSeq: self._lastSeq}, function (data) {
+        // Run as the answer arrives: RECONNECTED comes before the pushes replayed right behind it.
+        unanswered = false;
+        self._resumed(rc, data);
+      }).then(null, function (e) {
+        if (e.code !== ERR_TIMEOUT && e.code !== ERR_NETWORK) unanswered = false;
+        if (self._state !== 'RECONNECTING' || self._reconnect !== rc || !contains(RELOGIN_CODES, e.code)) throw e;
+        self._log('resumeSession refused, logging in again', e.code, e.message);
+        self._closeSetAside();   // the old session is over: its sockets may close now
+        return self._relogin(rc, e.code);   // on the same socket (a refused resume leaves it usable)
+      });
+    }).then(null, function (e) {
+      if (self._state !== 'RECONNECTING' || self._reconnect !== rc) return;
+      self._log('reconnect attempt failed', e);
+      self._resync = null;
+      if (contains(FATAL_LOGIN_CODES, e.code)) {
+        self._reconnectFailed(e.code, e.message);
+        return;
+      }
+      var sock = self._socket;
+      self._socket = null;
+      if (sock && unanswered) self._setAside(sock);
+      else if (sock) closeTask(sock);
+      self._stopHeartbeat();
+      self._scheduleReconnect();
+    });
+  };
+
+  /** The server took the session back on the new socket: same room, streams and URLs; the missed pushes follow. */
+  ParleyEngine.prototype._resumed = function (rc, data) {
+    if (this._state !== 'RECONNECTING' || this._reconnect !== rc) return;
+    this._state = 'LOGINED';
+    this._reconnect = null;
+    this._resync = null;
+    this._closeSetAside();   // their close frames no longer concern the session (it is carried by this socket)
+    this._startHeartbeat(data.heartbeatInterval);
+    this._emitRoomState(this._room.roomID, 'RECONNECTED', 0, '');
+    this._resumeMedia();
+  };
+
+  /**
+   * The session is gone on the server (or there is no credential): log in again with the login's parameters (and the
+   * latest token), then report only what changed, RECONNECTED ({"relogin": why} when a refused resume led here) and
+   * restart every pusher and player with new URLs (the old ones died with the old session).
+   */
+  ParleyEngine.prototype._relogin = function (rc, why) {
+    var self = this;
     var logined;
-    this._resync = {users: {}, streams: {}, logined: new Promise(function (resolve) {
+    var resync = {users: {}, streams: {}, logined: new Promise(function (resolve) {
       logined = resolve;
     })};
-    this._resync.onLogined = logined;
-    var resync = this._resync;
-    this._connect().then(function () {
-      return self._login();
-    }).then(function () {
+    resync.onLogined = logined;
+    this._resync = resync;
+    this._sessionID = null;
+    this._resumeToken = null;
+    return this._login().then(function () {
       // The server pushes LOGINED, the users and the streams together after the response; a heartbeat sent
       // once LOGINED is here is answered after all of them.
       return withTimeout(resync.logined, self.options.requestTimeout, 'no LOGINED push after the login response');
@@ -886,21 +968,8 @@
       self._state = 'LOGINED';
       self._reconnect = null;
       self._finishResync();
-      self._emitRoomState(self._room.roomID, 'RECONNECTED', 0, '');
+      self._emitRoomState(self._room.roomID, 'RECONNECTED', 0, why ? JSON.stringify({relogin: why}) : '');
       self._restoreMedia();
-    }, function (e) {
-      if (self._state !== 'RECONNECTING' || self._reconnect !== rc) return;
-      self._log('reconnect attempt failed', e);
-      self._resync = null;
-      if (contains(FATAL_LOGIN_CODES, e.code)) {
-        self._reconnectFailed(e.code, e.message);
-        return;
-      }
-      var sock = self._socket;
-      self._socket = null;
-      if (sock) closeTask(sock);
-      self._stopHeartbeat();
-      self._scheduleReconnect();
     });
   };
 
@@ -917,6 +986,22 @@
     if (this._reconnect && this._reconnect.timer) clearTimeout(this._reconnect.timer);
     this._reconnect = null;
     this._resync = null;
+  };
+
+  /**
+   * Keeps a socket given up without closing it: a close frame that still reached the server would end the session
+   * there (PROTOCOL.md "How a session ends"). It is closed once the session is carried by another socket, or over.
+   */
+  ParleyEngine.prototype._setAside = function (entry) {
+    entry.open = false;
+    this._setAsideSockets.push(entry);
+    while (this._setAsideSockets.length > MAX_SET_ASIDE) closeTask(this._setAsideSockets.shift());
+  };
+
+  ParleyEngine.prototype._closeSetAside = function () {
+    var list = this._setAsideSockets;
+    this._setAsideSockets = [];
+    for (var i = 0; i < list.length; i++) closeTask(list[i]);
   };
 
   // After a re-login: tell the page only what changed while the connection was down (as ZEGO does).
@@ -953,14 +1038,33 @@
   ParleyEngine.prototype._restoreMedia = function () {
     var self = this;
     var pubs = keys(this._publishes);
-    for (var i = 0; i < pubs.length; i++) this._restorePublish(this._publishes[pubs[i]]);
+    for (var i = 0; i < pubs.length; i++) {
+      this._publishes[pubs[i]].awayFailure = null;
+      this._restorePublish(this._publishes[pubs[i]]);
+    }
     var plays = keys(this._plays);
     for (var j = 0; j < plays.length; j++) {
       var rec = this._plays[plays[j]];
+      rec.awayFailure = null;
       if (rec.ended) continue;
       this._restorePlay(rec);
     }
     return self;
+  };
+
+  // A resumed session keeps its publishes and plays and their URLs: only a component that failed meanwhile restarts.
+  ParleyEngine.prototype._resumeMedia = function () {
+    var recs = [];
+    var pubs = keys(this._publishes);
+    for (var i = 0; i < pubs.length; i++) recs.push(this._publishes[pubs[i]]);
+    var plays = keys(this._plays);
+    for (var j = 0; j < plays.length; j++) recs.push(this._plays[plays[j]]);
+    for (var k = 0; k < recs.length; k++) {
+      var f = recs[k].awayFailure;
+      if (!f) continue;
+      recs[k].awayFailure = null;
+      this._mediaFailed(recs[k], f.isPublish, f.ext);
+    }
   };
 
   ParleyEngine.prototype._restorePublish = function (rec) {
@@ -1069,8 +1173,8 @@
           return;
         }
         if (self._socket === entry) {
-          entry.open = false;
-          closeTask(entry);
+          self._socket = null;
+          self._setAside(entry);   // no close frame: it would end the session on the server
           self._onSocketLost(why);
         }
       });
@@ -1094,6 +1198,7 @@
     var s = this._socket;
     this._socket = null;
     if (s) closeTask(s);
+    this._closeSetAside();
   };
 
   ParleyEngine.prototype._failPending = function (err) {
@@ -1106,7 +1211,8 @@
     this._pending = {};
   };
 
-  ParleyEngine.prototype._request = function (type, data) {
+  /** Sends a request; resolves its data. onAnswer(data), if given, runs as an OK answer arrives, before the frames after it. */
+  ParleyEngine.prototype._request = function (type, data, onAnswer) {
     var self = this;
     var s = this._socket;
     if (!s || !s.open || !s.task) return Promise.reject(parleyError(ERR_NETWORK, type + ': not connected'));
@@ -1116,7 +1222,7 @@
         delete self._pending[id];
         reject(parleyError(ERR_TIMEOUT, type + ': no response within ' + self.options.requestTimeout + ' ms'));
       }, self.options.requestTimeout);
-      self._pending[id] = {resolve: resolve, reject: reject, timer: timer, type: type};
+      self._pending[id] = {resolve: resolve, reject: reject, timer: timer, type: type, onAnswer: onAnswer};
       s.task.send({data: JSON.stringify({id: id, type: type, data: data || {}}), fail: function (res) {
         var p = self._pending[id];
         if (!p) return;
@@ -1137,6 +1243,10 @@
     }
     if (!msg || typeof msg !== 'object') return;
     if (typeof msg.push === 'string') {
+      if (typeof msg.seq === 'number') {
+        if (msg.seq <= this._lastSeq) return;   // handled already (before the connection dropped)
+        this._lastSeq = msg.seq;
+      }
       this._onPush(msg.push, msg.data || {});
       return;
     }
@@ -1148,8 +1258,18 @@
     }
     delete this._pending[id];
     clearTimeout(p.timer);
-    if (msg.code === 0) p.resolve(msg.data || {});
-    else p.reject(parleyError(msg.code, msg.message || ('error ' + msg.code)));
+    if (msg.code === 0) {
+      if (p.onAnswer) {
+        try {
+          p.onAnswer(msg.data || {});
+        } catch (e) {
+          this._log('handling the answer to ' + p.type + ' failed', e);
+        }
+      }
+      p.resolve(msg.data || {});
+    } else {
+      p.reject(parleyError(msg.code, msg.message || ('error ' + msg.code)));
+    }
   };
 
   ParleyEngine.prototype._onPush = function (name, d) {
@@ -1349,11 +1469,13 @@
     this._heartbeatInterval = intervalMs > 0 ? intervalMs : 30000;
     this._heartbeat = setInterval(function () {
       var s = self._socket;
-      self._request('heartbeat', {}).then(null, function (e) {
+      // ack: the server may let go of the pushes handled (PROTOCOL.md "Resume after a dropped connection").
+      self._request('heartbeat', self._lastSeq > 0 ? {ack: self._lastSeq} : {}).then(null, function (e) {
         self._log('heartbeat', e);
         // No answer: the connection is dead even if the socket has not noticed (a mobile network switch).
         if (e.code === ERR_TIMEOUT && self._socket === s && s) {
-          closeTask(s);
+          self._socket = null;
+          self._setAside(s);
           self._onSocketLost('heartbeat: ' + e.message);
         }
       });
@@ -1406,6 +1528,9 @@
 
   ParleyEngine.prototype._resetRoom = function () {
     this._state = 'LOGOUT';
+    this._sessionID = null;
+    this._resumeToken = null;
+    this._lastSeq = 0;
     this._stopHeartbeat();
     if (this._tokenTimer) clearTimeout(this._tokenTimer);
     this._tokenTimer = null;

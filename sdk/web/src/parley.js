@@ -1055,14 +1055,19 @@
     }
 
     /**
-     * A bundled stream's transceiver goes inactive rather than stopped: stopping the group's first m-line would make
-     * the browser move the bundle to a new transport and cut every other stream; the server answers the first
-     * m-line inactive and any other with port 0 (which stops it then).
+     * A bundled stream's transceiver stops (its m-line is offered with port 0, and once the answer has rejected it the
+     * browser recycles that m-line for the next stream under a new mid, JSEP 5.2.2, so the offer stays as long as the
+     * live streams). The session's first m-line goes inactive instead: stopping the group's tagged m-line would make
+     * the browser move the bundle to a new transport and cut every other stream; the server answers it inactive.
      */
     _disable(transceiver) {
       try {
         if (transceiver.sender && transceiver.sender.track) transceiver.sender.replaceTrack(null);
-        if (!transceiver.stopped && transceiver.currentDirection !== 'stopped') transceiver.direction = 'inactive';
+        if (transceiver.stopped || transceiver.currentDirection === 'stopped') return;
+        const pc = this._session && this._session.pc;
+        const group = pc && pc.localDescription && /a=group:BUNDLE ([^\s]+)/.exec(pc.localDescription.sdp);
+        if (transceiver.mid !== null && group && group[1] !== transceiver.mid) transceiver.stop();
+        else transceiver.direction = 'inactive';
       } catch (ignored) { /* stopped or closed meanwhile */ }
     }
 

@@ -106,7 +106,7 @@ test('the stream ends: the other page gets DELETE reason 1 and NO_PLAY 0 publish
   assert.deepEqual(b.page.data.playerList, [], 'the page stopped the player on DELETE');
 });
 
-test('a dropped socket: RECONNECTED, the pusher and the player come back with new URLs, the call goes on', async (t) => {
+test('a dropped socket, resumed: the pusher and the player keep their URLs and components, the call goes on', async (t) => {
   if (skip) return t.skip(skip);
   const a = await caller('wxe', 'r-drop2', 440);
   const b = await caller('wxf', 'r-drop2', 660);
@@ -114,19 +114,50 @@ test('a dropped socket: RECONNECTED, the pusher and the player come back with ne
   await b.zg.getPusherInstance().start('wxf-mic');
   await hears(b, 'wxe-mic', 440, 'b to hear a');
   await hears(a, 'wxf-mic', 660, 'a to hear b');
-  const aPlayerStarts = a.wx.player('wxf-mic').starts;
+  const aPlayer = a.wx.player('wxf-mic');
+  const aPlayerUrl = aPlayer.url;
+  const bPlayer = b.wx.player('wxe-mic');
 
   a.wx.socket.drop();
-  await a.events.waitFor('roomStateChanged', (r, reason) => reason === 'RECONNECTED', 20000);
+  const rec = await a.events.waitFor('roomStateChanged', (r, reason) => reason === 'RECONNECTED', 20000);
+  assert.equal(rec.args[3], '', 'resumed');
+  assert.equal(a.page.data.pusher.url, url);
+  assert.equal(a.wx.pushers.length, 1);
+  assert.equal(a.wx.pushers[0].starts, 1, 'the <live-pusher> was not restarted');
+  assert.equal(a.wx.player('wxf-mic'), aPlayer);
+  assert.equal(aPlayer.starts, 1, 'the <live-player> was not restarted');
+  assert.equal(aPlayer.url, aPlayerUrl);
+  // the call goes on with the same components: both still hear the other (fresh audio, decoded after the resume)
+  aPlayer.pcm = Buffer.alloc(0);
+  bPlayer.pcm = Buffer.alloc(0);
+  await hears(a, 'wxf-mic', 660, 'a to hear b after the resume');
+  await hears(b, 'wxe-mic', 440, 'b to hear a after the resume');
+  assert.equal(bPlayer.starts, 1);
+});
+
+test('a dropped socket whose session is not resumed (credential refused, 1102016): logged in again, the pusher and the player come back with new URLs', async (t) => {
+  if (skip) return t.skip(skip);
+  const a = await caller('wxe2', 'r-drop3', 440);
+  const b = await caller('wxf2', 'r-drop3', 660);
+  const {url} = await a.zg.getPusherInstance().start('wxe2-mic');
+  await b.zg.getPusherInstance().start('wxf2-mic');
+  await hears(b, 'wxe2-mic', 440, 'b to hear a');
+  await hears(a, 'wxf2-mic', 660, 'a to hear b');
+  const aPlayerStarts = a.wx.player('wxf2-mic').starts;
+
+  a.zg._resumeToken = 'not-the-credential';   // the seam: the server refuses this resume with 1102016
+  a.wx.socket.drop();
+  const rec = await a.events.waitFor('roomStateChanged', (r, reason) => reason === 'RECONNECTED', 20000);
+  assert.equal(rec.args[3], '{"relogin":1102016}');
   await until('a new pusher URL on the page', 10000, () => a.page.data.pusher.url && a.page.data.pusher.url !== url);
-  await until('a\'s player restarted', 10000, () => a.wx.player('wxf-mic').starts > aPlayerStarts);
-  const bOldUrl = b.wx.player('wxe-mic').url;
+  await until('a\'s player restarted', 10000, () => a.wx.player('wxf2-mic').starts > aPlayerStarts);
+  const bOldUrl = b.wx.player('wxe2-mic').url;
   await until('b to play a again, with a new URL', MEDIA_MS, () => {
-    const p = b.wx.player('wxe-mic');
+    const p = b.wx.player('wxe2-mic');
     return p && p.url !== bOldUrl && p.playing && toneRatio(p.pcm, PCM_RATE, 440) > 20;
   });
-  await hears(a, 'wxf-mic', 660, 'a to hear b again');
-  assert.equal(a.zg.getPusherInstance().streamID, 'wxe-mic');
+  await hears(a, 'wxf2-mic', 660, 'a to hear b again');
+  assert.equal(a.zg.getPusherInstance().streamID, 'wxe2-mic');
 });
 
 test('the pusher\'s connection breaks: the SDK restarts it, the room hears it again', async (t) => {

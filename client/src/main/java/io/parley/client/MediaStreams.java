@@ -104,6 +104,15 @@ final class MediaStreams {
         return media;
     }
 
+    /** The m= sections the session transport's offers carry (0 without one). */
+    int sectionCount() {
+        CompletableFuture<MediaSession> s;
+        synchronized (this) {
+            s = session;
+        }
+        return s != null && s.isDone() && !s.isCompletedExceptionally() ? s.join().sectionCount() : 0;
+    }
+
     /** A bundled stream the server ended: its section goes (port 0 in the next offer). */
     private void ended(Object stream) {
         CompletableFuture<MediaSession> s;

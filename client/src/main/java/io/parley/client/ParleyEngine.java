@@ -69,6 +69,13 @@ public final class ParleyEngine implements AutoCloseable {
     private volatile boolean relogging;
     /** The rooms whose LOGINED (of a fresh login after a refused resume) is still to come, and not reported. */
     private final java.util.Set<String> reloggingRooms = ConcurrentHashMap.newKeySet();
+    /**
+     * A fresh login refused (after a refused resume) is reported as RECONNECT_FAILED from its answer; the server's own
+     * LOGIN_FAILED push for it, which may come before or after the answer, is not reported: these hold the rooms whose
+     * push came first, and those whose push is still due.
+     */
+    private final java.util.Set<String> reloginFailedPushSeen = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> reloginFailedPushDue = ConcurrentHashMap.newKeySet();
     private volatile boolean userClosed;
     private volatile long heartbeatIntervalMs = 30_000;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -188,6 +195,16 @@ public final class ParleyEngine implements AutoCloseable {
     }
 
     public CompletableFuture<Result> loginRoom(String roomID, String token, Messages.User user, Messages.RoomConfig config) {
+        if ("RECONNECT_FAILED".equals(state)) {
+            // The lost session's rooms (kept for logoutRoom's LOGOUT of each) are forgotten: this login starts anew.
+            rooms.clear();
+            logins.clear();
+            roomId = null;
+            loginRequest = null;
+            synchronized (this) {
+                roomExtraInfo.clear();
+            }
+        }
         state = "LOGINING";
         userClosed = false;
         fireState(roomID, "LOGINING", 0, "");
@@ -333,6 +350,15 @@ public final class ParleyEngine implements AutoCloseable {
      */
     public void setMediaBundle(boolean on) {
         media.bundle(on);
+    }
+
+    /**
+     * The m= sections the session transport's offers carry now (0 when not bundling): the live bundled streams
+     * plus stopped ones whose slot the next new stream recycles (JSEP 5.2.2), so it stays bounded by the streams
+     * live at once, not by the streams the session ever had.
+     */
+    public int mediaBundleSections() {
+        return media.sectionCount();
     }
 
     /**
@@ -507,7 +533,7 @@ public final class ParleyEngine implements AutoCloseable {
 
     private synchronized CompletableFuture<WsClient> connect() {
         CompletableFuture<WsClient> c = connection;
-        if (c == null || (c.isDone() && !c.isCompletedExceptionally() && !c.join().isOpen())) {
+        if (c == null || (c.isDone() && (c.isCompletedExceptionally() || !c.join().isOpen()))) {
             lastSeq.set(0); // a new connection starts a new session
             c = open();
         }
@@ -611,8 +637,27 @@ public final class ParleyEngine implements AutoCloseable {
         }
         relogging = true;
         reloggingRooms.clear();
+        reloginFailedPushSeen.clear();
+        reloginFailedPushDue.clear();
         all.forEach(req -> reloggingRooms.add(req.roomID()));
         return reloginFrom(ws, all, 0, null);
+    }
+
+    /** A fresh login of {@code roomID} was refused: its LOGINED will not come, its LOGIN_FAILED push is not reported. */
+    private void reloginRefused(String roomID) {
+        reloggingRooms.remove(roomID);
+        if (!reloginFailedPushSeen.remove(roomID)) {
+            reloginFailedPushDue.add(roomID);
+        }
+    }
+
+    /** Whether a LOGIN_FAILED push is that of a fresh login after a refused resume (then reported from its answer). */
+    private boolean reloginFailedPush(String roomID) {
+        if (reloggingRooms.contains(roomID)) {
+            reloginFailedPushSeen.add(roomID); // before its answer
+            return true;
+        }
+        return reloginFailedPushDue.remove(roomID);
     }
 
     private CompletableFuture<Result> reloginFrom(WsClient ws, List<Messages.LoginRoom> all, int i, Result firstResult) {
@@ -622,19 +667,27 @@ public final class ParleyEngine implements AutoCloseable {
         Messages.LoginRoom req = all.get(i);
         return requestOn(ws, Messages.LOGIN_ROOM, req).thenCompose(r -> {
             if (!r.ok()) {
-                if (i == 0) {
-                    return CompletableFuture.completedFuture(r);
+                reloginRefused(req.roomID());
+                if (firstResult == null && i == all.size() - 1) {
+                    return CompletableFuture.completedFuture(r); // no room took the user back: RECONNECT_FAILED
                 }
-                reloggingRooms.remove(req.roomID());
                 logins.remove(req.roomID());
+                if (firstResult == null) {
+                    // Not logged in anywhere yet: the next room takes the first one's place (its login leads a retry).
+                    rooms.remove(req.roomID());
+                    if (req.roomID().equals(roomId) && !rooms.isEmpty()) {
+                        roomId = rooms.iterator().next();
+                        loginRequest = logins.get(roomId);
+                    }
+                }
                 fireState(req.roomID(), "RECONNECT_FAILED", r.code(), r.message()); // this room only; the others carry on
                 return reloginFrom(ws, all, i + 1, firstResult);
             }
-            if (i == 0) {
+            if (firstResult == null) {
                 rooms.clear(); // the session is new: its rooms are those logged in again, the first one first
             }
             loggedIn(req, r);
-            return reloginFrom(ws, all, i + 1, i == 0 ? r : firstResult);
+            return reloginFrom(ws, all, i + 1, firstResult == null ? r : firstResult);
         });
     }
 
@@ -724,6 +777,9 @@ public final class ParleyEngine implements AutoCloseable {
                     if (relogging && "LOGINED".equals(p.reason()) && reloggingRooms.remove(p.roomID())) {
                         relogging = !reloggingRooms.isEmpty();
                         break; // a login that repairs a lost session: reported as RECONNECTED when it answered
+                    }
+                    if ("LOGIN_FAILED".equals(p.reason()) && reloginFailedPush(p.roomID())) {
+                        break; // reported as RECONNECT_FAILED (that room's, or every room's) from the login's answer
                     }
                     state = p.reason();
                     lastErrorCode = p.errorCode();

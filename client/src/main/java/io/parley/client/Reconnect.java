@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * and the pushes missed arrive next, in order. The server answers that the session cannot be resumed (it ended:
  * 1102001; missed pushes no longer held: 1102015; credential refused: 1102016): the client logs in again with the
  * login's parameters and reports RECONNECTED with {@code {"relogin":<code>}} in extendedData; its publishers and
- * players ended with the old session. No success within the retry window: RECONNECT_FAILED (1002053).
+ * players ended with the old session. In several rooms (multi-room) every room is logged in to again, in login order;
+ * a room that refuses (e.g. full now) gets RECONNECT_FAILED with its code alone, the others RECONNECTED (when none
+ * takes the user back, each gets RECONNECT_FAILED). No success within the retry window: RECONNECT_FAILED (1002053).
  * All of it runs on the client's event loops; one attempt at a time.
  */
 final class Reconnect {

@@ -55,10 +55,17 @@ final class MediaCommand implements Callable<Integer> {
             + "ICE/DTLS handshake per session, a m-line per stream) instead of one transport per stream.")
     boolean bundle;
 
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "0s",
+            description = "First run small copies of the scenario (at most " + MediaScenario.WARMUP_ROOMS + " rooms of "
+            + MediaScenario.WARMUP_PLAYERS + " players, own rooms, same join rate and transport mode) for this long and "
+            + "discard their figures, so that neither JVM's JIT compilation of the join path (DTLS, SRTP, SDP) is measured; "
+            + "part of --duration (default: ${DEFAULT-VALUE}).")
+    java.time.Duration warmup = java.time.Duration.ZERO;
+
     @Override
     public Integer call() throws Exception {
         return LoadTest.execute(common, this::validate, tokens -> new MediaScenario(common, tokens, rooms, publishers, players,
-                minSize(), maxSize(), packetRate, loginRate, mediaTimeout).steadyFor(steady).bundle(bundle));
+                minSize(), maxSize(), packetRate, loginRate, mediaTimeout).steadyFor(steady).bundle(bundle).warmup(warmup));
     }
 
     int minSize() {
@@ -87,6 +94,9 @@ final class MediaCommand implements Callable<Integer> {
         }
         if (common.duration.isNegative() || common.duration.isZero()) {
             throw new BadSettings("--duration " + common.duration + " (expected: > 0)");
+        }
+        if (warmup.isNegative() || warmup.compareTo(common.duration) >= 0) {
+            throw new BadSettings("--warmup " + warmup + " (expected: >= 0 and shorter than --duration " + common.duration + ")");
         }
         int min;
         int max;

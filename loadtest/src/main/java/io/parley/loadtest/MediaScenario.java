@@ -97,6 +97,18 @@ final class MediaScenario implements Scenario {
 
     private long steadyNanos = -1;
     private boolean bundle;
+    private java.time.Duration warmup = java.time.Duration.ZERO;
+    /** The warm-up copy running now, if any (for progress and stop). */
+    private volatile MediaScenario warming;
+    /** At most this many rooms, and players per room, in a warm-up copy. */
+    static final int WARMUP_ROOMS = 5;
+    static final int WARMUP_PLAYERS = 10;
+
+    /** Runs small copies of the scenario for {@code d} first and discards their figures (see MediaCommand --warmup). */
+    MediaScenario warmup(java.time.Duration d) {
+        warmup = d;
+        return this;
+    }
 
     /** Every session bundles its streams on one transport (ParleyEngine.setMediaBundle). */
     MediaScenario bundle(boolean on) {
@@ -138,6 +150,7 @@ final class MediaScenario implements Scenario {
         m.put("loginRate", loginRate);
         m.put("mediaTimeoutSeconds", mediaTimeout.toMillis() / 1000.0);
         m.put("bundle", bundle);
+        m.put("warmupSeconds", warmup.toMillis() / 1000.0);
         m.put("durationSeconds", common.duration.toMillis() / 1000.0);
         m.put("runTag", tag);
         m.put("expectedPacketsOutPerSecond", (long) rooms * players * publishers * packetRate);
@@ -146,6 +159,10 @@ final class MediaScenario implements Scenario {
 
     @Override
     public String progress() {
+        MediaScenario w = warming;
+        if (w != null) {
+            return "warm-up (not measured) " + w.progress();
+        }
         return phase + " | publishers " + publishersUp.get() + "/" + rooms * publishers + " players " + playersUp.get() + "/"
                 + rooms * players;
     }
@@ -164,6 +181,9 @@ final class MediaScenario implements Scenario {
     @Override
     public void run(Stats stats, long deadline) throws InterruptedException {
         this.stats = stats;
+        if (!warmup.isZero()) {
+            warmUp(Math.min(System.nanoTime() + warmup.toNanos(), deadline));
+        }
         phase = "publishers";
         long t0 = System.nanoTime();
         int started = 0;
@@ -211,6 +231,27 @@ final class MediaScenario implements Scenario {
         phase = "closing";
         closeAll(10_000);
         phase = "done";
+    }
+
+    /**
+     * Runs small copies of this scenario (own rooms: each copy has its own run tag) one after another until {@code end},
+     * each closed before the next, and throws their figures away: the first joins of a fresh JVM run the DTLS, SRTP
+     * and SDP code interpreted, on both ends, and would otherwise be what a short ramp measures.
+     */
+    private void warmUp(long end) throws InterruptedException {
+        phase = "warm-up";
+        while (!over(end)) {
+            MediaScenario w = new MediaScenario(common, tokens, Math.min(rooms, WARMUP_ROOMS), publishers,
+                    Math.min(players, WARMUP_PLAYERS), minSize, maxSize, packetRate, loginRate, mediaTimeout)
+                    .bundle(bundle).steadyFor(java.time.Duration.ofMillis(500));
+            warming = w;
+            try {
+                w.run(new Stats(), end);
+            } finally {
+                w.closeAll(10_000);
+                warming = null;
+            }
+        }
     }
 
     /**
@@ -275,6 +316,10 @@ final class MediaScenario implements Scenario {
     @Override
     public void stop() {
         stopped = true;
+        MediaScenario w = warming;
+        if (w != null) {
+            w.stop();
+        }
     }
 
     private Bot newBot(int room, String who) {

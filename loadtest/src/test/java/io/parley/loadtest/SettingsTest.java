@@ -123,6 +123,8 @@ class SettingsTest {
         assertThat(Cli.run(concat(base, "--publishers", "0")).err()).contains("--publishers 0 (expected: > 0)");
         assertThat(Cli.run(concat(base, "--packet-size", "8")).err()).contains("--packet-size 8 (expected: 16 <= MIN <= MAX <= 1200");
         assertThat(Cli.run(concat(base, "--packet-size", "big")).err()).contains("--packet-size big (expected: MIN or MIN-MAX");
+        assertThat(Cli.run(concat(base, "--warmup", "60s", "-d", "30s")).err())
+                .contains("--warmup PT1M (expected: >= 0 and shorter than --duration PT30S)");
         Cli c = Cli.run(concat(base, "--rooms", "10", "--publishers", "1", "--players", "2000"));
         assertThat(c.exitCode()).isEqualTo(2);
         assertThat(c.err()).contains("--rooms 10 of 1 publishers and 2000 players").contains("needs 40020 sockets");

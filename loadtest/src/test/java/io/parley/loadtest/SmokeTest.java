@@ -76,7 +76,8 @@ class SmokeTest {
         Path out = dir.resolve("media.json");
         long kernelDropsBefore = udpReceiveBufferDrops();
         Cli c = Cli.run("media", "--url", url(), "--app", Long.toString(APP), "--secret", SECRET, "--rooms", "2",
-                "--publishers", "1", "--players", "3", "--duration", "60s", "--steady", "1500ms", "--out", out.toString(), "-q");
+                "--publishers", "1", "--players", "3", "--duration", "60s", "--steady", "1500ms", "--warmup", "3s",
+                "--out", out.toString(), "-q");
         assertThat(c.exitCode()).as(c.out() + c.err()).isZero();
         long kernelDrops = udpReceiveBufferDrops() - kernelDropsBefore;
         JsonNode r = new ObjectMapper().readTree(out.toFile());
@@ -94,12 +95,17 @@ class SmokeTest {
         assertThat(fwd.path("count").asLong() + r.path("latencies").path("forwarding_ramp").path("count").asLong())
                 .isEqualTo(r.path("counters").path("packets_received").asLong());
         assertThat(fwd.path("count").asLong()).isPositive(); // packets sent once all players were set up
-        assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(1_000);
+        // ms; the bound catches a broken clock or stamp (seconds or epoch values), not slowness: on a machine
+        // oversubscribed eight times a p50 of 2 s was seen. Speed is BENCHMARKS.md's business.
+        assertThat(fwd.path("p50").asDouble()).isPositive().isLessThan(30_000);
         assertThat(r.path("derived").path("steady_packets_lost").asLong()).isBetween(0L, kernelDrops);
         assertThat(r.path("server").path("histograms").path("parley_media_forward_latency_seconds").path("steady")
                 .path("count").asLong()).isPositive();
+        // the warm-up's joins (its own rooms, 3 s first) are not in the figures
+        assertThat(r.path("settings").path("warmupSeconds").asDouble()).isEqualTo(3.0);
         assertThat(r.path("latencies").path("first_audio").path("count").asLong()).isEqualTo(6);
         assertThat(r.path("latencies").path("media_setup").path("count").asLong()).isEqualTo(2 + 6);
+        assertThat(r.path("counters").path("logins").asLong()).isEqualTo(2 + 6);
     }
 
     /**

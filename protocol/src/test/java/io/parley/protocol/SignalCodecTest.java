@@ -68,4 +68,28 @@ class SignalCodecTest {
         assertThat(code(() -> Identifiers.userName("é".repeat(129), "u"))).isEqualTo(ErrorCode.USER_NAME_TOO_LONG);
         assertThat(Identifiers.userName(null, "u")).isEqualTo("u");
     }
+
+    /** The streaming writers the gateway uses must put on the wire exactly what the tree builders describe. */
+    @Test
+    void streamedEnvelopesAreByteForByteTheTreeOnes() throws Exception {
+        var streams = java.util.List.of(new Messages.StreamInfo("s-1", new Messages.User("u\u00e9\"1", null), "{\"k\":1}"));
+        Object[] datas = {null, new Messages.RoomStreamUpdate("r", "ADD", streams, ""),
+            SignalCodec.MAPPER.readTree("{\"n\":1.5,\"a\":[true,null]}"), java.util.Map.of("x", 1L), "text"};
+        com.fasterxml.jackson.databind.JsonNode[] ids = {null, SignalCodec.MAPPER.readTree("7"),
+            SignalCodec.MAPPER.readTree("\"id-\\u0001\""), com.fasterxml.jackson.databind.node.NullNode.instance};
+        for (Object data : datas) {
+            for (com.fasterxml.jackson.databind.JsonNode id : ids) {
+                for (String message : new String[] {null, "", "bad \"x\""}) {
+                    var out = new java.io.ByteArrayOutputStream();
+                    SignalCodec.writeResponse(out, id, "loginRoom", 1002001, message, data);
+                    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                            SignalCodec.MAPPER.writeValueAsString(SignalCodec.response(id, "loginRoom", 1002001, message, data)));
+                }
+            }
+            var out = new java.io.ByteArrayOutputStream();
+            SignalCodec.writePush(out, "roomStreamUpdate", data);
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .isEqualTo(SignalCodec.MAPPER.writeValueAsString(SignalCodec.push("roomStreamUpdate", data)));
+        }
+    }
 }

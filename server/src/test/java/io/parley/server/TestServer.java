@@ -34,7 +34,8 @@ public final class TestServer implements AutoCloseable {
     public static ParleyConfig config() {
         return ParleyConfig.DEFAULTS
                 .withServer(new ParleyConfig.Server("127.0.0.1", 0, ParleyConfig.Server.MAX_FRAME_BYTES, 2))
-                .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)))
+                // Two media loops whatever the machine has: hand-offs between loops are exercised everywhere.
+                .withMedia(new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", java.time.Duration.ofSeconds(10)).withLoops(2))
                 .withRtmp(RtmpConfig.DEFAULTS.withListen("127.0.0.1", 0))
                 .withApi(new ParleyConfig.Api(true, "127.0.0.1", 0, true, 500, 10_000))
                 .withApps(List.of(new AppConfig(APP, SECRET), new AppConfig(OTHER_APP, OTHER_SECRET),

@@ -42,20 +42,30 @@ class NativeMemoryTest {
         }
     }
 
+    /**
+     * A leak grows the resident set in every batch by the same amount; the measure (RSS minus the JVM's committed
+     * pools, which a busy machine's GC resizes) moves by tens of MB either way between two readings. So three equal
+     * batches are measured and the smallest growth is judged: noise does not push all three up, a leak does.
+     */
     @Test
     void thousandCreateCloseCyclesDoNotGrowRss() throws Exception {
         TestAudio.Encoded aac = TestAudio.encodeAac(TestAudio.sine(44100, 2, 0.2, 1000), 44100, 2);
         List<byte[]> opus = TestAudio.encodeOpus(TestAudio.sine(48000, 1, 0.2, 1000), 1, 32000, false);
         cycle(aac, opus, 200); // warm-up: JIT, allocator arenas, JavaCPP caches
-        System.gc();
-        long before = rssKb();
-        cycle(aac, opus, 1000);
-        System.gc();
-        long after = rssKb();
-        System.out.printf("NativeMemoryTest: RSS outside the JVM's heap and pools %d KB before, %d KB after 1000 create/push/flush/close cycles (%+d KB)%n",
-            before, after, after - before);
+        long[] growth = new long[3];
+        for (int batch = 0; batch < growth.length; batch++) {
+            System.gc();
+            long before = rssKb();
+            cycle(aac, opus, 1000);
+            System.gc();
+            growth[batch] = rssKb() - before;
+        }
+        String measured = java.util.Arrays.toString(growth);
+        System.out.printf("NativeMemoryTest: RSS outside the JVM's heap and pools grew %s KB over three batches of 1000 create/push/flush/close cycles%n",
+            measured);
         // A leaked codec context pair is hundreds of KB (libopus + aac encoder state, fifos, frames): 1000 leaks would
-        // be hundreds of MB. Allow 40 MB of allocator and JIT noise.
-        assertThat(after - before).as("RSS growth in KB over 1000 cycles (before %d KB)", before).isLessThan(40_000);
+        // be hundreds of MB in every batch. Allow 40 MB of allocator and JIT noise in the quietest batch.
+        assertThat(java.util.Arrays.stream(growth).min().getAsLong())
+                .as("smallest RSS growth in KB of three batches of 1000 cycles (all: %s)", measured).isLessThan(40_000);
     }
 }

@@ -13,9 +13,11 @@ import java.util.function.Supplier;
 /**
  * One WebRTC transport for a whole room session (BUNDLE, RFC 8843), as a browser's single {@code RTCPeerConnection}
  * with one audio m-line per stream: every {@link Publisher} and {@link Player} added here shares its ICE, DTLS and
- * SRTP. Each stream gets a new m= section (mids "0", "1", ... never reused) by renegotiation: the client offers its
- * whole session description, the server answers it (PROTOCOL.md, "One transport per session"). A removed stream's
- * section stays in later offers with port 0. Negotiations run one at a time, in call order.
+ * SRTP. Each stream gets an m= section with a new mid ("0", "1", ... never reused) by renegotiation: the client offers
+ * its whole session description, the server answers it (PROTOCOL.md, "One transport per session"). A removed stream's
+ * section is offered with port 0 until an answer has rejected it; the next new stream then recycles that slot under a
+ * new mid (JSEP 5.2.2), so an offer carries the live streams plus the few not yet recycled. Negotiations run one at
+ * a time, in call order.
  *
  * <p>Lifecycle: the transport connects (ICE, DTLS) with the first answer; it closes with {@link #close} or when it
  * fails, and every stream on it ends then.
@@ -37,6 +39,8 @@ public final class MediaSession implements AutoCloseable {
         final Sdp.Direction direction;
         final SdpWriter.LocalSource source;
         boolean stopped;
+        /** Stopped, and an answer to an offer with it stopped came back: its slot may carry a new section. */
+        boolean recyclable;
         Object stream;
 
         Section(String mid, Sdp.Direction direction, SdpWriter.LocalSource source) {
@@ -89,6 +93,7 @@ public final class MediaSession implements AutoCloseable {
     public CompletableFuture<String> remove(Object stream, Function<String, CompletableFuture<String>> exchange) {
         return serialized(() -> {
             String offer;
+            List<Section> stopped;
             synchronized (this) {
                 Section s = section(stream);
                 if (s == null || s.stopped) {
@@ -96,9 +101,15 @@ public final class MediaSession implements AutoCloseable {
                 }
                 s.stopped = true;
                 offer = offer();
+                stopped = stoppedSections();
             }
             closeStream(stream);
-            return exchange.apply(offer);
+            return exchange.apply(offer).thenApply(answer -> {
+                if (answer != null) {
+                    recyclable(stopped);
+                }
+                return answer;
+            });
         });
     }
 
@@ -144,6 +155,7 @@ public final class MediaSession implements AutoCloseable {
         CompletableFuture<Object> negotiated = serialized(() -> {
             Section s;
             String offer;
+            List<Section> stopped;
             synchronized (this) {
                 if (isClosed()) {
                     throw new MediaException("media session: closed");
@@ -152,10 +164,19 @@ public final class MediaSession implements AutoCloseable {
                 long ssrc = 1 + (RANDOM.nextInt() & 0xFFFFFFFEL);
                 s = new Section(mid, direction, new SdpWriter.LocalSource(ssrc, LocalDescription.random(16), "parley",
                         "audio" + mid));
-                sections.add(s);
+                int slot = recyclableSlot();
+                if (slot < 0) {
+                    sections.add(s);
+                } else {
+                    sections.set(slot, s); // JSEP 5.2.2: a rejected m= section takes the new stream, with a new mid
+                }
                 offer = offer();
+                stopped = stoppedSections();
             }
             return exchange.apply(offer, s.mid).handle((answer, err) -> {
+                if (err == null) {
+                    recyclable(stopped);
+                }
                 if (err != null) {
                     stop(s); // refused: the section stays in later offers, with port 0
                     throw err instanceof CompletionException ce ? ce : new CompletionException(err);
@@ -191,6 +212,39 @@ public final class MediaSession implements AutoCloseable {
 
     private synchronized void stop(Section s) {
         s.stopped = true;
+    }
+
+    /** Guarded by this: the first slot whose section an answer has rejected, or -1. */
+    private int recyclableSlot() {
+        for (int i = 0; i < sections.size(); i++) {
+            if (sections.get(i).recyclable) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Guarded by this: the sections the next offer carries with port 0. */
+    private List<Section> stoppedSections() {
+        List<Section> out = new ArrayList<>();
+        for (Section s : sections) {
+            if (s.stopped) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The server answered an offer with these sections stopped: it rejected them, so their slots may be reused. */
+    private synchronized void recyclable(List<Section> stopped) {
+        for (Section s : stopped) {
+            s.recyclable = true;
+        }
+    }
+
+    /** The m= sections the session's offers carry now: its streams plus the stopped ones not yet recycled. */
+    public synchronized int sectionCount() {
+        return sections.size();
     }
 
     /** Runs {@code step} after every negotiation before it has finished (successfully or not). */

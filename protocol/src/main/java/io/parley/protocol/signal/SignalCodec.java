@@ -1,5 +1,6 @@
 package io.parley.protocol.signal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -17,6 +18,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.stream.Collectors;
 
 /**
@@ -133,6 +135,45 @@ public final class SignalCodec {
         n.put("message", message);
         n.set("data", data == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(data));
         return n;
+    }
+
+    /**
+     * Writes the envelope {@link #response} builds, byte for byte, straight from {@code data}: no tree in between
+     * (half the cost of building one and writing it, on every reply of a join).
+     */
+    public static void writeResponse(OutputStream out, JsonNode id, String type, int code, String message, Object data)
+            throws IOException {
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("id");
+            if (id == null) {
+                g.writeNull();
+            } else {
+                g.writeTree(id);
+            }
+            g.writeStringField("type", type);
+            g.writeNumberField("code", code);
+            g.writeStringField("message", message);
+            g.writeFieldName("data");
+            if (data == null) {
+                g.writeStartObject();
+                g.writeEndObject();
+            } else {
+                g.writeObject(data);
+            }
+            g.writeEndObject();
+        }
+    }
+
+    /** Writes the envelope {@link #push} builds, byte for byte, without the tree. */
+    public static void writePush(OutputStream out, String name, Object data) throws IOException {
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("push", name);
+            g.writeFieldName("data");
+            g.writeObject(data);
+            g.writeEndObject();
+        }
     }
 
     /** Builds a push envelope: {@code {"push","data"}}. */

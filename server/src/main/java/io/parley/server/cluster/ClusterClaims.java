@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * Completions run on the session's own loop, as with the embedded store.
  */
 final class ClusterClaims implements ClaimStore {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final Logger log = LoggerFactory.getLogger(ClusterClaims.class);
     static final Duration KICK_ACK_TIMEOUT = Duration.ofSeconds(3);
     private static final int RENEW_BATCH = 256;
 
     private final ClaimStore local;
+    private final Duration kickAckTimeout;
     private final RedisCalls redis;
     private final ClusterKeys keys;
     private final String lease;
@@ -45,17 +47,20 @@ final class ClusterClaims implements ClaimStore {
     private final Map<String, Session> users = new ConcurrentHashMap<>();
     /** Stream → owner: stream claims Redis granted; renewed until released. */
     private final Map<PublishedStream, String> streams = new ConcurrentHashMap<>();
-    /** userID key → the newest epoch applied to this node's in-memory claims. */
-    private final Map<String, Long> epochs = new ConcurrentHashMap<>();
-    /** userID key → the kicks an accepted login here still waits for (see claimUser). */
-    private final Map<String, CompletableFuture<Void>> handovers = new ConcurrentHashMap<>();
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** userID key → this node's view of it (see UserKey): the epoch order of its logins and kicks. */
+    private final Map<String, UserKey> userKeys = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     /** Kicks a session of this node as if a later login had happened here; completes once it has left its room. */
     private volatile Function<Session, CompletionStage<Void>> supersede = s -> DONE;
 
     ClusterClaims(ClaimStore local, RedisCalls redis, ClusterKeys keys, Duration leaseTime) {
+        this(local, redis, keys, leaseTime, KICK_ACK_TIMEOUT);
+    }
+
+    /** With another bound on a kick's confirmation (a test that must tell a deadlock from a slow answer). */
+    ClusterClaims(ClaimStore local, RedisCalls redis, ClusterKeys keys, Duration leaseTime, Duration kickAckTimeout) {
+        this.kickAckTimeout = kickAckTimeout;
         this.local = local;
         this.redis = redis;
         this.keys = keys;
@@ -69,7 +74,7 @@ final class ClusterClaims implements ClaimStore {
 
     /** userID keys this node keeps epochs for (bounded by the userIDs held or claimed here; for tests). */
     int trackedUserKeys() {
-        return epochs.size();
+        return userKeys.size();
     }
 
     int held() {
@@ -77,78 +82,240 @@ final class ClusterClaims implements ClaimStore {
     }
 
     // ---- userID: a later login wins ----
+    //
+    // The rule every node keeps: it confirms a kick from a login of epoch e only once every session here that held the
+    // userID with an epoch < e is out of its room (the one the kick names, the applied local holder, any local claim
+    // still waiting for Redis's answer that turns out older than e), and once the predecessors those sessions were
+    // kicking on other nodes are gone too; a local claim whose reply comes after a newer epoch was applied here loses.
+    // A login here joins under the same rule. Every wait points at strictly older epochs, so waits never form a cycle.
+
+    /** One claim of a userID by a session of this node, from its Redis call until its session is out and its kick done. */
+    private static final class Claim {
+        final Session session;
+        /** Completed once its reply was applied here (epoch set before). */
+        final CompletableFuture<Void> answered = new CompletableFuture<>();
+        /** Its predecessor on another node was kicked and confirmed (or timed out), or it had none. */
+        final CompletableFuture<Void> kicked = new CompletableFuture<>();
+        /** Its session is out of its room (kicked, or released the userID). */
+        final CompletableFuture<Void> out = new CompletableFuture<>();
+        /** Its epoch once answered; until then (and when Redis failed) newer than anything, so nobody waits for it. */
+        volatile long epoch = Long.MAX_VALUE;
+
+        Claim(Session session) {
+            this.session = session;
+        }
+
+        CompletableFuture<Void> finished() {
+            return CompletableFuture.allOf(kicked, out);
+        }
+    }
+
+    /**
+     * This node's view of one userID key: {@code epoch}, the newest applied here (a local claim's or a kicker's);
+     * {@code claims}, the answered local claims not finished yet (the holder among them), {@code pending} the ones
+     * Redis has not answered. Replaced only inside {@code userKeys.compute}; dropped once both lists are empty.
+     */
+    private record UserKey(long epoch, List<Claim> claims, List<Claim> pending) {
+        static final UserKey NONE = new UserKey(0, List.of(), List.of());
+    }
+
+    /** A session to kick once {@code userKeys.compute} returned (a kick can re-enter releaseUser on the same key). */
+    private record Departure(Session session, CompletableFuture<Void> gone) {}
 
     @Override
     public CompletionStage<Holder<Session>> claimUser(long appId, UserId user, Session session) {
+        String key = keys.user(appId, user);
         String owner = keys.owner("u" + session.id());
+        Claim c = new Claim(session);
         pendingUsers.put(owner, session);
-        CompletableFuture<Holder<Session>> out = new CompletableFuture<>();
-        redis.<List<Object>>eval(Script.CLAIM_LATER_WINS, ScriptOutputType.MULTI, new String[] {keys.user(appId, user)},
-                owner, lease).whenComplete((r, err) -> {
-            if (err != null) {
-                pendingUsers.remove(owner, session);
-                log.warn("login refused: Redis unavailable app={} user={} session={}: {}", appId, user, session.id(),
-                        err.toString());
-                failOn(session, out, new ProtocolException(ErrorCode.LOGIN_CLUSTER_UNAVAILABLE,
-                        "login failed: the cluster store (Redis) is unavailable (" + err.getMessage() + "): retry later"));
-                return;
-            }
-            long epoch = Long.parseLong(String.valueOf(r.get(0)));
-            String key = keys.user(appId, user);
-            // Replies may be handled on different threads, so this node applies its own logins in epoch order: a
-            // claim that completes after a later one of the same userID lost already, and ends its own session.
-            String prev = (String) r.get(1);
-            String prevNode = prev.isEmpty() || keys.mine(prev) ? null : ClusterKeys.nodeOf(prev);
-            @SuppressWarnings("unchecked")
-            Holder<Session>[] localPrev = new Holder[1];
-            @SuppressWarnings("unchecked")
-            CompletableFuture<Void>[] handedOver = new CompletableFuture[1];
-            epochs.compute(key, (k, cur) -> {
-                if (cur != null && cur > epoch) {
-                    return cur;
-                }
-                if (cur == null || cur < epoch) {
-                    localPrev[0] = local.claimUser(appId, user, session).toCompletableFuture().join();
-                }
-                // The winner joins only once every earlier holder is gone: its own predecessor on another node
-                // (kicked and confirmed), and whatever predecessor an earlier local holder was still waiting for.
-                CompletableFuture<Void> before = handovers.getOrDefault(k, DONE);
-                CompletableFuture<Void> kicked = prevNode == null ? DONE : kick(prevNode, prev);
-                CompletableFuture<Void> all = before.isDone() && kicked.isDone() ? DONE : CompletableFuture.allOf(before, kicked);
-                if (all != DONE) {
-                    handovers.put(k, all);
-                    all.whenComplete((v, e) -> handovers.remove(k, all));
-                }
-                handedOver[0] = all;
-                return epoch;
-            });
-            if (handedOver[0] != null) {
-                users.put(owner, session); // before it leaves pendingUsers: a kick must always find it in one of them
-            }
-            pendingUsers.remove(owner, session);
-            if (handedOver[0] == null) {
-                // A later claim of this userID was applied here first: this login lost already.
-                supersede.apply(session);
-                completeOn(session, out, null);
-                return;
-            }
-            Holder<Session> lp = localPrev[0];
-            Holder<Session> result = lp != null ? lp : prevNode == null ? null : new Holder<>(null, prevNode);
-            handedOver[0].whenComplete((v, e) -> completeOn(session, out, result));
+        userKeys.compute(key, (k, cur) -> {
+            UserKey u = cur == null ? UserKey.NONE : cur;
+            return new UserKey(u.epoch, u.claims, plus(u.pending, c));
         });
+        CompletableFuture<Holder<Session>> out = new CompletableFuture<>();
+        redis.<List<Object>>eval(Script.CLAIM_LATER_WINS, ScriptOutputType.MULTI, new String[] {key}, owner, lease)
+                .whenComplete((r, err) -> {
+                    if (err != null) {
+                        pendingUsers.remove(owner, session);
+                        userKeys.computeIfPresent(key, (k, u) -> new UserKey(u.epoch, u.claims, minus(u.pending, c)));
+                        c.answered.complete(null);
+                        tidy(key);
+                        log.warn("login refused: Redis unavailable app={} user={} session={}: {}", appId, user, session.id(),
+                                err.toString());
+                        failOn(session, out, new ProtocolException(ErrorCode.LOGIN_CLUSTER_UNAVAILABLE,
+                                "login failed: the cluster store (Redis) is unavailable (" + err.getMessage() + "): retry later"));
+                        return;
+                    }
+                    answered(appId, user, key, owner, c, Long.parseLong(String.valueOf(r.get(0))), (String) r.get(1), out);
+                });
         return out;
+    }
+
+    private enum Outcome { WON, LOST, HELD }
+
+    /** Applies Redis's answer to a claim: it wins here, or lost already to a newer epoch, or was held already. */
+    private void answered(long appId, UserId user, String key, String owner, Claim c, long epoch, String prev,
+                          CompletableFuture<Holder<Session>> out) {
+        Session session = c.session;
+        String prevNode = prev.isEmpty() || keys.mine(prev) ? null : ClusterKeys.nodeOf(prev);
+        c.epoch = epoch;
+        List<Departure> leaving = new ArrayList<>();
+        Outcome[] outcome = {Outcome.LOST};
+        @SuppressWarnings("unchecked")
+        Holder<Session>[] localPrev = new Holder[1];
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] before = new CompletableFuture[] {DONE};
+        userKeys.compute(key, (k, cur) -> {
+            UserKey u = cur == null ? UserKey.NONE : cur;
+            List<Claim> pending = minus(u.pending, c);
+            for (Claim h : u.claims) {
+                if (h.session == session && h.epoch == epoch) {
+                    outcome[0] = Outcome.HELD; // the session claims again what it holds (a further room)
+                    before[0] = allOf(olderThan(epoch, u, session, leaving));
+                    return new UserKey(u.epoch, u.claims, pending);
+                }
+            }
+            if (epoch <= u.epoch) {
+                // A newer login here, or a kick from one elsewhere, was applied first: this one lost.
+                outcome[0] = Outcome.LOST;
+                return new UserKey(u.epoch, plus(u.claims, c), pending);
+            }
+            // The newest claim here: it displaces every older session here and joins once they are gone.
+            outcome[0] = Outcome.WON;
+            Holder<Session> lp = local.claimUser(appId, user, session).toCompletableFuture().join();
+            localPrev[0] = lp;
+            List<CompletableFuture<Void>> older = olderThan(epoch, u, session, leaving);
+            if (lp != null && lp.local() != null && lp.local() != session) {
+                older.add(leave(lp.local(), null, leaving)); // its claim is finished here already, but it is still leaving
+            }
+            before[0] = allOf(older);
+            return new UserKey(epoch, plus(u.claims, c), pending);
+        });
+        depart(leaving);
+        if (prevNode != null && outcome[0] != Outcome.HELD) {
+            // Even a lost claim kicks the predecessor it took the key from: no other node knows that one must go.
+            kick(prevNode, prev, epoch, key).whenComplete((v, e) -> c.kicked.complete(null));
+        } else {
+            c.kicked.complete(null);
+        }
+        c.finished().whenComplete((v, e) -> tidy(key));
+        c.answered.complete(null);
+        if (outcome[0] == Outcome.LOST) {
+            pendingUsers.remove(owner, session);
+            supersede.apply(session).whenComplete((v, e) -> c.out.complete(null));
+            log.debug("login lost to a newer login of its userID applied here first app={} user={} session={}", appId, user,
+                    session.id());
+            completeOn(session, out, null);
+            return;
+        }
+        if (outcome[0] == Outcome.HELD) {
+            c.out.complete(null); // a duplicate of the claim the session holds, which stays
+        }
+        users.put(owner, session); // before it leaves pendingUsers: a kick must always find it in one of them
+        pendingUsers.remove(owner, session);
+        Holder<Session> lp = localPrev[0];
+        Holder<Session> result = lp != null ? lp : prevNode == null || outcome[0] == Outcome.HELD ? null
+                : new Holder<>(null, prevNode);
+        CompletableFuture.allOf(before[0], c.kicked).whenComplete((v, e) -> completeOn(session, out, result));
+    }
+
+    /**
+     * Inside {@code compute}: what "every session here older than {@code epoch} is gone" waits for, given the key's state
+     * {@code u}: each older claim's kick elsewhere and its session's departure (queued in {@code leaving}, except
+     * {@code self}'s), and each unanswered claim that turns out older (it loses, and then finishes the same way).
+     */
+    private static List<CompletableFuture<Void>> olderThan(long epoch, UserKey u, Session self, List<Departure> leaving) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Claim c : u.claims) {
+            if (c.epoch < epoch) {
+                all.add(c.kicked);
+                if (c.session != self) {
+                    all.add(leave(c.session, c.out, leaving));
+                }
+            }
+        }
+        for (Claim p : u.pending) {
+            all.add(p.answered.thenCompose(v -> p.epoch < epoch ? p.finished() : DONE));
+        }
+        return all;
+    }
+
+    /** Queues {@code s}'s kick (once per session); {@code out}, if given, completes with it. Returns its departure. */
+    private static CompletableFuture<Void> leave(Session s, CompletableFuture<Void> out, List<Departure> leaving) {
+        if (out != null && out.isDone()) {
+            return out;
+        }
+        for (Departure d : leaving) {
+            if (d.session == s) {
+                if (out != null) {
+                    d.gone.whenComplete((v, e) -> out.complete(null));
+                }
+                return d.gone;
+            }
+        }
+        Departure d = new Departure(s, new CompletableFuture<>());
+        if (out != null) {
+            d.gone.whenComplete((v, e) -> out.complete(null));
+        }
+        leaving.add(d);
+        return d.gone;
+    }
+
+    /** Kicks each session as a later login would (idempotent with the login's own kick of its local predecessor). */
+    private void depart(List<Departure> leaving) {
+        for (Departure d : leaving) {
+            supersede.apply(d.session).whenComplete((v, e) -> d.gone.complete(null));
+        }
+    }
+
+    /** Drops finished claims, and the key's state once nothing here holds or claims it: the map stays bounded. */
+    private void tidy(String key) {
+        userKeys.computeIfPresent(key, (k, u) -> {
+            List<Claim> live = u.claims;
+            for (Claim c : u.claims) {
+                if (c.kicked.isDone() && c.out.isDone()) {
+                    live = minus(live, c);
+                }
+            }
+            return live.isEmpty() && u.pending.isEmpty() ? null : live == u.claims ? u : new UserKey(u.epoch, live, u.pending);
+        });
+    }
+
+    private static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> fs) {
+        fs.removeIf(CompletableFuture::isDone);
+        return fs.isEmpty() ? DONE : fs.size() == 1 ? fs.get(0) : CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    }
+
+    private static List<Claim> plus(List<Claim> list, Claim c) {
+        List<Claim> out = new ArrayList<>(list);
+        out.add(c);
+        return List.copyOf(out);
+    }
+
+    private static List<Claim> minus(List<Claim> list, Claim c) {
+        if (!list.contains(c)) {
+            return list;
+        }
+        List<Claim> out = new ArrayList<>(list);
+        out.remove(c);
+        return List.copyOf(out);
     }
 
     @Override
     public CompletionStage<Boolean> releaseUser(long appId, UserId user, Session session) {
         boolean released = local.releaseUser(appId, user, session).toCompletableFuture().join();
-        if (released) {
-            // The newest epoch seen stays only while someone here holds the userID (bounded by live users).
-            epochs.computeIfPresent(keys.user(appId, user), (k, e) -> null);
+        String key = keys.user(appId, user);
+        UserKey u = userKeys.get(key);
+        if (u != null) {
+            for (Claim c : u.claims) {
+                if (c.session == session) {
+                    c.out.complete(null); // out of its rooms: what newer logins wait for (its finished() tidies)
+                }
+            }
         }
         String owner = keys.owner("u" + session.id());
         if (users.remove(owner, session)) {
-            release(keys.user(appId, user), owner);
+            release(key, owner);
         }
         return CompletableFuture.completedFuture(released);
     }
@@ -207,50 +374,81 @@ final class ClusterClaims implements ClaimStore {
 
     // ---- kicks across nodes ----
 
-    /** Asks {@code node} to kick the session {@code owner}; completes when it answered, nobody listens, or on timeout. */
-    private CompletableFuture<Void> kick(String node, String owner) {
+    /**
+     * Asks {@code node} to kick the session {@code owner} for a login of {@code epoch}; completes when it confirmed, nobody
+     * listens, or on timeout. The userID key goes last: a userID may hold spaces.
+     */
+    private CompletableFuture<Void> kick(String node, String owner, long epoch, String key) {
         String id = keys.node() + ":" + ids.incrementAndGet();
         CompletableFuture<Void> ack = new CompletableFuture<>();
         acks.put(id, ack);
-        redis.publish(ClusterKeys.channel(node), "kick " + keys.node() + " " + id + " " + owner).whenComplete((n, err) -> {
-            if (err != null || n == 0) {
-                ack.complete(null); // no such node listens: it is gone, and its keys go with its lease
-            }
-        });
-        return ack.orTimeout(KICK_ACK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((v, e) -> {
+        redis.publish(ClusterKeys.channel(node), "kick " + keys.node() + " " + id + " " + epoch + " " + owner + " " + key)
+                .whenComplete((n, err) -> {
+                    if (err != null || n == 0) {
+                        ack.complete(null); // no such node listens: it is gone, and its keys go with its lease
+                    }
+                });
+        return ack.orTimeout(kickAckTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((v, e) -> {
             acks.remove(id);
             if (e instanceof TimeoutException) {
-                log.warn("node {} did not confirm the kick of {} within {}: the login goes on (it loses the claim at its"
-                        + " next renewal)", node, owner, KICK_ACK_TIMEOUT);
+                log.warn("node {} did not confirm the kick of {} ({}) within {}: the login goes on (it loses the claim at"
+                        + " its next renewal)", node, owner, key, kickAckTimeout);
             }
             return null;
         });
     }
 
-    /** A message on this node's channel. */
+    /** A message on this node's channel: {@code kick <from> <id> <epoch> <owner> <userID key>} or {@code ack <id>}. */
     void onMessage(String message) {
-        String[] f = message.split(" ");
-        if (f.length == 4 && f[0].equals("kick")) {
-            Session s = users.get(f[3]);
-            if (s == null) {
-                s = pendingUsers.get(f[3]);
+        String[] f = message.split(" ", 6);
+        if (f.length == 6 && f[0].equals("kick")) {
+            long epoch;
+            try {
+                epoch = Long.parseLong(f[3]);
+            } catch (NumberFormatException e) {
+                log.warn("cluster kick with a malformed epoch (ignored): {}", clip(message));
+                return;
             }
-            CompletableFuture<Void> done = s == null ? DONE : supersede.apply(s).toCompletableFuture();
-            if (s != null && s.userId() != null) {
-                // Confirmed only once whatever this session was still waiting for (an earlier holder elsewhere) is gone too.
-                done = CompletableFuture.allOf(done, handovers.getOrDefault(keys.user(s.appId(), s.userId()), DONE));
-            }
-            String from = f[1];
-            String id = f[2];
-            done.whenComplete((v, e) -> redis.publish(ClusterKeys.channel(from), "ack " + id));
+            kicked(f[1], f[2], epoch, f[4], f[5]);
         } else if (f.length == 2 && f[0].equals("ack")) {
             CompletableFuture<Void> ack = acks.remove(f[1]);
             if (ack != null) {
                 ack.complete(null);
             }
         } else {
-            log.warn("cluster message not understood (ignored): {}", message.length() > 200 ? message.substring(0, 200) : message);
+            log.warn("cluster message not understood (ignored): {}", clip(message));
         }
+    }
+
+    /**
+     * A login of {@code epoch} on node {@code from} took the userID {@code key} from {@code owner}, a session here:
+     * everything here older than that login goes, and the kick is confirmed once it is gone (the rule above).
+     */
+    private void kicked(String from, String id, long epoch, String owner, String key) {
+        Session named = users.get(owner);
+        if (named == null) {
+            named = pendingUsers.get(owner);
+        }
+        List<Departure> leaving = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] wait = new CompletableFuture[1];
+        userKeys.compute(key, (k, cur) -> {
+            UserKey u = cur == null ? UserKey.NONE : cur;
+            wait[0] = allOf(olderThan(epoch, u, null, leaving));
+            // A newer login here may have been applied first: it keeps the key, and waits for the same older sessions.
+            return epoch > u.epoch ? new UserKey(epoch, u.claims, u.pending) : u;
+        });
+        CompletableFuture<Void> done = wait[0];
+        if (named != null) {
+            done = CompletableFuture.allOf(done, leave(named, null, leaving));
+        }
+        depart(leaving);
+        tidy(key);
+        done.whenComplete((v, e) -> redis.publish(ClusterKeys.channel(from), "ack " + id));
+    }
+
+    private static String clip(String message) {
+        return message.length() > 200 ? message.substring(0, 200) : message;
     }
 
     // ---- renewal ----

@@ -113,6 +113,10 @@ public final class ConfigRules {
             atLeastOne(p, "media.tcpMaxConnections", m.tcpMaxConnections());
             atLeastOne(p, "media.tcpMaxConnectionsPerAddress", m.tcpMaxConnectionsPerAddress());
         }
+        if (m.loops() < 0 || m.loops() > ParleyConfig.Media.MAX_LOOPS) {
+            p.add("media.loops: " + m.loops() + " (expected: 1.." + ParleyConfig.Media.MAX_LOOPS
+                    + ", or 0 for one per core)");
+        }
         positive(p, "media.iceTimeout", m.iceTimeout());
         if (m.nackMaxResends() < 0 || m.nackMaxResends() > 10) {
             p.add("media.nackMaxResends: " + m.nackMaxResends() + " (expected: 0..10, 0 = never retransmit)");

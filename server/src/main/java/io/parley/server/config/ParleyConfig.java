@@ -82,15 +82,42 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * {@code bindAddress} may list one address per family ({@code 0.0.0.0,::}). With {@code tcp} on, each address is
      * also announced as an ICE-TCP passive candidate on {@code tcpPort} (0: the number of {@code port}, or any free
      * port when that is 0), at most {@code tcpMaxConnections} connections open and {@code tcpMaxConnectionsPerAddress}
-     * per source address.
+     * per source address. {@code loops} media event loops (0: one per core) each read their own UDP socket on the
+     * media port ({@code SO_REUSEPORT}; one loop without epoll).
      */
     public record Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
                         int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
                         Duration dtlsStallTimeout, int dtlsMaxHandshakes, int dtlsMaxHandshakesPerAddress,
                         int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp, String announcedAddresses,
-                        boolean tcp, int tcpPort, int tcpMaxConnections, int tcpMaxConnectionsPerAddress) {
+                        boolean tcp, int tcpPort, int tcpMaxConnections, int tcpMaxConnectionsPerAddress, int loops) {
         public static final Media DEFAULTS = new Media(10000, "", "0.0.0.0", Duration.ofSeconds(30), 3, 100, 5,
-                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64, "", true, 0, 1024, 16);
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 128, 16, 8, 64, "", true, 0, 1024, 16, 1);
+        /** The most media loops a node may run (one per core is the point; more only adds hand-offs). */
+        public static final int MAX_LOOPS = 256;
+
+        public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
+                     int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
+                     Duration dtlsStallTimeout, int dtlsMaxHandshakes, int dtlsMaxHandshakesPerAddress,
+                     int dtlsMaxHandshakesPerSession, int dtlsMaxHandshakesPerApp, String announcedAddresses,
+                     boolean tcp, int tcpPort, int tcpMaxConnections, int tcpMaxConnectionsPerAddress) {
+            this(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
+                    dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses,
+                    tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, 1); // media.loops default
+        }
+
+        /** The number of media loops ({@code loops}, 0 meaning one per core). */
+        public Media withLoops(int n) {
+            return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
+                    stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
+                    dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses,
+                    tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, n);
+        }
+
+        /** {@code loops} resolved: 0 becomes the number of available processors. */
+        public int resolvedLoops() {
+            return loops > 0 ? loops : Math.max(1, Runtime.getRuntime().availableProcessors());
+        }
 
         public Media(int port, String announcedAddress, String bindAddress, Duration iceTimeout, int nackMaxResends,
                      int retransmitBudgetPercent, int stunErrorRepliesPerSecond, Duration dtlsHandshakeTimeout,
@@ -114,14 +141,14 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
         public Media withDtlsLimits(int total, int perAddress, int perSession, int perApp) {
             return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, total, perAddress, perSession, perApp,
-                    announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress);
+                    announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, loops);
         }
 
         public Media withDtlsTimeouts(Duration handshake, Duration stall) {
             return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, handshake, stall, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress,
                     dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort,
-                    tcpMaxConnections, tcpMaxConnectionsPerAddress);
+                    tcpMaxConnections, tcpMaxConnectionsPerAddress, loops);
         }
 
         /** ICE-TCP on or off, its port and its connection caps. */
@@ -129,7 +156,7 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
             return new Media(this.port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
                     dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses,
-                    on, port, maxConnections, maxPerAddress);
+                    on, port, maxConnections, maxPerAddress, loops);
         }
 
         /** The candidate addresses beyond {@code announcedAddress} (comma-separated). */
@@ -137,7 +164,7 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
             return new Media(port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent,
                     stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes,
                     dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, addresses, tcp,
-                    tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress);
+                    tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, loops);
         }
 
         /**

@@ -11,6 +11,7 @@ import io.parley.protocol.signal.SignalCodec;
 import io.parley.server.room.RequestRef;
 import io.parley.server.room.Signal;
 import io.parley.server.sfu.EndReason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -51,30 +52,34 @@ final class SignalEncoder {
         }
         ByteBuf buf = alloc.buffer(256);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            SignalCodec.MAPPER.writeValue((OutputStream) out, envelope(signal));
+            write(signal, out);
             return buf;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             buf.release();
-            throw new UncheckedIOException(e);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
     private static byte[] bytes(Signal.Push push) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try {
-            return SignalCodec.MAPPER.writeValueAsBytes(envelope(push));
-        } catch (JsonProcessingException e) {
+            write(push, out);
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
-    private static Object envelope(Signal signal) {
+    /** The envelope written straight from the signal's record (SignalCodec.writeResponse/writePush), no tree. */
+    private static void write(Signal signal, OutputStream out) throws IOException {
         if (signal instanceof Signal.Reply r) {
-            return SignalCodec.response(requestId(r.request()), r.type(), r.code(), r.message(), r.result());
+            SignalCodec.writeResponse(out, requestId(r.request()), r.type(), r.code(), r.message(), r.result());
+        } else if (signal instanceof Signal.Push p) {
+            SignalCodec.writePush(out, p.type(), data(p));
+        } else {
+            throw new IllegalArgumentException(
+                    "signal: " + signal + " (expected: a Reply or a Push; Shared is encoded by encode)");
         }
-        if (signal instanceof Signal.Push p) {
-            return SignalCodec.push(p.type(), data(p));
-        }
-        throw new IllegalArgumentException("signal: " + signal + " (expected: a Reply or a Push; Shared is encoded by encode)");
     }
 
     /** The wire record of a push (PROTOCOL.md), with its JSON-in-a-string extendedData where it has one. */

@@ -40,8 +40,21 @@ final class MediaMeters {
         FunctionCounter.builder("parley.media.retransmissions", c, MediaCounters::retransmissions)
                 .description("RTP packets resent to players from the retransmission cache (answers to NACKs)")
                 .register(r);
+        FunctionCounter.builder("parley.media.socket.errors", c, MediaCounters::socketErrors)
+                .description("Errors on the media sockets: failed sends (each loses its datagram) and failed reads")
+                .register(r);
         FunctionCounter.builder("parley.media.twcc.feedback.packets", c, MediaCounters::transportCcFeedback)
                 .description("RTCP transport-cc (TWCC) feedback packets sent to publishers").register(r);
+        String crossLoop = "Packets passed from one media loop to another: inbound ones read by another loop's socket"
+                + " (in), a Producer's handed to its Consumers on another loop (relay)";
+        FunctionCounter.builder("parley.media.loop.handoffs", c, MediaCounters::handedOver)
+                .description(crossLoop).tag("kind", "in").register(r);
+        FunctionCounter.builder("parley.media.loop.handoffs", c, MediaCounters::relayed)
+                .description(crossLoop).tag("kind", "relay").register(r);
+        FunctionCounter.builder("parley.media.udp.batched.datagrams", c, MediaCounters::batchedDatagrams)
+                .description("Datagrams read by recvmmsg behind another in the same system call (epoll)").register(r);
+        Gauge.builder("parley.media.loops", plane, MediaPlane::loopCount)
+                .description("Media loops running (media.loops; 1 without epoll)").register(r);
         for (RetransmitRefusal why : RetransmitRefusal.values()) {
             FunctionCounter.builder("parley.media.retransmissions.refused", c, x -> x.refused(why))
                     .description("NACKed packets not resent to players, by reason (docs/metrics.md)")

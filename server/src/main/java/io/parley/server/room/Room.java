@@ -13,6 +13,7 @@ import io.parley.server.config.ParleyConfig;
 import io.parley.server.sfu.Consumer;
 import io.parley.server.sfu.EndReason;
 import io.parley.server.sfu.MediaObserver;
+import io.parley.server.sfu.MediaLoop;
 import io.parley.server.sfu.MediaSessions;
 import io.parley.server.sfu.PlayState;
 import io.parley.server.sfu.Producer;
@@ -46,6 +47,8 @@ public final class Room {
     private final RoomEvents events;
     private final RoomEvent.Listener listener;
     private final MediaSessions media;
+    /** The media loop this room's streams (and their players) live on; null without a media plane. */
+    private final MediaLoop mediaLoop;
     private final ClaimStore claims;
     private final RoomDirectory directory;
     private final Supplier<RemoteMedia> remote;
@@ -69,6 +72,7 @@ public final class Room {
         this.events = context.events();
         this.listener = context.listener();
         this.media = context.media();
+        this.mediaLoop = media == null ? null : media.place();
         this.claims = context.claims();
         this.directory = context.directory();
         this.remote = context.remote();
@@ -132,6 +136,11 @@ public final class Room {
 
     public long appId() {
         return app.appId();
+    }
+
+    /** The media loop of this room's streams (null without a media plane). Any thread. */
+    public MediaLoop mediaLoop() {
+        return mediaLoop;
     }
 
     public RoomId id() {
@@ -234,8 +243,11 @@ public final class Room {
             return true;
         }
         s.rooms.put(id, this);
-        s.joining.set(false);
-        enter(s, reqId, result);
+        try {
+            enter(s, reqId, result);
+        } finally {
+            s.joining.set(false); // after the login sequence: a tokenWillExpire held back meanwhile names this room too
+        }
         if (s.state() == Session.State.CLOSED) {
             leave(s, s.termination == null ? LeaveReason.CONNECTION_CLOSED : s.termination.leaveReason()); // raced a termination
         }
@@ -591,7 +603,7 @@ public final class Room {
         Consumer c;
         try {
             c = mid == null ? media.play(st.producer, sdp, observer)
-                    : media.playBundled(s.mediaTransport, st.producer, sdp, mid, observer);
+                    : media.playBundled(mediaLoop, s.mediaTransport, st.producer, sdp, mid, observer);
         } catch (ProtocolException e) {
             s.respond(reqId, Messages.START_PLAYING, e.code(), e.getMessage(), null);
             return;
@@ -796,7 +808,7 @@ public final class Room {
             claims.releaseStream(app.appId(), st.id, st);
             return false;
         }
-        st.producer = media.announce(st.id.value(), MediaObserver.NONE);
+        st.producer = media.announce(mediaLoop, st.id.value(), MediaObserver.NONE);
         streams.put(st.id, st);
         emit(new RoomEvent.StreamCreated(app.appId(), id, st.publisher.userId, st.id, st.extraInfo));
         fanOut(new Signal.RoomStreamUpdate(id.value(), Messages.ADD, List.of(st.info()), List.of()), other -> true);

@@ -563,9 +563,10 @@ public final class RoomService {
         }
         MediaObserver observer = new SessionMediaObserver(s, room, streamId.value(), true, () -> room.mediaEnded(st));
         try {
-            st.producer = req.sdp() == null ? media.announce(streamId.value(), observer)
-                    : req.mid() != null ? media.publishBundled(s.mediaTransport, streamId.value(), req.sdp(), req.mid(), observer)
-                    : media.publish(streamId.value(), req.sdp(), observer);
+            st.producer = req.sdp() == null ? media.announce(room.mediaLoop(), streamId.value(), observer)
+                    : req.mid() != null ? media.publishBundled(room.mediaLoop(), s.mediaTransport, streamId.value(),
+                            req.sdp(), req.mid(), observer)
+                    : media.publish(room.mediaLoop(), streamId.value(), req.sdp(), observer);
         } catch (ProtocolException e) {
             claimStore.releaseStream(s.app.appId(), streamId, st);
             throw e;
@@ -657,8 +658,16 @@ public final class RoomService {
         return resumption.resume(fresh, reqId, req, draining);
     }
 
-    /** heartbeat with {@code ack}: the client handled every push up to that seq. */
+    /**
+     * heartbeat with {@code ack}: the client handled every push up to that seq. A seq this session never sent (negative,
+     * or past its newest push; before a login that is anything but 0) is a client bug: refused, nothing let go.
+     */
     public void ack(Session s, long seq) {
+        long newest = s.lastSeq();
+        if (seq < 0 || seq > newest) {
+            throw new ProtocolException(ErrorCode.PARAMETER_ERROR, "ack: " + seq + " (expected: 0.." + newest
+                    + ", the highest push seq this session has been sent)");
+        }
         s.ack(seq);
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TokenRenewal {
     private static final Logger log = LoggerFactory.getLogger(TokenRenewal.class);
-    /** How often a warning due while the login is still on its way to the room is retried. */
+    /** How often a warning due while a login (first or further) is still on its way to its room is retried. */
     private static final long LOGIN_RETRY_MILLIS = 20;
 
     private final RoomService rooms;
@@ -57,7 +57,8 @@ final class TokenRenewal {
         if (s.claims != claims || s.state() == Session.State.CLOSED) {
             return; // renewed meanwhile, or gone
         }
-        if (s.state() == Session.State.LOGGING_IN) {
+        if (s.state() == Session.State.LOGGING_IN || s.joining.get()) {
+            // a login (first or further) on its way: warn once it is in, so that its room is warned too
             schedule(s, () -> warn(s, claims), LOGIN_RETRY_MILLIS);
             return;
         }

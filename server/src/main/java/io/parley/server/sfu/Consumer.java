@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * its answer), payload type (to its negotiated Opus), sequence numbers (continuous from a random start) and header
  * extensions (to its own ids and mid, see {@link HeaderExtensionMap}) into its own copy, then SRTP-protects it; a
  * sink gets the Producer's packet unchanged (a retained duplicate).
- * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Media loop only.
+ * Lifecycle: requesting → playing (first packet forwarded) → closed; closed is final. Its media loop ({@link #shard})
+ * only: the Producer's, or (a client's bundle placed elsewhere) another one, reached through a {@link Relay}.
  */
 public final class Consumer extends MediaEndpoint {
     private static final Logger log = LoggerFactory.getLogger(Consumer.class);
@@ -24,6 +25,8 @@ public final class Consumer extends MediaEndpoint {
     static final String BYE_REASON = "publisher stopped";
 
     final MediaPlane plane;
+    /** The media loop it lives on: its Producer's, or its bundle's. */
+    final MediaLoop shard;
     final Producer producer;
     final MediaObserver observer;
     final String answer;
@@ -46,14 +49,12 @@ public final class Consumer extends MediaEndpoint {
     private long bytesSent;
     private long lastRtpTimestamp;
     private long lastRtpNanos;
-    private long packetsPriorQ;
-    private long bytesPriorQ;
     private int lastFractionLost;
     private long lastCumulativeLost;
-    private long cumulativeLostPriorQ;
     private double jitterMillis;
     private double rttMillis = -1;
-    private long qualitySinceNanos;
+    /** The totals when the current quality period started. */
+    private QualitySample qualityFrom = QualitySample.start(0);
     /** Made at the first NACK: most players never lose a packet. */
     private RetransmitLimiter rtxLimiter;
 
@@ -65,12 +66,19 @@ public final class Consumer extends MediaEndpoint {
     /** @param redPayloadType the player's RED payload type, or -1 when it did not negotiate RED */
     Consumer(MediaPlane plane, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
              int payloadType, HeaderExtensionMap extensions, int redPayloadType) {
+        this(producer.shard, producer, observer, answer, ssrc, cname, payloadType, extensions, redPayloadType);
+    }
+
+    /** On {@code shard}: the Producer's loop, or a bundle's on another loop (then packets come through a relay). */
+    Consumer(MediaLoop shard, Producer producer, MediaObserver observer, String answer, long ssrc, String cname,
+             int payloadType, HeaderExtensionMap extensions, int redPayloadType) {
+        this.shard = shard;
         this.extensions = extensions;
         this.payloadTypes = new PlayerRewrite.PayloadTypes(producer.opusPayloadType, producer.redPayloadType,
                 payloadType, redPayloadType);
         this.sinkPayloadTypes = new PlayerRewrite.PayloadTypes(producer.opusPayloadType, producer.redPayloadType,
                 producer.opusPayloadType, -1);
-        this.plane = plane;
+        this.plane = shard.plane;
         this.producer = producer;
         this.observer = observer;
         this.answer = answer;
@@ -113,7 +121,7 @@ public final class Consumer extends MediaEndpoint {
             seqStarted = true;
             seqOffset = ThreadLocalRandom.current().nextInt(1 << 15) - producerSeq;
         }
-        RtpPacket in = plane.forwardView();
+        RtpPacket in = shard.forwardView;
         if (in.wrap(plain) != RtpPacket.Status.OK) {
             return; // the Producer checked it; a cached packet cannot change
         }
@@ -123,7 +131,7 @@ public final class Consumer extends MediaEndpoint {
             plane.counters().drop(DropReason.MALFORMED); // RED whose blocks do not fit its payload
             return;
         }
-        ByteBuf out = plane.channel().alloc().buffer(outLength + MediaPlane.SRTP_OVERHEAD);
+        ByteBuf out = shard.alloc().buffer(outLength + MediaPlane.SRTP_OVERHEAD);
         PlayerRewrite.write(in, extensions, payloadTypes, (producerSeq + seqOffset) & 0xFFFF, ssrc, out);
         transport.writeRtp(out);
         if (retransmission) {
@@ -138,7 +146,7 @@ public final class Consumer extends MediaEndpoint {
      * Opus payload type, sequence number and SSRC; no header extensions); anything else as a retained duplicate.
      */
     private ByteBuf sinkCopy(ByteBuf plain, int producerSeq) {
-        RtpPacket in = plane.forwardView();
+        RtpPacket in = shard.forwardView;
         if (in.wrap(plain) != RtpPacket.Status.OK || in.payloadType() != producer.redPayloadType) {
             return plain.retainedDuplicate();
         }
@@ -148,7 +156,7 @@ public final class Consumer extends MediaEndpoint {
             plane.counters().drop(DropReason.MALFORMED);
             return null;
         }
-        ByteBuf copy = plane.channel().alloc().buffer(length);
+        ByteBuf copy = shard.alloc().buffer(length);
         PlayerRewrite.write(in, HeaderExtensionMap.NONE, strip, producerSeq, in.ssrc(), copy);
         return copy;
     }
@@ -160,7 +168,7 @@ public final class Consumer extends MediaEndpoint {
         lastRtpNanos = nowNanos;
         if (!playing) {
             playing = true;
-            qualitySinceNanos = nowNanos;
+            qualityFrom = QualitySample.start(nowNanos);
             observer.onEvent(new MediaEvent.PlayerStateChanged(PlayState.PLAYING, 0, EndReason.NONE, ""));
         }
     }
@@ -168,6 +176,31 @@ public final class Consumer extends MediaEndpoint {
     @Override
     MediaObserver observer() {
         return observer;
+    }
+
+    @Override
+    MediaLoop shard() {
+        return shard;
+    }
+
+    /** Joins the Producer's fan-out: directly on the same loop, else through this loop's relay of it; this loop. */
+    void attachToProducer() {
+        if (producer.shard == shard) {
+            producer.attach(this);
+        } else {
+            Relay.attach(this);
+        }
+    }
+
+    private void detachFromProducer() {
+        if (producer.shard == shard) {
+            producer.detach(this);
+        } else {
+            Relay r = shard.relays.get(producer);
+            if (r != null) {
+                r.detach(this);
+            }
+        }
     }
 
     @Override
@@ -214,21 +247,60 @@ public final class Consumer extends MediaEndpoint {
         int maxResends = plane.config().nackMaxResends();
         double budget = Math.max(RetransmitLimiter.MIN_BUDGET_BYTES_PER_SECOND,
                 producer.bytesPerSecond * plane.config().retransmitBudgetPercent() / 100.0);
+        int[] producerSeqs = nack.lostSequenceNumbers();
+        for (int i = 0; i < producerSeqs.length; i++) {
+            producerSeqs[i] = (producerSeqs[i] - seqOffset) & 0xFFFF;
+        }
+        if (producer.shard == shard) {
+            ByteBuf[] cached = new ByteBuf[producerSeqs.length];
+            for (int i = 0; i < cached.length; i++) {
+                cached[i] = producer.cached(producerSeqs[i]);
+            }
+            resend(producerSeqs, cached, nowNanos, interval, maxResends, budget);
+            return;
+        }
+        // The cache lives on the Producer's loop: fetch retained duplicates there, resend here, release.
+        producer.shard.execute(() -> {
+            ByteBuf[] cached = producer.cachedRetained(producerSeqs);
+            boolean queued = shard.execute(() -> {
+                try {
+                    if (!closed) {
+                        resend(producerSeqs, cached, nowNanos, interval, maxResends, budget);
+                    }
+                } finally {
+                    for (ByteBuf b : cached) {
+                        if (b != null) {
+                            b.release();
+                        }
+                    }
+                }
+            });
+            if (!queued) {
+                for (ByteBuf b : cached) {
+                    if (b != null) {
+                        b.release();
+                    }
+                }
+            }
+        });
+    }
+
+    private void resend(int[] producerSeqs, ByteBuf[] cached, long nowNanos, long interval, int maxResends,
+                        double budget) {
         boolean sent = false;
-        for (int seq : nack.lostSequenceNumbers()) {
-            int producerSeq = (seq - seqOffset) & 0xFFFF;
-            ByteBuf cached = producer.cached(producerSeq);
-            RetransmitRefusal no = cached == null ? RetransmitRefusal.NOT_CACHED
-                    : rtxLimiter.admit(producerSeq, cached.readableBytes(), nowNanos, interval, maxResends, budget);
+        for (int i = 0; i < producerSeqs.length; i++) {
+            int producerSeq = producerSeqs[i];
+            RetransmitRefusal no = cached[i] == null ? RetransmitRefusal.NOT_CACHED
+                    : rtxLimiter.admit(producerSeq, cached[i].readableBytes(), nowNanos, interval, maxResends, budget);
             if (no != null) {
                 plane.counters().refuse(no);
                 continue;
             }
-            forward(cached, producerSeq, 0, nowNanos, true);
+            forward(cached[i], producerSeq, 0, nowNanos, true);
             sent = true;
         }
         if (sent) {
-            plane.flush();
+            shard.flush();
         }
     }
 
@@ -289,21 +361,18 @@ public final class Consumer extends MediaEndpoint {
                 new RtcpPacket.SourceDescription(List.of(new RtcpPacket.SdesChunk(ssrc, cname)))));
     }
 
-    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    /**
+     * One quality period ends now: a snapshot of the totals goes to the observer, which computes the figures off this
+     * loop. A period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next turn.
+     */
     void reportQuality(long nowNanos) {
-        if (!playing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+        if (!playing || closed || nowNanos - qualityFrom.nanos() < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
-        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
-        qualitySinceNanos = nowNanos;
-        long packets = packetsSent - packetsPriorQ;
-        long bytes = bytesSent - bytesPriorQ;
-        long lost = Math.max(0, lastCumulativeLost - cumulativeLostPriorQ);
-        packetsPriorQ = packetsSent;
-        bytesPriorQ = bytesSent;
-        cumulativeLostPriorQ = lastCumulativeLost;
-        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
-                lastFractionLost / 256.0, jitterMillis, rttMillis)));
+        QualitySample to = new QualitySample(nowNanos, packetsSent, bytesSent, lastCumulativeLost, lastFractionLost,
+                jitterMillis, rttMillis);
+        observer.onEvent(new MediaEvent.QualityMeasured(qualityFrom, to));
+        qualityFrom = to;
     }
 
     /** Detaches from the Producer and closes the transport; idempotent. */
@@ -313,13 +382,13 @@ public final class Consumer extends MediaEndpoint {
         }
         closed = true;
         ended = true;
-        producer.detach(this);
+        detachFromProducer();
         if (bundle != null) {
             bundle.detach(this);
         } else if (transport != null) {
             transport.close();
         }
-        plane.forget(this);
+        shard.forget(this);
         if (sink != null) {
             sink.onClose();
         }

@@ -10,7 +10,8 @@ import java.util.Map;
  * is bounded in total, per source IP address, per session and per App. When the total is reached, a handshake of an
  * App holding fewer than the busiest App (by more than one) takes the busiest App's oldest slot: that handshake is
  * aborted, so one tenant cannot starve another. A refused handshake's ClientHello is dropped; the peer retransmits it
- * and is admitted when a slot frees. Media loop only.
+ * and is admitted when a slot frees. Any media loop: the methods synchronize (handshake starts are rare; packets never
+ * come here).
  */
 final class DtlsAdmission {
     /** Limits on handshakes running at once; see docs/configuration.md ({@code media.dtlsMaxHandshakes*}). */
@@ -28,7 +29,7 @@ final class DtlsAdmission {
     }
 
     /** Null if {@code t} may start its handshake now (it holds a slot until {@link #release}), else why not. */
-    String admit(WebRtcTransport t, InetAddress from, MediaCounters counters) {
+    synchronized String admit(WebRtcTransport t, InetAddress from, MediaCounters counters) {
         Object session = t.owner.observer().session();
         long app = t.owner.observer().appId();
         if (byAddress.getOrDefault(from, 0) >= limits.perAddress()) {
@@ -54,7 +55,7 @@ final class DtlsAdmission {
     }
 
     /** Frees {@code t}'s slot if it holds one; idempotent. */
-    void release(WebRtcTransport t) {
+    synchronized void release(WebRtcTransport t) {
         InetAddress from = t.admittedFrom;
         if (from == null) {
             return;
@@ -87,8 +88,9 @@ final class DtlsAdmission {
         WebRtcTransport victim = busiest.peekFirst();
         release(victim);
         counters.dtlsPreempted.increment();
-        victim.preempted("DTLS handshake aborted: its app holds " + (busiest.size() + 1)
-                + " of the server's " + limits.total() + " handshake slots and another app needs one");
+        String why = "DTLS handshake aborted: its app holds " + (busiest.size() + 1)
+                + " of the server's " + limits.total() + " handshake slots and another app needs one";
+        victim.shard.execute(() -> victim.preempted(why)); // the victim's state lives on its own media loop
         return true;
     }
 

@@ -1,6 +1,7 @@
 package io.parley.server.sfu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.function.IntConsumer;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -26,20 +27,26 @@ public final class LocalProducer implements AutoCloseable {
 
     /**
      * One plaintext RTP packet (version 2, this source's SSRC; any payload type, Opus at 48 kHz for WebRTC players).
-     * Takes ownership of {@code rtp} and releases it. Any thread: on the media loop it is forwarded at once (the
-     * cheapest way: run the source on {@link MediaPlane#executor()}), from elsewhere it hops there, in order.
+     * Takes ownership of {@code rtp} and releases it. Any thread: on the Producer's media loop it is forwarded at once
+     * (the cheapest way: run the source on {@link #executor()}), from elsewhere it hops there, in order.
      * A packet with another SSRC, a malformed one or one after {@link #close()} is dropped and counted.
      */
     public void deliver(ByteBuf rtp) {
-        if (plane.loop().inEventLoop()) {
+        MediaLoop loop = producer.shard;
+        if (loop.inLoop()) {
             forward(rtp);
             return;
         }
         try {
-            plane.loop().execute(() -> forward(rtp));
+            loop.loop.execute(() -> forward(rtp));
         } catch (RejectedExecutionException e) {
             rtp.release(); // the media loop is shutting down
         }
+    }
+
+    /** The media loop the Producer lives on: a source running there delivers without a hop. */
+    public EventExecutor executor() {
+        return producer.shard.loop;
     }
 
     private void forward(ByteBuf rtp) {
@@ -52,7 +59,7 @@ public final class LocalProducer implements AutoCloseable {
                 return;
             }
             producer.onRtp(rtp, plane.clock().nanoTime());
-            plane.flush();
+            producer.shard.flush();
         } finally {
             rtp.release();
         }
@@ -63,9 +70,9 @@ public final class LocalProducer implements AutoCloseable {
      * RTMP bridge transcodes only while WebRTC players exist). Any thread; the listener must not block.
      */
     public void onConsumers(IntConsumer listener) {
-        plane.execute(() -> {
+        producer.shard.execute(() -> {
             producer.consumerListener = listener;
-            listener.accept(producer.consumers.length);
+            producer.consumersChangedNow();
         });
     }
 

@@ -4,7 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Packet and byte counters of the media plane; written on the media loop, read by metrics and tests. */
+/** Packet and byte counters of the media plane; written on the media loops, read by metrics and tests. */
 public final class MediaCounters {
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
     private final Map<RetransmitRefusal, LongAdder> refused = new EnumMap<>(RetransmitRefusal.class);
@@ -21,6 +21,14 @@ public final class MediaCounters {
     final LongAdder stunErrorReplies = new LongAdder();
     final LongAdder dtlsPreempted = new LongAdder();
     final LongAdder stunErrorRepliesLimited = new LongAdder();
+    /** Packets read by one media loop's socket for a transport of another loop, handed over (not copied). */
+    final LongAdder handedOver = new LongAdder();
+    /** Packets a Producer handed to another loop for its Consumers there (one per packet and loop). */
+    final LongAdder relayed = new LongAdder();
+    /** Datagrams read by recvmmsg behind another in the same call (the second and later of a batch). */
+    final LongAdder batchedDatagrams = new LongAdder();
+    /** Errors on a media socket: a send that failed (its datagram is lost) or a failed read. */
+    final LongAdder socketErrors = new LongAdder();
 
     MediaCounters() {
         for (DropReason r : DropReason.values()) {
@@ -80,6 +88,10 @@ public final class MediaCounters {
         return rtcpBytesOut.sum();
     }
 
+    public long socketErrors() {
+        return socketErrors.sum();
+    }
+
     public long retransmissions() {
         return retransmissions.sum();
     }
@@ -87,6 +99,21 @@ public final class MediaCounters {
     /** RTCP transport-cc (TWCC) feedback packets sent to publishers. */
     public long transportCcFeedback() {
         return transportCcFeedback.sum();
+    }
+
+    /** Inbound packets read by another media loop than their transport's and handed over to it. */
+    public long handedOver() {
+        return handedOver.sum();
+    }
+
+    /** Datagrams that came in a recvmmsg batch behind another one (epoll only). */
+    public long batchedDatagrams() {
+        return batchedDatagrams.sum();
+    }
+
+    /** Packets handed from a Producer's loop to another loop's Consumers of it (one per packet and loop). */
+    public long relayed() {
+        return relayed.sum();
     }
 
     /** STUN 400/401 replies sent. */

@@ -11,8 +11,15 @@ public sealed interface MediaEvent {
     /** A Consumer's state changed: PLAYING with the first packet forwarded, NO_PLAY when it ended. */
     record PlayerStateChanged(PlayState state, int errorCode, EndReason reason, String detail) implements MediaEvent {}
 
-    /** Every quality period (3 s) while media flows. */
-    record QualityMeasured(MediaQuality quality) implements MediaEvent {}
+    /**
+     * Every quality period (3 s) while media flows: the endpoint's totals at the period's start and end, snapshot on
+     * the media loop; {@link #quality()} computes the period's figures on the reader's thread.
+     */
+    record QualityMeasured(QualitySample from, QualitySample to) implements MediaEvent {
+        public MediaQuality quality() {
+            return to.since(from);
+        }
+    }
 
     /**
      * The media path failed on its own (not by a signalling request): the Producer or Consumer is closed and the

@@ -28,7 +28,9 @@ record MediaPath(Channel channel, InetSocketAddress remote, IceTcpConnection tcp
         if (tcp != null) {
             tcp.send(packet);
         } else {
-            channel.write(new DatagramPacket(packet, remote));
+            // A void promise: no promise object per packet. A failed send reaches the socket's exceptionCaught
+            // (counted and logged there, MediaInbound), where a listener per packet would otherwise be needed.
+            channel.write(new DatagramPacket(packet, remote), channel.voidPromise());
         }
     }
 
@@ -36,7 +38,7 @@ record MediaPath(Channel channel, InetSocketAddress remote, IceTcpConnection tcp
         if (tcp != null) {
             tcp.send(packet);
         } else {
-            channel.writeAndFlush(new DatagramPacket(packet, remote));
+            channel.writeAndFlush(new DatagramPacket(packet, remote), channel.voidPromise());
         }
     }
 

@@ -2,72 +2,76 @@ package io.parley.server.sfu;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.media.dtls.DtlsCertificate;
 import io.parley.media.dtls.DtlsSettings;
 import io.parley.protocol.media.IceCandidate;
-import io.parley.protocol.media.MediaDemux;
-import io.parley.protocol.media.Parsed;
-import io.parley.protocol.media.RtpPacket;
-import io.parley.protocol.media.StunEncoder;
-import io.parley.protocol.media.StunMessage;
 import io.parley.server.config.ParleyConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SFU's network side: one UDP socket per bound address for every transport, plus ICE-TCP connections
- * ({@link IceTcpServer}) for clients that cannot use UDP (ICE-lite, so the STUN USERNAME picks the transport and
- * the check's source address is latched to it), read on the media loop, which also runs every Producer and
- * Consumer, so the forwarding path needs no lock. The media loop is its own thread ({@code parley-media}), never
- * one of the signalling loops. Signalling threads call {@link MediaSessions}, which hops here; in-process sources
- * and sinks plug in with {@link #createLocalProducer} and {@link #createLocalConsumer}.
+ * The SFU's network side: {@code media.loops} media loops ({@link MediaLoop}, threads {@code parley-media}), each with
+ * its own UDP socket per bound address, all on the media port ({@code SO_REUSEPORT}, so the kernel spreads peers over
+ * the sockets by 4-tuple hash), plus ICE-TCP connections ({@link IceTcpServer}, on the first loop) for clients that
+ * cannot use UDP. ICE-lite: the STUN USERNAME picks the transport and the check's source address is latched to it.
+ * Each transport, Producer and Consumer lives on one loop (a room's, or a bundle's), so forwarding takes no lock; a
+ * packet that the kernel delivered to another loop's socket is handed to the owning loop as the one buffer it came in
+ * (retained, not copied), and every send goes out of the owning loop's socket (same port, so the peer sees one
+ * address). What the sockets read is demultiplexed by {@link MediaInbound}. Signalling threads call
+ * {@link MediaSessions}, which hops to the loop; in-process sources and sinks plug in with {@link #createLocalProducer}
+ * and {@link #createLocalConsumer}.
  */
 public final class MediaPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MediaPlane.class);
     static final int OPUS_CLOCK_RATE = 48_000;
     static final int SRTP_OVERHEAD = 32;
-    private static final int MAX_DATAGRAM = 2048;
+    static final int MAX_DATAGRAM = 2048;
+    /**
+     * Datagrams one read may take with epoll ({@code recvmmsg}): the receive buffer holds this many slots of
+     * {@link #MAX_DATAGRAM} bytes, and each datagram is a slice of it (no copy).
+     */
+    static final int READ_BATCH = 16;
     /** Threads beyond the handshake limit, for the short post-handshake DTLS tasks (alerts, close_notify). */
     private static final int DTLS_DRAIN_THREADS = 16;
     private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
-    /** The timer's period; each endpoint's reports fall on its own tick of the cycle, so they spread out. */
-    static final long TICK_MILLIS = 100;
+    /**
+     * The timer's period; each endpoint's reports fall on its own tick of the cycle, so they spread out: a tick does
+     * 1/50 of the RTCP reports, 1/150 of the quality snapshots and 1/5 of the TWCC feedback, a short pause for the
+     * packets waiting behind it.
+     */
+    static final long TICK_MILLIS = 20;
     /** Transport timeouts, receiver and sender reports: every second. */
-    static final int REPORT_EVERY_TICKS = 10;
+    static final int REPORT_EVERY_TICKS = 50;
     /** Quality updates: every 3 seconds. */
-    static final int QUALITY_EVERY_TICKS = 30;
+    static final int QUALITY_EVERY_TICKS = 150;
+    /** TWCC feedback: every 100 ms (libwebrtc's default feedback interval). */
+    static final int TWCC_EVERY_TICKS = 5;
     /**
      * A quality period measures from the first packet (or the last report) to now; one shorter than this (an endpoint
      * whose media started just before its turn) is folded into the next, so rates are not computed on a sliver.
@@ -76,33 +80,30 @@ public final class MediaPlane implements AutoCloseable {
 
     private final ParleyConfig.Media config;
     private final MediaClock clock;
-    /** The media loop's own group when the plane made it (closed with the plane); null when given a channel. */
+    /** The media loops' own group when the plane made it (closed with the plane); null when given a channel. */
     private EventLoopGroup ownGroup;
-    /** The first UDP socket: allocators and the single-socket callers use it. */
+    /** The first loop's first UDP socket: its address is the plane's port; single-socket callers (tests) use it. */
     private Channel channel;
-    /** Every UDP socket and the ICE-TCP listeners; writes to any UDP socket are flushed together. */
+    /** Every loop's UDP sockets and the ICE-TCP listeners. */
     private MediaSockets sockets;
     private List<IceCandidate> candidates;
-    private EventLoop loop;
+    private List<MediaLoop> loops = List.of();
+    private final AtomicInteger nextPlacement = new AtomicInteger();
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final DtlsSettings dtlsSettings;
     private final ExecutorService dtlsPool;
     private final DtlsAdmission dtlsAdmission;
     private final MediaCounters counters = new MediaCounters();
-    private final RtpPacket rtpView = new RtpPacket();
-    /** Consumers' view of the packet they copy; apart from {@link #rtpView}, which the Producer holds meanwhile. */
-    private final RtpPacket forwardView = new RtpPacket();
+    /** STUN error replies per source IP, across every loop. */
+    private final StunErrorLimiter stunErrors;
     private final String announcedAddress;
     private final List<String> candidateAddresses;
-    private final Map<String, WebRtcTransport> byUfrag = new HashMap<>();
-    private final Map<InetSocketAddress, WebRtcTransport> byAddress = new HashMap<>();
-    private final Set<Producer> producers = new LinkedHashSet<>();
-    private final Set<Consumer> consumers = new LinkedHashSet<>();
-    private final StunErrorLimiter stunErrors;
-    private ScheduledFuture<?> ticker;
-    private int ticks;
-    private int nextPhase;
+    /** Every loop's transports by local ufrag and by latched UDP peer: read by any loop, changed by the owner's. */
+    private final ConcurrentHashMap<String, WebRtcTransport> byUfrag = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetSocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private LongConsumer forwardLatency = nanos -> { };
+    /** Reads and demultiplexes what the sockets and ICE-TCP connections receive. */
+    private final MediaInbound inbound = new MediaInbound(this);
 
     private MediaPlane(ParleyConfig.Media config, MediaClock clock) {
         this.config = config;
@@ -127,62 +128,116 @@ public final class MediaPlane implements AutoCloseable {
         this.stunErrors = new StunErrorLimiter(config.stunErrorRepliesPerSecond());
     }
 
-    private void attach(Channel ch) {
-        attach(new MediaSockets(List.of(ch), null));
+    private void attach(List<MediaLoop> all, MediaSockets s) {
+        this.loops = List.copyOf(all);
+        this.sockets = s;
+        this.channel = s.first();
     }
 
-    private void attach(MediaSockets s) {
-        Channel ch = s.first();
-        this.channel = ch;
-        this.sockets = s;
-        this.loop = ch.eventLoop();
-        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    private void startTickers() {
+        for (MediaLoop l : loops) {
+            l.startTicker(loops.size()); // each loop on its own slice of the tick, so they do not all tick at once
+        }
     }
 
     /**
-     * Binds the media port (one UDP socket per address of {@code media.bindAddress}) and, with {@code media.tcp}, the
-     * ICE-TCP listeners, on a media loop of its own (one thread, {@code parley-media}).
+     * Binds the media port on {@code media.loops} media loops of their own (threads {@code parley-media}): each loop one
+     * UDP socket per address of {@code media.bindAddress}, all on the same port with {@code SO_REUSEPORT}; with
+     * {@code media.tcp}, the ICE-TCP listeners on the first loop. Without epoll there is no {@code SO_REUSEPORT}: one
+     * loop, and the log says so.
      */
     public static MediaPlane start(ParleyConfig.Media config, IoHandlerFactory io, boolean epoll, MediaClock clock)
             throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-media", true), io);
+        int n = config.resolvedLoops();
+        if (n > 1 && !epoll) {
+            log.warn("media.loops is {} but the epoll transport is not available: without SO_REUSEPORT the media plane"
+                    + " runs on one loop", n);
+            n = 1;
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("parley-media", true), io);
         MediaPlane plane = new MediaPlane(config, clock);
         plane.ownGroup = group;
-        Bootstrap b = new Bootstrap().group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                .handler(plane.new Receiver());
         try {
-            List<Channel> udp = new ArrayList<>();
-            for (String address : config.bindAddresses()) {
-                udp.add(b.bind(address, config.port()).sync().channel());
+            List<MediaLoop> loops = new ArrayList<>();
+            List<List<Channel>> udp = new ArrayList<>();
+            int i = 0;
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                MediaLoop l = new MediaLoop(plane, i++, (EventLoop) e);
+                loops.add(l);
+            }
+            List<Integer> ports = new ArrayList<>();
+            for (MediaLoop l : loops) {
+                Bootstrap b = new Bootstrap().group(l.loop)
+                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                        .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                        .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
+                        .handler(plane.inbound.receiver(l));
+                if (epoll) {
+                    // recvmmsg: up to READ_BATCH datagrams per system call, each a slice of one receive buffer.
+                    b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH));
+                } else {
+                    b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+                }
+                if (n > 1) {
+                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                }
+                List<Channel> mine = new ArrayList<>();
+                List<String> addresses = config.bindAddresses();
+                for (int a = 0; a < addresses.size(); a++) {
+                    // The first loop picks the port (media.port, or any free one when 0); the others join it.
+                    int port = l.index == 0 ? config.port() : ports.get(a);
+                    Channel ch = b.bind(addresses.get(a), port).sync().channel();
+                    if (l.index == 0) {
+                        ports.add(((InetSocketAddress) ch.localAddress()).getPort());
+                    }
+                    mine.add(ch);
+                }
+                l.sockets(mine);
+                udp.add(mine);
             }
             IceTcpServer tcp = null;
             if (config.tcp()) {
                 tcp = new IceTcpServer(plane, config);
-                tcp.bind(group, epoll, config.bindAddresses(), config.tcpPort() != 0 ? config.tcpPort() : config.port());
+                tcp.bind(loops.get(0).loop, epoll, config.bindAddresses(),
+                        config.tcpPort() != 0 ? config.tcpPort() : config.port());
             }
-            plane.attach(new MediaSockets(udp, tcp));
+            plane.attach(loops, new MediaSockets(udp, tcp));
+            plane.startTickers();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
         plane.candidates = plane.buildCandidates();
-        log.info("media on udp {}, ICE-TCP {} (candidates: {})", plane.udpAddresses(),
-                config.tcp() ? plane.tcpAddresses() : "off", plane.candidates.stream().map(IceCandidate::sdpValue).toList());
+        log.info("media on udp {} ({} loop{}{}), ICE-TCP {} (candidates: {})", plane.udpAddresses(), n, n == 1 ? "" : "s",
+                n > 1 ? ", SO_REUSEPORT" : "", config.tcp() ? plane.tcpAddresses() : "off",
+                plane.candidates.stream().map(IceCandidate::sdpValue).toList());
         return plane;
     }
 
-    /** A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by {@link #onDatagram}. */
+    /**
+     * The media sockets' buffers (receive batches, every player's copy): Netty's pooled allocator, not 4.2's default
+     * adaptive one, whose {@code setBytes} from another buffer makes two NIO buffer views per call, and a forwarded
+     * copy is written from three (header, extensions, payload): over half of what the forwarding path allocated per
+     * packet (JFR, BENCHMARKS.md "Allocation per packet"). The pooled buffers copy by address.
+     */
+    static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
+    /**
+     * A plane writing to a given channel (an EmbeddedChannel in tests and benchmarks); datagrams go in by
+     * {@link #onDatagram}, and the caller drives the timer with {@link #tick()} (no timer runs by itself).
+     */
     static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel) {
         return attachedTo(config, channel, MediaClock.SYSTEM);
     }
 
     public static MediaPlane attachedTo(ParleyConfig.Media config, Channel channel, MediaClock clock) {
         MediaPlane plane = new MediaPlane(config, clock);
-        plane.attach(channel);
+        channel.config().setAllocator(ALLOCATOR); // the buffers of a real media socket
+        MediaLoop l = new MediaLoop(plane, 0, channel.eventLoop());
+        l.sockets(List.of(channel));
+        plane.attach(List.of(l), new MediaSockets(List.of(List.of(channel)), null));
         return plane;
     }
 
@@ -227,31 +282,55 @@ public final class MediaPlane implements AutoCloseable {
         return sockets.tcpAddresses();
     }
 
-    /** The UDP sockets' addresses. */
+    /** The UDP sockets' addresses (the first loop's: every loop's sockets share them). */
     public List<InetSocketAddress> udpAddresses() {
         return sockets.udpAddresses();
     }
 
-    /** Flushes what was queued on every UDP socket; media loop. */
-    void flush() {
-        sockets.flush();
+    /** The media loops; a room or bundle is placed on one of them. */
+    List<MediaLoop> loops() {
+        return loops;
     }
+
+    /** How many media loops run (1 without epoll whatever {@code media.loops} says). */
+    public int loopCount() {
+        return loops.size();
+    }
+
+    /**
+     * The loop a new room (or bundle) goes on: the one with the fewest Producers and Consumers, ties going round robin,
+     * so rooms created together spread over the loops. Any thread.
+     */
+    public MediaLoop place() {
+        int n = loops.size();
+        int start = Math.floorMod(nextPlacement.getAndIncrement(), n);
+        MediaLoop best = loops.get(start);
+        for (int k = 1; k < n; k++) {
+            MediaLoop l = loops.get((start + k) % n);
+            if (l.load() < best.load()) {
+                best = l;
+            }
+        }
+        return best;
+    }
+
+    /** The first loop's sockets flushed (tests and single-loop callers); media loop. */
+    void flush() {
+        loops.get(0).flush();
+    }
+
     public MediaCounters counters() {
         return counters;
     }
 
     /** Transports open right now (for metrics); any thread, approximate. */
     public int transportCount() {
-        return transportCount;
+        return byUfrag.size();
     }
 
-    private volatile int transportCount;
-
-    /** Transports whose DTLS handshake is done (SRTP keys in place), counted on the media loop. */
+    /** Transports whose DTLS handshake is done (SRTP keys in place); any thread, approximate. */
     public CompletableFuture<Integer> connectedTransportCount() {
-        CompletableFuture<Integer> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete((int) byUfrag.values().stream().filter(t -> t.srtp != null).count()));
-        return f;
+        return CompletableFuture.completedFuture((int) byUfrag.values().stream().filter(t -> t.srtp != null).count());
     }
 
     /** Where forwarding latency goes (metrics); set once at start. */
@@ -263,9 +342,12 @@ public final class MediaPlane implements AutoCloseable {
         forwardLatency.accept(clock.nanoTime() - arrivalNanos);
     }
 
-    /** The media loop: in-process sources and sinks may run their own tasks on it. */
+    /**
+     * The first media loop: in-process sources and sinks may run their own tasks on it. With several loops prefer
+     * {@link LocalProducer#executor()}, the loop of the Producer fed.
+     */
     public EventExecutor executor() {
-        return loop;
+        return loops.get(0).loop;
     }
 
     public MediaClock clock() {
@@ -277,49 +359,68 @@ public final class MediaPlane implements AutoCloseable {
     /**
      * A Producer fed by an in-process source (an RTMP edge's transcoder, a file, a test) instead of a WebRTC
      * transport: plaintext RTP with SSRC {@code ssrc} goes in by {@link LocalProducer#deliver}. Any thread; the
-     * Producer reaches the media loop before any packet delivered after this returns.
+     * Producer reaches its media loop (one picked by {@link #place()}) before any packet delivered after this returns.
      */
     public LocalProducer createLocalProducer(String streamId, long ssrc, MediaObserver observer) {
-        Producer p = new Producer(this, streamId, observer, null, ssrc & 0xFFFFFFFFL, MediaSessions.randomSsrc());
-        execute(() -> track(p));
+        return createLocalProducer(place(), streamId, ssrc, observer);
+    }
+
+    /** As {@link #createLocalProducer(String, long, MediaObserver)}, on the given loop (a room's). */
+    public LocalProducer createLocalProducer(MediaLoop where, String streamId, long ssrc, MediaObserver observer) {
+        Producer p = new Producer(where, streamId, observer, null, ssrc & 0xFFFFFFFFL, MediaSessions.randomSsrc());
+        where.execute(() -> where.track(p));
         return new LocalProducer(this, p);
     }
 
     /**
-     * A Consumer of {@code producer} whose packets go to {@code sink} on the media loop (see {@link RtpSink} for
-     * the buffer's ownership) instead of a WebRTC transport. Any thread; close it with {@link #close(Consumer)}.
+     * A Consumer of {@code producer} whose packets go to {@code sink} on the Producer's media loop (see {@link RtpSink}
+     * for the buffer's ownership) instead of a WebRTC transport. Any thread; close it with {@link #close(Consumer)}.
      * If the Producer is already closed, the sink's {@link RtpSink#onClose()} is called at once (on the media loop).
      */
     public Consumer createLocalConsumer(Producer producer, RtpSink sink, MediaObserver observer) {
         Consumer c = new Consumer(this, producer, observer, null, producer.serverSsrc, null, -1);
         c.sink = sink;
-        execute(() -> {
-            track(c);
-            producer.attach(c);
+        c.shard.execute(() -> {
+            c.shard.track(c);
+            c.attachToProducer();
         });
         return c;
     }
 
+    /**
+     * A Consumer with a sink on {@code where}, which may be another loop than the Producer's (then it is fed through a
+     * {@link Relay}); any thread. For tests of the cross-loop fan-out, which bundles reach through {@link MediaSessions}.
+     */
+    Consumer createLocalConsumer(MediaLoop where, Producer producer, RtpSink sink, MediaObserver observer) {
+        Consumer c = new Consumer(where, producer, observer, null, producer.serverSsrc, null, -1, HeaderExtensionMap.NONE,
+                -1);
+        c.sink = sink;
+        where.execute(() -> {
+            where.track(c);
+            c.attachToProducer();
+        });
+        return c;
+    }
+
+    /** The loop of the transport latched to UDP peer {@code remote}, or null (tests). */
+    MediaLoop loopOf(InetSocketAddress remote) {
+        WebRtcTransport t = byAddress.get(remote);
+        return t == null ? null : t.shard;
+    }
+
     /** Closes a Producer (its Consumers end with NO_PLAY); any thread, idempotent. */
     public void close(Producer p) {
-        execute(p::close);
+        p.shard.execute(p::close);
     }
 
     /** Closes a Consumer; any thread, idempotent. */
     public void close(Consumer c) {
-        execute(c::close);
+        c.shard.execute(c::close);
     }
 
-    /** Runs a task on the media loop; during shutdown the graph is being discarded anyway. */
+    /** Runs a task on the first media loop (tests, single-loop callers). */
     void execute(Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            if (!loop.isShuttingDown()) {
-                throw e;
-            }
-            log.debug("media task dropped during shutdown");
-        }
+        loops.get(0).execute(task);
     }
 
     DtlsCertificate certificate() {
@@ -347,27 +448,43 @@ public final class MediaPlane implements AutoCloseable {
         return channel;
     }
 
+    /** The first media loop (tests, single-loop callers). */
+    MediaLoop firstLoop() {
+        return loops.get(0);
+    }
+
     EventLoop loop() {
-        return loop;
-    }
-
-    RtpPacket rtpView() {
-        return rtpView;
-    }
-
-    RtpPacket forwardView() {
-        return forwardView;
+        return loops.get(0).loop;
     }
 
     ParleyConfig.Media config() {
         return config;
     }
 
-    // ---- registry (media loop) ----
+    // ---- registry (the endpoint's or transport's own loop) ----
 
+    void track(Producer p) {
+        p.shard.track(p);
+    }
+
+    void track(Consumer c) {
+        c.shard.track(c);
+    }
+
+    /**
+     * Makes {@code t} findable by its ufrag at once, from any thread: the answer that names the ufrag is sent to the
+     * client before the owner loop runs {@link #register}, and the client's first ICE check may be read before that
+     * task too (a busy loop reads before it runs its tasks). Unfound, the check was dropped unanswered and the client
+     * waited for its retransmission (seconds at a join burst); found, it is answered and latched as usual.
+     */
+    void announce(WebRtcTransport t) {
+        byUfrag.put(t.localUfrag, t);
+    }
+
+    /** {@code t} joins its loop (owner loop); it is announced already, or is now. */
     void register(WebRtcTransport t) {
         byUfrag.put(t.localUfrag, t);
-        transportCount = byUfrag.size();
+        t.shard.add(t);
     }
 
     void unregister(WebRtcTransport t) {
@@ -376,15 +493,15 @@ public final class MediaPlane implements AutoCloseable {
         if (p != null && !p.isTcp()) {
             byAddress.remove(p.remote(), t);
         }
-        transportCount = byUfrag.size();
+        t.shard.remove(t);
     }
 
-    /** Latches {@code t} to a UDP peer address, on the first socket (tests and benchmarks). */
+    /** Latches {@code t} to a UDP peer address, on its loop's first socket (tests and benchmarks). */
     void latch(WebRtcTransport t, InetSocketAddress to) {
-        latch(t, MediaPath.udp(channel, to));
+        latch(t, MediaPath.udp(t.shard.socket(0), to));
     }
 
-    /** Makes {@code path} where {@code t} sends (and, for UDP, whose datagrams reach it); media loop. */
+    /** Makes {@code path} where {@code t} sends (and, for UDP, whose datagrams reach it); {@code t}'s loop. */
     void latch(WebRtcTransport t, MediaPath path) {
         MediaPath old = t.path;
         if (old != null && !old.isTcp()) {
@@ -394,240 +511,75 @@ public final class MediaPlane implements AutoCloseable {
             WebRtcTransport previous = byAddress.put(path.remote(), t);
             if (previous != null && previous != t) {
                 // The same 5-tuple now belongs to a newer transport (the client reused its socket).
-                previous.address = null;
-                previous.path = null;
+                InetSocketAddress remote = path.remote();
+                previous.shard.execute(() -> previous.lostAddress(remote));
             }
         }
         t.path = path;
         t.address = path.remote();
     }
 
-    /** An ICE-TCP connection closed: a transport whose path it was loses it; media loop. */
+    /** An ICE-TCP connection closed: a transport whose path it was loses it; the connection's loop. */
     void tcpClosed(IceTcpConnection conn) {
         WebRtcTransport t = conn.transport;
-        if (t != null && t.path != null && t.path.tcp() == conn) {
-            t.pathClosed("the ICE-TCP connection from " + conn.remote() + " closed");
+        if (t != null) {
+            t.shard.execute(() -> {
+                if (t.path != null && t.path.tcp() == conn) {
+                    t.pathClosed("the ICE-TCP connection from " + conn.remote() + " closed");
+                }
+            });
         }
     }
 
-    void track(Producer p) {
-        p.tickPhase = nextPhase++ % QUALITY_EVERY_TICKS;
-        producers.add(p);
-    }
+    // ---- inbound (MediaInbound) ----
 
-    void track(Consumer c) {
-        c.tickPhase = nextPhase++ % QUALITY_EVERY_TICKS;
-        consumers.add(c);
-    }
-
-    void forget(Producer p) {
-        producers.remove(p);
-    }
-
-    void forget(Consumer c) {
-        consumers.remove(c);
-    }
-
-    // ---- inbound ----
-
-    /** Stateless: one instance serves every UDP socket of the plane. */
-    @ChannelHandler.Sharable
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            Predicate<InetSocketAddress> blocked = udpFirewall;
-            if (blocked != null && blocked.test(packet.sender())) {
-                return;
-            }
-            onDatagram(ctx.channel(), packet.content(), packet.sender(), clock.nanoTime());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            flush(); // forwarding may have written to the other family's socket too
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("media socket error: {}", cause.toString());
-        }
-    }
-
+    /** The first loop's socket read {@code buf} from {@code from} (tests and benchmarks on an EmbeddedChannel). */
     void onDatagram(ByteBuf buf, InetSocketAddress from, long now) {
-        onDatagram(channel, buf, from, now);
+        inbound.onDatagram(loops.get(0), channel, buf, from, now);
     }
 
-    void onDatagram(Channel socket, ByteBuf buf, InetSocketAddress from, long now) {
-        MediaDemux.Kind kind = MediaDemux.classify(buf);
-        if (kind == MediaDemux.Kind.STUN) {
-            onStun(buf, MediaPath.udp(socket, from), now);
-            return;
-        }
-        if (kind == MediaDemux.Kind.UNKNOWN) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
-        WebRtcTransport t = byAddress.get(from);
-        if (t == null) {
-            counters.drop(DropReason.UNKNOWN_ADDRESS);
-            return;
-        }
-        dispatch(t, kind, buf, now);
-    }
-
-    /**
-     * One RFC 4571 frame from an ICE-TCP connection: demultiplexed like a datagram, except that the connection, not
-     * the source address, names the transport, and that anything but a valid ICE check first closes it.
-     */
+    /** One RFC 4571 frame from an ICE-TCP connection, on its loop. */
     void onTcpFrame(IceTcpConnection conn, ByteBuf buf, long now) {
-        MediaDemux.Kind kind = MediaDemux.classify(buf);
-        if (kind == MediaDemux.Kind.STUN) {
-            onStun(buf, conn.path(), now);
-            return;
-        }
-        WebRtcTransport t = conn.transport;
-        if (t == null) {
-            counters.drop(kind == MediaDemux.Kind.UNKNOWN ? DropReason.MALFORMED : DropReason.UNKNOWN_ADDRESS);
-            conn.close(IceTcpCounters.Close.NOT_ICE);
-            return;
-        }
-        if (kind == MediaDemux.Kind.UNKNOWN) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
-        dispatch(t, kind, buf, now);
+        inbound.onTcpFrame(conn, buf, now);
     }
 
-    private void dispatch(WebRtcTransport t, MediaDemux.Kind kind, ByteBuf buf, long now) {
-        switch (kind) {
-            case DTLS -> t.onDtls(buf, now);
-            case RTP -> t.onRtp(buf, now);
-            case RTCP -> {
-                counters.rtcpPacketsIn.increment();
-                counters.rtcpBytesIn.add(buf.readableBytes());
-                t.onRtcp(buf, now);
-            }
-            default -> counters.drop(DropReason.MALFORMED);
-        }
+    WebRtcTransport byUfrag(String ufrag) {
+        return byUfrag.get(ufrag);
     }
 
-    private void onStun(ByteBuf buf, MediaPath via, long now) {
-        InetSocketAddress from = via.remote();
-        Parsed<StunMessage> parsed = StunMessage.parse(buf);
-        if (!parsed.isOk()) {
-            counters.drop(DropReason.MALFORMED);
-            notIce(via);
-            return;
-        }
-        StunMessage msg = parsed.value();
-        if (!msg.isBindingRequest()) {
-            notIce(via);
-            return; // indications (keepalives) and stray responses need no answer
-        }
-        String username = msg.username();
-        int colon = username == null ? -1 : username.indexOf(':');
-        WebRtcTransport t = colon <= 0 ? null : byUfrag.get(username.substring(0, colon));
-        if (t == null) {
-            // Silence: a port that answers any binding request is a reflector for spoofed sources.
-            counters.drop(DropReason.STUN_UNKNOWN_USERNAME);
-            notIce(via);
-            return;
-        }
-        if (!msg.hasMessageIntegrity()) {
-            counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.BAD_REQUEST, "missing MESSAGE-INTEGRITY", via, now);
-            return;
-        }
-        if (!msg.checkIntegrity(t.stunKey) || (msg.hasFingerprint() && !msg.checkFingerprint())) {
-            counters.drop(DropReason.STUN_BAD_INTEGRITY);
-            replyError(msg, StunEncoder.UNAUTHORIZED, "bad integrity", via, now);
-            return;
-        }
-        via.write(Unpooled.wrappedBuffer(StunEncoder.bindingSuccess(msg.transactionId(), from, t.stunKey)));
-        if (via.isTcp()) {
-            via.tcp().checked(t);
-        }
-        t.checked(via, msg.useCandidate(), now);
+    WebRtcTransport byAddress(InetSocketAddress remote) {
+        return byAddress.get(remote);
     }
 
-    /** A first frame on an ICE-TCP connection that is no valid check for a known transport closes it. */
-    private static void notIce(MediaPath via) {
-        if (via.isTcp() && via.tcp().transport == null) {
-            via.tcp().close(IceTcpCounters.Close.NOT_ICE);
-        }
+    Predicate<InetSocketAddress> udpFirewall() {
+        return udpFirewall;
     }
 
-    /** A 400 or 401, within {@code media.stunErrorRepliesPerSecond} per source address; the rest are counted. */
-    private void replyError(StunMessage msg, int code, String reason, MediaPath to, long now) {
-        if (!stunErrors.allow(to.remote().getAddress(), now)) {
-            counters.stunErrorRepliesLimited.increment();
-            return;
-        }
-        counters.stunErrorReplies.increment();
-        to.write(Unpooled.wrappedBuffer(StunEncoder.bindingError(msg.transactionId(), code, reason, null)));
+    StunErrorLimiter stunErrors() {
+        return stunErrors;
     }
 
     // ---- timers ----
 
-    /**
-     * Every {@link #TICK_MILLIS}: the endpoints whose phase falls on this tick send their RTCP reports (each once a
-     * second) and quality updates (each every 3 s), so that thousands of endpoints do not report in one burst.
-     */
+    /** Runs the first loop's timer once (tests on an EmbeddedChannel drive it by hand). */
     void tick() {
-        long now = clock.nanoTime();
-        int tick = ticks++;
-        // Timeouts are checked once a second, on the same instants as when the timer ticked once a second
-        // (1 s, 2 s, ... after start), so that how long a silent peer lives did not change with the finer tick.
-        if (tick % REPORT_EVERY_TICKS == REPORT_EVERY_TICKS - 1) {
-            long timeout = config.iceTimeout().toNanos();
-            for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
-                t.check(now, timeout);
-            }
-        }
-        // TWCC feedback every tick (100 ms, libwebrtc's default feedback interval): a sender's estimator wants arrival
-        // times often, and at 50 audio packets a second that is one small RTCP packet per 5 packets.
-        for (WebRtcTransport t : byUfrag.values()) {
-            if (t.transportCc != null) {
-                t.sendTransportCc();
-            }
-        }
-        int reportSlot = tick % REPORT_EVERY_TICKS;
-        int qualitySlot = tick % QUALITY_EVERY_TICKS;
-        for (Producer p : producers) {
-            if (p.tickPhase % REPORT_EVERY_TICKS == reportSlot) {
-                p.measureRate(now);
-                p.sendReceiverReport(now);
-            }
-            if (p.tickPhase == qualitySlot) {
-                p.reportQuality(now);
-            }
-        }
-        for (Consumer c : consumers) {
-            if (c.tickPhase % REPORT_EVERY_TICKS == reportSlot) {
-                c.sendSenderReport(now);
-            }
-            if (c.tickPhase == qualitySlot) {
-                c.reportQuality(now);
-            }
-        }
-        flush();
+        loops.get(0).tick();
     }
 
-    /** Closes every Producer (and with them their Consumers) and any Consumer left; media loop. */
+    /** Closes every Producer (and with them their Consumers) and any Consumer left on the first loop (tests). */
     void closeAll() {
-        for (Producer p : new ArrayList<>(producers)) {
-            p.close();
-        }
-        for (Consumer c : new ArrayList<>(consumers)) {
-            c.close();
-        }
+        loops.get(0).closeAll();
     }
 
     @Override
     public void close() {
-        ticker.cancel(false);
-        if (!loop.isShuttingDown()) {
-            loop.submit(this::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (MediaLoop l : loops) {
+            l.stopTicker();
+        }
+        for (MediaLoop l : loops) {
+            if (!l.loop.isShuttingDown()) {
+                l.loop.submit(l::closeAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
         sockets.close();
         dtlsPool.shutdownNow();

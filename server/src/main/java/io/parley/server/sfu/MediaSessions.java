@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The media plane's entry points for signalling threads: negotiate an offer (pure, on the caller's thread),
- * then hand the new Producer or Consumer to the media loop.
+ * then hand the new Producer or Consumer to its media loop. A room holds one loop ({@link #place()}) and passes it
+ * here, so its streams (and the players of them, which follow their Producer) share that loop; a client's bundled
+ * transport goes on the loop of the room of its first stream.
  */
 public final class MediaSessions {
     private static final String ICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -43,22 +45,42 @@ public final class MediaSessions {
         this.fingerprint = new Sdp.Fingerprint(parts[0], parts[1]);
     }
 
-    /** A stream announced without media: players may attach and wait. */
+    /** The media loop for a new room: the least loaded (see {@link MediaPlane#place()}). Any thread. */
+    public MediaLoop place() {
+        return plane.place();
+    }
+
+    /** A stream announced without media: players may attach and wait. On a loop of {@link #place()}'s choice. */
     public Producer announce(String streamId, MediaObserver observer) {
-        Producer p = new Producer(plane, streamId, observer, null, -1, randomSsrc());
-        plane.execute(() -> plane.track(p));
+        return announce(null, streamId, observer);
+    }
+
+    /** A stream announced without media, on {@code where} (null: {@link #place()}). */
+    public Producer announce(MediaLoop where, String streamId, MediaObserver observer) {
+        MediaLoop loop = where != null ? where : place();
+        Producer p = new Producer(loop, streamId, observer, null, -1, randomSsrc());
+        loop.execute(() -> loop.track(p));
         return p;
     }
 
-    /** Negotiates a publisher's offer; the answer is {@link Producer#answer()}. Throws 1103001 if refused. */
+    /** As {@link #publish(MediaLoop, String, String, MediaObserver)} on a loop of {@link #place()}'s choice. */
     public Producer publish(String streamId, String offerSdp, MediaObserver observer) {
+        return publish(null, streamId, offerSdp, observer);
+    }
+
+    /**
+     * Negotiates a publisher's offer; the Producer and its transport live on {@code where} (null: {@link #place()}).
+     * The answer is {@link Producer#answer()}. Throws 1103001 if refused.
+     */
+    public Producer publish(MediaLoop where, String streamId, String offerSdp, MediaObserver observer) {
+        MediaLoop loop = where != null ? where : place();
         Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PUBLISH, PUBLISH_EXTENSIONS,
                 ErrorCode.PUBLISH_SDP_REFUSED);
         warn(n, "publisher", observer);
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         String answer = SdpWriter.answer(n.offer, n.accepted, ice, plane.candidates(), null, sessionId());
         long expectedSsrc = n.accepted.remoteSsrc().isPresent() ? n.accepted.remoteSsrc().getAsLong() : -1;
-        Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions(),
+        Producer p = new Producer(loop, streamId, observer, answer, expectedSsrc, randomSsrc(), n.accepted.extensions(),
                 n.accepted.payloadType(), n.accepted.redPayloadType());
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), p,
                 plane.clock().nanoTime());
@@ -68,14 +90,18 @@ public final class MediaSessions {
             t.transportCc = new TransportCcFeedback(transportCc, p.serverSsrc);
             t.reducedSizeRtcp = n.accepted.rtcpRsize();
         }
-        plane.execute(() -> {
-            plane.track(p);
+        plane.announce(t);
+        loop.execute(() -> {
+            loop.track(p);
             plane.register(t);
         });
         return p;
     }
 
-    /** Negotiates a player's offer for a Producer; the answer is {@link Consumer#answer()}. Throws 1104001. */
+    /**
+     * Negotiates a player's offer for a Producer; the Consumer and its transport live on the Producer's loop, so
+     * forwarding to it stays on one loop. The answer is {@link Consumer#answer()}. Throws 1104001.
+     */
     public Consumer play(Producer producer, String offerSdp, MediaObserver observer) {
         Negotiated n = negotiate(offerSdp, SdpNegotiator.Purpose.PLAY, SdpNegotiator.DEFAULT_EXTENSIONS,
                 ErrorCode.PLAY_SDP_REFUSED);
@@ -91,10 +117,12 @@ public final class MediaSessions {
         WebRtcTransport t = new WebRtcTransport(plane, ice.ufrag(), ice.pwd(), dtlsFingerprint(n.accepted), c,
                 plane.clock().nanoTime());
         c.transport = t;
-        plane.execute(() -> {
-            plane.track(c);
+        MediaLoop loop = c.shard;
+        plane.announce(t);
+        loop.execute(() -> {
+            loop.track(c);
             plane.register(t);
-            producer.attach(c);
+            c.attachToProducer();
         });
         return c;
     }
@@ -109,9 +137,15 @@ public final class MediaSessions {
      */
     public Producer publishBundled(AtomicReference<SessionTransport> holder, String streamId, String offerSdp, String mid,
                                    MediaObserver observer) {
+        return publishBundled(null, holder, streamId, offerSdp, mid, observer);
+    }
+
+    /** As above; a new session transport goes on {@code where} (null: {@link #place()}). */
+    public Producer publishBundled(MediaLoop where, AtomicReference<SessionTransport> holder, String streamId,
+                                   String offerSdp, String mid, MediaObserver observer) {
         synchronized (holder) {
             SessionDescription offer = parse(offerSdp, ErrorCode.PUBLISH_SDP_REFUSED);
-            SessionTransport st = transportFor(holder, offer, mid, observer, ErrorCode.PUBLISH_SDP_REFUSED);
+            SessionTransport st = transportFor(where, holder, offer, mid, observer, ErrorCode.PUBLISH_SDP_REFUSED);
             SessionTransport.Plan plan = plan(st, offer, mid, SdpNegotiator.Purpose.PUBLISH, null,
                     ErrorCode.PUBLISH_SDP_REFUSED);
             commit(holder, st);
@@ -119,10 +153,10 @@ public final class MediaSessions {
             warn(a, "publisher", observer);
             String answer = st.answer(plan, plan.sections());
             long expectedSsrc = a.remoteSsrc().isPresent() ? a.remoteSsrc().getAsLong() : -1;
-            Producer p = new Producer(plane, streamId, observer, answer, expectedSsrc, randomSsrc(), a.extensions(),
+            Producer p = new Producer(st.shard, streamId, observer, answer, expectedSsrc, randomSsrc(), a.extensions(),
                     a.payloadType(), a.redPayloadType());
             p.transport = st.transport;
-            plane.execute(() -> plane.track(p));
+            st.shard.execute(() -> st.shard.track(p));
             st.bind(new SessionTransport.Slot(mid, SessionTransport.Role.PUBLISH, streamId, a, null), p);
             Integer transportCc = a.extensions().get(Sdp.TRANSPORT_CC_URI);
             if (transportCc != null) {
@@ -131,7 +165,7 @@ public final class MediaSessions {
                 WebRtcTransport t = st.transport;
                 long feedbackSsrc = p.serverSsrc;
                 boolean rsize = a.rtcpRsize();
-                plane.execute(() -> {
+                st.shard.execute(() -> {
                     if (t.transportCc == null) {
                         t.transportCc = new TransportCcFeedback(transportCc, feedbackSsrc);
                         t.reducedSizeRtcp = rsize;
@@ -145,9 +179,19 @@ public final class MediaSessions {
     /** Plays {@code producer} on the session's bundled transport, as {@link #publishBundled}; throws 1104001. */
     public Consumer playBundled(AtomicReference<SessionTransport> holder, Producer producer, String offerSdp, String mid,
                                 MediaObserver observer) {
+        return playBundled(null, holder, producer, offerSdp, mid, observer);
+    }
+
+    /**
+     * As above; a new session transport goes on {@code where} (null: the Producer's loop). The Consumer lives on the
+     * transport's loop; a Producer on another loop hands its packets over through a {@link Relay}.
+     */
+    public Consumer playBundled(MediaLoop where, AtomicReference<SessionTransport> holder, Producer producer,
+                                String offerSdp, String mid, MediaObserver observer) {
         synchronized (holder) {
             SessionDescription offer = parse(offerSdp, ErrorCode.PLAY_SDP_REFUSED);
-            SessionTransport st = transportFor(holder, offer, mid, observer, ErrorCode.PLAY_SDP_REFUSED);
+            SessionTransport st = transportFor(where != null ? where : producer.shard, holder, offer, mid, observer,
+                    ErrorCode.PLAY_SDP_REFUSED);
             SessionTransport.Plan plan = plan(st, offer, mid, SdpNegotiator.Purpose.PLAY, null,
                     ErrorCode.PLAY_SDP_REFUSED);
             commit(holder, st);
@@ -160,12 +204,12 @@ public final class MediaSessions {
             sections.replaceAll(s -> s.accepted() == a ? new SdpWriter.BundleSection(a, source) : s);
             String answer = st.answer(plan, sections);
             HeaderExtensionMap extensions = HeaderExtensionMap.of(producer.extensions, a.extensions(), a.mid());
-            Consumer c = new Consumer(plane, producer, observer, answer, ssrc, cname, a.payloadType(), extensions,
+            Consumer c = new Consumer(st.shard, producer, observer, answer, ssrc, cname, a.payloadType(), extensions,
                     a.redPayloadType());
             c.transport = st.transport;
-            plane.execute(() -> {
-                plane.track(c);
-                producer.attach(c);
+            st.shard.execute(() -> {
+                st.shard.track(c);
+                c.attachToProducer();
             });
             st.bind(new SessionTransport.Slot(mid, SessionTransport.Role.PLAY, producer.streamId, a, source), c);
             return c;
@@ -205,8 +249,8 @@ public final class MediaSessions {
         }
     }
 
-    private SessionTransport transportFor(AtomicReference<SessionTransport> holder, SessionDescription offer, String mid,
-                                          MediaObserver observer, int code) {
+    private SessionTransport transportFor(MediaLoop where, AtomicReference<SessionTransport> holder,
+                                          SessionDescription offer, String mid, MediaObserver observer, int code) {
         SessionTransport st = holder.get();
         int index = -1;
         for (int i = 0; i < offer.media().size(); i++) {
@@ -241,7 +285,7 @@ public final class MediaSessions {
         }
         SdpWriter.LocalIce ice = new SdpWriter.LocalIce(random(8), random(24), fingerprint);
         // Not the session's yet: it becomes so (commit) once the offer is accepted.
-        return new SessionTransport(plane, ice, ufrag, fp, dtls, sessionId(), observer);
+        return new SessionTransport(where != null ? where : place(), ice, ufrag, fp, dtls, sessionId(), observer);
     }
 
     /** Makes a new transport the session's once its first offer is accepted; the old one (idle or closed) closes. */
@@ -254,7 +298,8 @@ public final class MediaSessions {
             old.close();
         }
         holder.set(st);
-        plane.execute(st::register);
+        st.announce();
+        st.shard.execute(st::register);
     }
 
     private static SessionTransport.Plan plan(SessionTransport st, SessionDescription offer, String mid,

@@ -8,37 +8,33 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The media plane's sockets: one UDP socket per bound address ({@code media.bindAddress}, at most one per family)
- * and, with ICE-TCP on, its listeners; and the host candidates they make of the announced addresses.
+ * The media plane's sockets: per media loop, one UDP socket per bound address ({@code media.bindAddress}, at most one
+ * per family; every loop's sockets share the addresses and port) and, with ICE-TCP on, its listeners; and the host
+ * candidates they make of the announced addresses.
  */
 final class MediaSockets {
-    private final List<Channel> udp;
+    /** Per loop, its UDP sockets in the order of the bound addresses. */
+    private final List<List<Channel>> udp;
     /** Null when {@code media.tcp} is off (and for a plane attached to a given channel). */
     private final IceTcpServer tcp;
 
-    MediaSockets(List<Channel> udp, IceTcpServer tcp) {
-        this.udp = List.copyOf(udp);
+    MediaSockets(List<List<Channel>> udp, IceTcpServer tcp) {
+        this.udp = udp.stream().map(List::copyOf).toList();
         this.tcp = tcp;
     }
 
-    /** The first UDP socket: allocators and the single-socket callers (tests, benchmarks) use it. */
+    /** The first loop's first UDP socket: its port is the plane's. */
     Channel first() {
-        return udp.get(0);
+        return udp.get(0).get(0);
     }
 
     IceTcpServer tcp() {
         return tcp;
     }
 
-    /** Flushes what was queued on every UDP socket; media loop. */
-    void flush() {
-        for (Channel ch : udp) {
-            ch.flush();
-        }
-    }
-
+    /** The bound addresses (the first loop's sockets: the others share them). */
     List<InetSocketAddress> udpAddresses() {
-        return udp.stream().filter(c -> c.localAddress() instanceof InetSocketAddress)
+        return udp.get(0).stream().filter(c -> c.localAddress() instanceof InetSocketAddress)
                 .map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
@@ -52,7 +48,7 @@ final class MediaSockets {
      */
     List<IceCandidate> candidates(List<String> addresses, int fallbackPort) {
         boolean unbound = !(first().localAddress() instanceof InetSocketAddress);
-        return IceCandidate.hosts(addresses, a -> unbound ? fallbackPort : portFor(udp, a),
+        return IceCandidate.hosts(addresses, a -> unbound ? fallbackPort : portFor(udp.get(0), a),
                 a -> tcp == null ? 0 : portFor(tcp.listeners(), a));
     }
 
@@ -78,8 +74,10 @@ final class MediaSockets {
         if (tcp != null) {
             tcp.close();
         }
-        for (Channel ch : udp) {
-            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (List<Channel> loop : udp) {
+            for (Channel ch : loop) {
+                ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
     }
 }

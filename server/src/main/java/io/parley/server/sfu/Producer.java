@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A published stream's media source. Each RTP packet it receives goes to every Consumer in {@link #consumers}
- * (an immutable snapshot, replaced on attach/detach) on the media loop. Packets come from a WebRTC transport
+ * (an immutable snapshot, replaced on attach/detach) on its media loop ({@link #shard}), and once, as one retained
+ * duplicate, to each other loop that has Consumers of it ({@link Relay}). Packets come from a WebRTC transport
  * (a publisher's SDP offer) or from an in-process source ({@link LocalProducer#deliver}); a Producer does not
  * care which: fan-out, the NACK cache, quality and state events are the same.
  * Lifecycle: requesting → publishing (first packet) → closed; closed is final. A stream published without
@@ -24,9 +25,12 @@ public final class Producer extends MediaEndpoint {
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
 
     private static final Consumer[] NONE = new Consumer[0];
+    private static final Relay[] NO_RELAYS = new Relay[0];
     private static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 1_000_000_000L;
 
     final MediaPlane plane;
+    /** The media loop it lives on (its room's, or its bundle's). */
+    final MediaLoop shard;
     final String streamId;
     final MediaObserver observer;
     final String answer;
@@ -39,32 +43,46 @@ public final class Producer extends MediaEndpoint {
     /** The WebRTC path its packets arrive on; null for a stream announced without media or fed in-process. */
     WebRtcTransport transport;
     Consumer[] consumers = NONE;
+    /** Other loops with Consumers of this Producer; an immutable snapshot, like {@link #consumers}. */
+    private Relay[] relays = NO_RELAYS;
+    /** Consumers on other loops, as their relays reported them. */
+    private int relayedConsumers;
     private final RetransmissionCache rtx = new RetransmissionCache();
     private final ReceptionStats stats = new ReceptionStats(MediaPlane.OPUS_CLOCK_RATE);
     private long ssrc;
     private boolean publishing;
-    private long receivedPriorQ;
-    private long lostPriorQ;
-    private long bytesPriorQ;
     private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
     private boolean closed;
     private volatile boolean ended;
-    private long qualitySinceNanos;
+    /** The totals when the current quality period started. */
+    private QualitySample qualityFrom = QualitySample.start(0);
     private long rateBytesPrior;
     private long rateSinceNanos = -1;
-    /** Bytes per second received in the last measured second; sets the players' retransmission budgets. */
-    double bytesPerSecond;
+    /** Bytes per second received in the last measured second; sets the players' retransmission budgets (any loop). */
+    volatile double bytesPerSecond;
 
+    /** On the plane's first loop (tests, benchmarks). */
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
-        this(plane, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of(), -1, -1);
+        this(plane.firstLoop(), streamId, observer, answer, expectedSsrc, serverSsrc, Map.of(), -1, -1);
     }
 
     Producer(MediaPlane plane, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc,
              Map<String, Integer> extensions, int opusPayloadType, int redPayloadType) {
+        this(plane.firstLoop(), streamId, observer, answer, expectedSsrc, serverSsrc, extensions, opusPayloadType,
+                redPayloadType);
+    }
+
+    Producer(MediaLoop shard, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc) {
+        this(shard, streamId, observer, answer, expectedSsrc, serverSsrc, Map.of(), -1, -1);
+    }
+
+    Producer(MediaLoop shard, String streamId, MediaObserver observer, String answer, long expectedSsrc, long serverSsrc,
+             Map<String, Integer> extensions, int opusPayloadType, int redPayloadType) {
+        this.shard = shard;
         this.extensions = Map.copyOf(extensions);
         this.opusPayloadType = opusPayloadType;
         this.redPayloadType = redPayloadType;
-        this.plane = plane;
+        this.plane = shard.plane;
         this.streamId = streamId;
         this.observer = observer;
         this.answer = answer;
@@ -87,13 +105,18 @@ public final class Producer extends MediaEndpoint {
     }
 
     @Override
+    MediaLoop shard() {
+        return shard;
+    }
+
+    @Override
     boolean acceptsRtpFrom(ByteBuf packet) {
         return ssrc < 0 || packet.readableBytes() < 12 || packet.getUnsignedInt(packet.readerIndex() + 8) == ssrc;
     }
 
     @Override
     void onRtp(ByteBuf plain, long nowNanos) {
-        RtpPacket rtp = plane.rtpView();
+        RtpPacket rtp = shard.rtpView;
         if (rtp.wrap(plain) != RtpPacket.Status.OK) {
             plane.counters().drop(DropReason.MALFORMED);
             return;
@@ -106,11 +129,16 @@ public final class Producer extends MediaEndpoint {
         plane.counters().rtpBytesIn.add(len);
         int seq = rtp.sequenceNumber();
         stats.onPacket(seq, rtp.timestamp(), len, nowNanos);
-        rtx.put(plane.channel().alloc(), seq, plain);
+        rtx.put(shard.alloc(), seq, plain);
         if (!publishing) {
             publishing = true;
-            qualitySinceNanos = nowNanos;
+            qualityFrom = QualitySample.start(nowNanos);
             observer.onEvent(new MediaEvent.PublisherStateChanged(PublishState.PUBLISHING, 0, EndReason.NONE, ""));
+        }
+        for (Relay r : relays) {
+            // Before the local copies: the other loop works on its share while this one makes them.
+            plane.counters().relayed.increment();
+            r.handOver(plain.retainedDuplicate(), seq, rtp.timestamp(), nowNanos);
         }
         Consumer[] to = consumers;
         if (to.length > 0) {
@@ -121,6 +149,36 @@ public final class Producer extends MediaEndpoint {
         }
     }
 
+    /** A relay on another loop gained ({@code +1}) or lost ({@code -1}) a Consumer; this loop. */
+    void relayChanged(Relay r, int delta) {
+        if (closed) {
+            if (delta > 0) {
+                r.shard.execute(r::producerGone);
+            }
+            return;
+        }
+        r.countOnProducer += delta;
+        if (delta > 0 && r.countOnProducer == delta) {
+            Relay[] next = Arrays.copyOf(relays, relays.length + 1);
+            next[relays.length] = r;
+            relays = next;
+        } else if (r.countOnProducer <= 0) {
+            relays = Arrays.stream(relays).filter(x -> x != r).toArray(Relay[]::new);
+        }
+        relayedConsumers += delta;
+        consumersChanged();
+    }
+
+    /** The cached packets for a NACK of a player on another loop, each retained (or null): the caller releases them. */
+    ByteBuf[] cachedRetained(int[] seqs) {
+        ByteBuf[] out = new ByteBuf[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            ByteBuf b = rtx.get(seqs[i]);
+            out[i] = b == null ? null : b.retainedDuplicate();
+        }
+        return out;
+    }
+
     @Override
     void onRtcp(RtcpPacket packet, long nowNanos) {
         if (packet instanceof RtcpPacket.SenderReport sr) {
@@ -128,8 +186,12 @@ public final class Producer extends MediaEndpoint {
         }
     }
 
-    /** A player asked for a keyframe: pass it upstream, at most once a second. */
+    /** A player asked for a keyframe: pass it upstream, at most once a second. Any loop. */
     void requestKeyframe(long nowNanos) {
+        if (!shard.inLoop()) {
+            shard.execute(() -> requestKeyframe(nowNanos));
+            return;
+        }
         if (transport == null || ssrc < 0 || nowNanos - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
             return;
         }
@@ -179,10 +241,15 @@ public final class Producer extends MediaEndpoint {
     /** Told the number of Consumers each time it changes (media loop); set by {@link LocalProducer#onConsumers}. */
     IntConsumer consumerListener;
 
+    /** Tells the listener the count now (it was just set); this loop. */
+    void consumersChangedNow() {
+        consumersChanged();
+    }
+
     private void consumersChanged() {
         IntConsumer l = consumerListener;
         if (l != null) {
-            l.accept(consumers.length);
+            l.accept(consumers.length + relayedConsumers);
         }
     }
 
@@ -221,22 +288,18 @@ public final class Producer extends MediaEndpoint {
         }
     }
 
-    /** One quality period ends now; a period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next. */
+    /**
+     * One quality period ends now: a snapshot of the totals goes to the observer, which computes the figures off this
+     * loop. A period shorter than {@link MediaPlane#MIN_QUALITY_PERIOD_NANOS} waits for the next turn.
+     */
     void reportQuality(long nowNanos) {
-        if (!publishing || closed || nowNanos - qualitySinceNanos < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
+        if (!publishing || closed || nowNanos - qualityFrom.nanos() < MediaPlane.MIN_QUALITY_PERIOD_NANOS) {
             return;
         }
-        double periodSeconds = (nowNanos - qualitySinceNanos) / 1e9;
-        qualitySinceNanos = nowNanos;
-        long packets = stats.received() - receivedPriorQ;
-        long lost = Math.max(0, stats.lost() - lostPriorQ);
-        long bytes = stats.bytes() - bytesPriorQ;
-        receivedPriorQ = stats.received();
-        lostPriorQ = stats.lost();
-        bytesPriorQ = stats.bytes();
-        double rate = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
-        observer.onEvent(new MediaEvent.QualityMeasured(new MediaQuality(bytes * 8 / periodSeconds / 1000.0, packets, lost,
-                rate, stats.jitterMillis(), -1)));
+        QualitySample to = new QualitySample(nowNanos, stats.received(), stats.bytes(), stats.lost(), -1,
+                stats.jitterMillis(), -1);
+        observer.onEvent(new MediaEvent.QualityMeasured(qualityFrom, to));
+        qualityFrom = to;
     }
 
     boolean isClosed() {
@@ -264,13 +327,17 @@ public final class Producer extends MediaEndpoint {
             c.publisherGone();
         }
         consumers = NONE;
+        for (Relay r : relays) {
+            r.shard.execute(r::producerGone);
+        }
+        relays = NO_RELAYS;
         if (bundle != null) {
             bundle.detach(this);
         } else if (transport != null) {
             transport.close();
         }
         rtx.clear();
-        plane.forget(this);
+        shard.forget(this);
     }
 
     @Override

@@ -11,9 +11,13 @@ import io.parley.protocol.media.SessionDescription;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One client's WebRTC transport for its whole session (every room of it) (BUNDLE, RFC 8843/9143): one ICE/DTLS/SRTP path that
@@ -22,14 +26,17 @@ import java.util.Map;
  *
  * <p>Signalling side: {@link #plan} checks a new offer against the sections already bound (synchronized by the
  * caller, {@link MediaSessions}); a mid is bound to one stream for good (a stopped stream's section is answered
- * with port 0 from then on). Media side (media loop): inbound RTP goes to a Producer by SSRC, else by the
- * {@code sdes:mid} header extension (then the SSRC is bound to it), else by payload type when exactly one bundled
+ * with port 0 from then on), and a rejected section may be recycled by a later stream under a new mid (JSEP 5.2.2),
+ * so an offer stays as long as the live streams. Media side (media loop): inbound RTP goes to a Producer by SSRC,
+ * else by the {@code sdes:mid} header extension (then the SSRC is bound to it), else by payload type when exactly one bundled
  * Producer has no SSRC yet; inbound RTCP goes by SSRC (sender reports to the Producer whose SSRC sent them, report
  * blocks, NACK, PLI and FIR to the Consumer whose SSRC they name).
  */
 public final class SessionTransport extends TransportOwner {
-    /** Bounds one session's bookkeeping: sections ever bound on this transport (stopped ones included). */
+    /** Bounds one offer: m= sections it may carry (live streams plus rejected ones not yet recycled). */
     static final int MAX_SECTIONS = 512;
+    /** Mids of recycled sections remembered so that a reuse is refused (oldest forgotten first). */
+    static final int MAX_RETIRED_MIDS = 4096;
 
     enum Role { PUBLISH, PLAY }
 
@@ -43,6 +50,8 @@ public final class SessionTransport extends TransportOwner {
         final boolean sdesMid;
         final SdpWriter.LocalSource source;
         MediaEndpoint endpoint;
+        /** Its stop's offer was answered: it is over for signalling, though the endpoint may still be closing. */
+        boolean released;
 
         Slot(String mid, Role role, String streamId, SdpNegotiator.Accepted a, SdpWriter.LocalSource source) {
             this.mid = mid;
@@ -55,15 +64,21 @@ public final class SessionTransport extends TransportOwner {
         }
 
         boolean active(MediaEndpoint stopping) {
-            return endpoint != null && endpoint != stopping && !endpoint.ended();
+            return endpoint != null && endpoint != stopping && !released && !endpoint.ended();
         }
     }
 
-    /** A checked offer: the answer sections, in the offer's order, and the new section's negotiation, if any. */
-    record Plan(SessionDescription offer, List<SdpWriter.BundleSection> sections, SdpNegotiator.Accepted added) {
+    /**
+     * A checked offer: the answer sections, in the offer's order, the new section's negotiation, if any, and the
+     * mids of ended sections the offer no longer carries (recycled or dropped; forgotten once it is answered).
+     */
+    record Plan(SessionDescription offer, List<SdpWriter.BundleSection> sections, SdpNegotiator.Accepted added,
+                List<String> gone, MediaEndpoint stopping) {
     }
 
     final MediaPlane plane;
+    /** The media loop the transport and every endpoint on it live on (the room of its first stream's). */
+    final MediaLoop shard;
     final WebRtcTransport transport;
     final SdpWriter.LocalIce ice;
     final String remoteUfrag;
@@ -72,6 +87,8 @@ public final class SessionTransport extends TransportOwner {
     private final MediaObserver observer;
     /** Signalling side, guarded by the caller's lock ({@link MediaSessions}). */
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** Mids whose sections were recycled (JSEP 5.2.2: a recycled m= section takes a new mid); bounded, oldest out. */
+    private final Set<String> retired = new LinkedHashSet<>();
     private long version = 1;
     private volatile boolean closed;
 
@@ -84,9 +101,10 @@ public final class SessionTransport extends TransportOwner {
     /** The client's id for sdes:mid (one id per URI across a bundle, RFC 8285/8843), 0 when it negotiated none. */
     private int midExtensionId;
 
-    SessionTransport(MediaPlane plane, SdpWriter.LocalIce ice, String remoteUfrag, Sdp.Fingerprint remoteFingerprint,
+    SessionTransport(MediaLoop shard, SdpWriter.LocalIce ice, String remoteUfrag, Sdp.Fingerprint remoteFingerprint,
                      io.parley.media.dtls.DtlsFingerprint dtlsFingerprint, long sessionId, MediaObserver observer) {
-        this.plane = plane;
+        this.shard = shard;
+        this.plane = shard.plane;
         this.ice = ice;
         this.remoteUfrag = remoteUfrag;
         this.remoteFingerprint = remoteFingerprint;
@@ -130,6 +148,11 @@ public final class SessionTransport extends TransportOwner {
                     + "listing every active m= section)");
         }
         List<MediaSection> media = offer.media();
+        if (media.size() > MAX_SECTIONS) {
+            throw new Refused("the offer has " + media.size() + " m= sections (expected: at most " + MAX_SECTIONS
+                    + "; a stopped stream's m= section is recycled by the next new stream, JSEP 5.2.2)");
+        }
+        Set<String> offered = new HashSet<>();
         List<SdpWriter.BundleSection> sections = new ArrayList<>(media.size());
         SdpNegotiator.Accepted added = null;
         for (int i = 0; i < media.size(); i++) {
@@ -139,11 +162,13 @@ public final class SessionTransport extends TransportOwner {
                 sections.add(SdpWriter.BundleSection.REJECTED);
                 continue;
             }
+            offered.add(mid);
             Slot slot = slots.get(mid);
             if (mid.equals(newMid)) {
-                if (slot != null) {
-                    throw new Refused("mid '" + mid + "' was already used on this transport (stream '" + slot.streamId
-                            + "'); a mid is never reused (expected: a new m= section with a new mid)");
+                if (slot != null || retired.contains(mid)) {
+                    throw new Refused("mid '" + mid + "' was already used on this transport"
+                            + (slot == null ? "" : " (stream '" + slot.streamId + "')")
+                            + "; a mid is never reused (expected: a new mid, also for a recycled m= section)");
                 }
                 SdpNegotiator.Accepted a = negotiate(offer, i, purpose, mid);
                 added = a;
@@ -173,6 +198,18 @@ public final class SessionTransport extends TransportOwner {
         if (newMid != null && added == null) {
             throw new Refused("the offer has no m= section with a=mid:" + newMid);
         }
+        List<String> gone = new ArrayList<>();
+        for (Slot s : slots.values()) {
+            if (offered.contains(s.mid)) {
+                continue;
+            }
+            if (s.active(stopping)) {
+                throw new Refused("the offer has no m= section with a=mid:" + s.mid + ", which carries stream '"
+                        + s.streamId + "' (expected: every live stream's m= section; only a rejected one may be "
+                        + "recycled)");
+            }
+            gone.add(s.mid);
+        }
         for (SdpWriter.BundleSection s : sections) {
             SdpNegotiator.Accepted a = s.accepted();
             if (a != null && (!a.iceUfrag().equals(remoteUfrag) || !sameFingerprint(a.fingerprint()))) {
@@ -184,11 +221,7 @@ public final class SessionTransport extends TransportOwner {
         if (added != null && purpose == SdpNegotiator.Purpose.PUBLISH) {
             checkDemux(added);
         }
-        if (added != null && slots.size() >= MAX_SECTIONS) {
-            throw new Refused("this transport has had " + slots.size() + " m= sections (expected: at most "
-                    + MAX_SECTIONS + " per session transport)");
-        }
-        return new Plan(offer, sections, added);
+        return new Plan(offer, sections, added, gone, stopping);
     }
 
     private boolean sameFingerprint(Sdp.Fingerprint f) {
@@ -242,6 +275,19 @@ public final class SessionTransport extends TransportOwner {
 
     /** The answer to a planned offer; each answer is a new version of the session's description (o= line). */
     String answer(Plan plan, List<SdpWriter.BundleSection> sections) {
+        for (Slot s : slots.values()) {
+            if (plan.stopping() != null && s.endpoint == plan.stopping()) {
+                s.released = true; // the endpoint closes on the media loop; the next offer may already recycle it
+            }
+        }
+        for (String mid : plan.gone()) {
+            slots.remove(mid);
+            retired.add(mid);
+        }
+        for (Iterator<String> it = retired.iterator(); retired.size() > MAX_RETIRED_MIDS; ) {
+            it.next();
+            it.remove();
+        }
         version++;
         return SdpWriter.bundleAnswer(plan.offer(), sections, ice, plane.candidates(), sessionId, version);
     }
@@ -253,7 +299,7 @@ public final class SessionTransport extends TransportOwner {
         endpoint.bundle = this;
         String mid = slot.mid;
         long ssrc = slot.remoteSsrc;
-        plane.execute(() -> join(endpoint, mid, ssrc));
+        shard.execute(() -> join(endpoint, mid, ssrc));
     }
 
     // ---- media loop ----
@@ -294,6 +340,11 @@ public final class SessionTransport extends TransportOwner {
         }
     }
 
+    /** The transport's ufrag is findable at once (any thread; see MediaPlane#announce). */
+    void announce() {
+        plane.announce(transport);
+    }
+
     /** Register the transport with the plane (first section; media loop). */
     void register() {
         plane.register(transport);
@@ -302,12 +353,17 @@ public final class SessionTransport extends TransportOwner {
     /** Closes the transport (the session ended); the endpoints are closed by their owners. Any thread, idempotent. */
     public void close() {
         closed = true;
-        plane.execute(transport::close);
+        shard.execute(transport::close);
     }
 
     @Override
     MediaObserver observer() {
         return observer;
+    }
+
+    @Override
+    MediaLoop shard() {
+        return shard;
     }
 
     @Override
@@ -317,7 +373,7 @@ public final class SessionTransport extends TransportOwner {
 
     @Override
     void onRtp(ByteBuf plain, long nowNanos) {
-        RtpPacket rtp = plane.rtpView();
+        RtpPacket rtp = shard.rtpView;
         if (rtp.wrap(plain) != RtpPacket.Status.OK) {
             plane.counters().drop(DropReason.MALFORMED);
             return;

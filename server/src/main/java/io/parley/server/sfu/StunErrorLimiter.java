@@ -9,7 +9,8 @@ import java.util.Map;
  * How many STUN error replies (400, 401) each source IP address may get per second, so the media port is no
  * reflector: a spoofed source cannot have us send a stream of answers to a victim. A token bucket per address
  * (burst = one second's worth); at most {@link #MAX_TRACKED} addresses are tracked, and when that many are busy a
- * new one gets nothing (fail closed). Media loop only.
+ * new one gets nothing (fail closed). Shared by the media loops (one IP's ports may hash to different sockets), so its
+ * methods synchronize: they run only for failed checks, never for media.
  */
 final class StunErrorLimiter {
     static final int MAX_TRACKED = 4096;
@@ -27,7 +28,7 @@ final class StunErrorLimiter {
     }
 
     /** True if an error reply may be sent to {@code to} now (and it is counted). */
-    boolean allow(InetAddress to, long nowNanos) {
+    synchronized boolean allow(InetAddress to, long nowNanos) {
         if (perSecond <= 0) {
             return false;
         }
@@ -61,7 +62,7 @@ final class StunErrorLimiter {
         return buckets.size() < MAX_TRACKED;
     }
 
-    int tracked() {
+    synchronized int tracked() {
         return buckets.size();
     }
 }

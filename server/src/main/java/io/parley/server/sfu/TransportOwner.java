@@ -5,9 +5,12 @@ import io.parley.protocol.media.RtcpPacket;
 
 /**
  * What a {@link WebRtcTransport} hands its packets and its fate to: one Producer or Consumer (a transport per
- * stream), or a {@link SessionTransport} that demultiplexes a client's bundled streams. Media loop only.
+ * stream), or a {@link SessionTransport} that demultiplexes a client's bundled streams. Its media loop only.
  */
 abstract class TransportOwner {
+    /** The media loop this owner (and its transport) lives on. */
+    abstract MediaLoop shard();
+
     /** Who is told what happens; also names the App and session for DTLS admission. */
     abstract MediaObserver observer();
 

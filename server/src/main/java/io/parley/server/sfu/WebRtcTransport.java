@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
  * One WebRTC media path (ICE-lite + DTLS + SRTP) of one Producer or Consumer, or of a client's bundled streams
  * ({@link SessionTransport}) (the client SDK's counterpart is
  * {@code io.parley.client.media.MediaTransport}). Lifecycle: waiting (for an ICE check)
- * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Media loop only,
- * except the DTLS sink, which writes datagrams from the handshake pool.
+ * → checked (address latched, DTLS running) → connected (SRTP keys) → closed; closed is final. Its owner's media loop
+ * ({@link #shard}) only, except the DTLS sink, which writes datagrams from the handshake pool.
  */
 final class WebRtcTransport {
     private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
 
     final MediaPlane plane;
+    /** The media loop it lives on: its owner's. Every packet it sends leaves by this loop's sockets. */
+    final MediaLoop shard;
     final String localUfrag;
     final String localPwd;
     final byte[] stunKey;
@@ -48,6 +50,8 @@ final class WebRtcTransport {
     private boolean refusalLogged;
     /** TWCC feedback to the sender, when it negotiated the transport-wide sequence number; else null. */
     TransportCcFeedback transportCc;
+    /** Which tick of the TWCC feedback period this transport's feedback falls on (its loop only). */
+    int tickPhase;
     /** Whether the peer accepts reduced-size RTCP (RFC 5506): then feedback goes alone, else after an empty RR. */
     boolean reducedSizeRtcp;
 
@@ -59,6 +63,7 @@ final class WebRtcTransport {
         this.stunKey = StunMessage.shortTermKey(localPwd);
         this.remoteFingerprint = remoteFingerprint;
         this.owner = owner;
+        this.shard = owner.shard();
         this.createdNanos = nowNanos;
         this.lastHeardNanos = nowNanos;
     }
@@ -71,6 +76,15 @@ final class WebRtcTransport {
         lastHeardNanos = nowNanos;
         if (path == null || (nominated && !via.equals(path))) {
             plane.latch(this, via);
+        }
+    }
+
+    /** A newer transport took {@code remote} (the client reused its socket): stop sending there; this loop. */
+    void lostAddress(InetSocketAddress remote) {
+        MediaPath p = path;
+        if (p != null && !p.isTcp() && p.remote().equals(remote)) {
+            address = null;
+            path = null;
         }
     }
 
@@ -103,7 +117,7 @@ final class WebRtcTransport {
                 // Installed at once (not after the hop) so media the peer sends right after its Finished is kept.
                 srtp = new SrtpSession(keys);
             }
-            plane.loop().execute(() -> {
+            shard.execute(() -> {
                 plane.dtlsAdmission().release(this);
                 if (closed) {
                     return;
@@ -115,7 +129,7 @@ final class WebRtcTransport {
                 }
             });
         });
-        dtls.closed().thenAccept(reason -> plane.loop().execute(() -> {
+        dtls.closed().thenAccept(reason -> shard.execute(() -> {
             if (closed) {
                 return;
             }
@@ -220,7 +234,7 @@ final class WebRtcTransport {
         if (srtp == null || to == null || closed) {
             return;
         }
-        ByteBuf out = plane.channel().alloc().buffer(256);
+        ByteBuf out = shard.alloc().buffer(256);
         RtcpCodec.writeCompound(out, packets);
         if (srtp.protectRtcp(out) != SrtpStatus.OK) {
             out.release();
@@ -238,7 +252,7 @@ final class WebRtcTransport {
             return;
         }
         while (transportCc.pending()) {
-            ByteBuf out = plane.channel().alloc().buffer(1024);
+            ByteBuf out = shard.alloc().buffer(1024);
             if (!reducedSizeRtcp) {
                 // RFC 3550 compound: an empty receiver report first.
                 RtcpCodec.writeCompound(out, List.of(new RtcpPacket.ReceiverReport(transportCc.senderSsrc(), List.of())));

@@ -86,6 +86,52 @@ class TokenVerifierTest {
         rejected(() -> verifier.verifyLogin(APP, header + "." + body + ".", "a", "r"), ErrorCode.TOKEN_INVALID, "unsigned");
     }
 
+    /** A JWS signed here, header and claims as given (so each can be wrong in one way). */
+    private static String signed(String headerJson, String claimsJson) throws Exception {
+        String input = b64url(headerJson) + "." + b64url(claimsJson);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+        return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void jwtMalformationsAndUnsupportedHeadersAreRefusedWithWhatWasWrong() throws Exception {
+        long exp = NOW.plusSeconds(60).getEpochSecond();
+        String claims = "{\"app_id\":1234,\"user_id\":\"a\",\"exp\":" + exp + "}";
+        String hs256 = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+        assertThat(verifier.verifyLogin(APP, signed(hs256, claims), "a", "r").userId()).isEqualTo("a");
+        assertThat(verifier.verifyLogin(APP, signed(hs256, claims.replace(exp + "", exp + ".5")), "a", "r").expireEpochSeconds())
+                .as("a NumericDate may have a fraction").isEqualTo(exp);
+        rejected(() -> verifier.verifyLogin(APP, "a.b.c.d", "a", "r"), ErrorCode.TOKEN_INVALID, "3 periods");
+        rejected(() -> verifier.verifyLogin(APP, "a!.b.c", "a", "r"), ErrorCode.TOKEN_INVALID, "header is not base64url");
+        rejected(() -> verifier.verifyLogin(APP, b64url("[1]") + ".e30.", "a", "r"), ErrorCode.TOKEN_INVALID,
+                "header is not a JSON object");
+        rejected(() -> verifier.verifyLogin(APP, b64url("{\"alg\":") + ".e30.", "a", "r"), ErrorCode.TOKEN_INVALID,
+                "header is not JSON");
+        rejected(() -> verifier.verifyLogin(APP, signed("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", claims), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "header member crit");
+        rejected(() -> verifier.verifyLogin(APP, signed("{\"alg\":\"HS256\",\"zip\":\"DEF\"}", claims), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "header member zip");
+        rejected(() -> verifier.verifyLogin(APP, signed("{\"alg\":\"RS256\"}", claims), "a", "r"), ErrorCode.TOKEN_INVALID,
+                "alg RS256 (expected: HS256)");
+        rejected(() -> verifier.verifyLogin(APP, signed("{\"alg\":\"HS256\",\"alg\":\"none\"}", claims), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "Duplicate field 'alg'");
+        rejected(() -> verifier.verifyLogin(APP, signed(hs256, claims.replace("}", ",\"user_id\":\"b\"}")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "Duplicate field 'user_id'");
+        rejected(() -> verifier.verifyLogin(APP, signed(hs256, claims.replace(exp + "", "\"" + exp + "\"")), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "exp: \"" + exp + "\" (expected: epoch seconds, a number)");
+        rejected(() -> verifier.verifyLogin(APP, signed(hs256, "\"text\""), "a", "r"), ErrorCode.TOKEN_INVALID,
+                "payload is not a JSON object");
+        String good = signed(hs256, claims);
+        String[] parts = good.split("\\.");
+        String tampered = parts[0] + "." + b64url(claims.replace("\"a\"", "\"b\"")) + "." + parts[2];
+        rejected(() -> verifier.verifyLogin(APP, tampered, "b", "r"), ErrorCode.TOKEN_INVALID, "signature does not verify");
+        rejected(() -> verifier.verifyLogin(APP, parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10), "a", "r"),
+                ErrorCode.TOKEN_INVALID, "signature does not verify");
+        rejected(() -> verifier.verifyLogin(APP, parts[0] + "." + parts[1] + ".", "a", "r"), ErrorCode.TOKEN_INVALID,
+                "signature does not verify");
+    }
+
     @Test
     void jwtWithAnotherHmacAlgorithmIsRefused() {
         byte[] longKey = (SECRET + SECRET).getBytes(StandardCharsets.UTF_8);

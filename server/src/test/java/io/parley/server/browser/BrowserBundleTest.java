@@ -39,8 +39,22 @@ class BrowserBundleTest {
     }
 
     private static boolean login(Page p, String user) {
-        return p.eval("(rig.bundle = true, rig.login(" + rig.appId() + ", '" + rig.wsUrl() + "', 'bundle-room', '" + user
+        return login(p, "bundle-room", user);
+    }
+
+    private static boolean login(Page p, String room, String user) {
+        return p.eval("(rig.bundle = true, rig.login(" + rig.appId() + ", '" + rig.wsUrl() + "', '" + room + "', '" + user
                 + "', '" + TestServer.token(user) + "'))").asBoolean();
+    }
+
+    /** The most m-lines any offer the page sent with these requests carried. */
+    private static int maxMLines(Page p, String... types) {
+        int max = 0;
+        for (String type : types) {
+            max = Math.max(max, p.eval("Math.max(0, ...rig.sentOf('" + type + "').filter((m) => m.data.sdp)"
+                    + ".map((m) => m.data.sdp.split('\\r\\nm=').length - 1))").asInt());
+        }
+        return max;
     }
 
     private static int transceivers(Page p) {
@@ -105,5 +119,63 @@ class BrowserBundleTest {
         await("B hears 440 Hz again").atMost(MEDIA_DEADLINE).pollInterval(POLL)
                 .until(() -> Math.abs(b.eval("rig.dominantFrequency(1500)").asDouble() - 440) < 40);
         assertThat(rig.server().server().media().transportCount()).isEqualTo(2);
+    }
+
+    /**
+     * A listener that stays while 100 speakers come and go: each stopped stream's m-line is recycled by the next one
+     * (JSEP 5.2.2), so its offers stay as long as its live streams (before: one m-line per stream it ever played,
+     * and past ~65 the startPlaying offer passed the 64 KB frame limit and the server closed the socket, 1009).
+     */
+    @Test
+    void aListenerThatPlaysAndStops100StreamsKeepsItsOfferAsLongAsItsLiveStreams() {
+        Page a = rig.open("recycle-A");
+        Page b = rig.open("recycle-B");
+        assertThat(login(a, "recycle-room", "carol")).isTrue();
+        assertThat(login(b, "recycle-room", "dave")).isTrue();
+        JsonNode kept = a.eval("rig.call(() => rig.publishTone('carol-keep', 440))");
+        assertThat(kept.path("ok").asBoolean()).as("publish carol-keep: %s\n%s", kept, a.consoleText()).isTrue();
+        JsonNode playKept = b.eval("rig.call(() => rig.play('carol-keep'))");
+        assertThat(playKept.path("ok").asInt()).as("play carol-keep: %s\n%s", playKept, b.consoleText()).isEqualTo(1);
+        // One tone source for all the short-lived streams (a stopped sender lets go of it, the track stays live).
+        a.eval("(() => { const ctx = new AudioContext(); const osc = ctx.createOscillator(); osc.frequency.value = 1000;"
+                + " const dest = ctx.createMediaStreamDestination(); osc.connect(dest); osc.start();"
+                + " rig.shortTone = dest.stream; return true; })()");
+        for (int i = 0; i < 100; i++) {
+            String id = "carol-" + i;
+            JsonNode pub = a.eval("rig.call(() => rig.zg.startPublishingStream('" + id + "', rig.shortTone, {extraInfo: ''}))");
+            assertThat(pub.path("ok").asBoolean()).as("publish %s: %s\n%s", id, pub, a.consoleText()).isTrue();
+            JsonNode play = b.eval("rig.call(() => rig.zg.startPlayingStream('" + id + "').then((m) => m.getAudioTracks().length))");
+            assertThat(play.path("ok").asInt()).as("play %s: %s\n%s", id, play, b.consoleText()).isEqualTo(1);
+            if (i % 2 == 0) {
+                JsonNode stop = b.eval("rig.call(() => rig.zg.stopPlayingStream('" + id + "'))");
+                assertThat(stop.path("ok").asBoolean()).as("stopPlaying %s: %s\n%s", id, stop, b.consoleText()).isTrue();
+            }
+            JsonNode unpub = a.eval("rig.call(() => rig.zg.stopPublishingStream('" + id + "'))");
+            assertThat(unpub.path("ok").asBoolean()).as("stopPublishing %s: %s\n%s", id, unpub, a.consoleText()).isTrue();
+            if (i % 2 == 1) {
+                // Every other speaker leaves first: dave is told NO_PLAY and does not renegotiate until his next play.
+                await("dave: NO_PLAY " + id).atMost(MEDIA_DEADLINE).pollInterval(Duration.ofMillis(20))
+                        .until(() -> b.isTrue("rig.eventsOf('playerStateUpdate').some((e) => e[0].streamID === '" + id
+                                + "' && e[0].state === 'NO_PLAY')"));
+            }
+        }
+        // No offer carries the m-lines of the streams before: each stopped one was recycled by the next.
+        // The kept stream, the one being added and, after a speaker left first, the one ended since his last offer.
+        assertThat(maxMLines(b, "startPlaying", "stopPlaying")).as("m-lines in dave's largest offer").isLessThanOrEqualTo(3);
+        assertThat(maxMLines(a, "startPublishing", "stopPublishing")).as("m-lines in carol's largest offer")
+                .isLessThanOrEqualTo(2);
+        assertThat(b.eval("rig.zg._session.pc.connectionState").asText()).isEqualTo("connected");
+        assertThat(a.eval("rig.zg._session.pc.connectionState").asText()).isEqualTo("connected");
+        assertThat(b.eval("JSON.stringify(rig.eventsOf('roomStateChanged').map((e) => e[1]))").asText())
+                .as("dave's room states (his socket stayed up)\n%s", b.consoleText()).isEqualTo("[\"LOGINING\",\"LOGINED\"]");
+        // One more stream plays on a recycled m-line and is heard; the kept stream never stopped.
+        JsonNode last = a.eval("rig.call(() => rig.zg.startPublishingStream('carol-last', rig.shortTone, {extraInfo: ''}))");
+        assertThat(last.path("ok").asBoolean()).as("publish carol-last: %s\n%s", last, a.consoleText()).isTrue();
+        JsonNode playLast = b.eval("rig.call(() => rig.play('carol-last'))");
+        assertThat(playLast.path("ok").asInt()).as("play carol-last: %s\n%s", playLast, b.consoleText()).isEqualTo(1);
+        await("dave hears 1 kHz on carol-last").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> Math.abs(b.eval("rig.dominantFrequency(1500)").asDouble() - 1000) < 50);
+        await("dave still hears 440 Hz on carol-keep").atMost(MEDIA_DEADLINE).pollInterval(POLL)
+                .until(() -> Math.abs(b.eval("rig.dominantFrequency(1500, 'carol-keep')").asDouble() - 440) < 40);
     }
 }

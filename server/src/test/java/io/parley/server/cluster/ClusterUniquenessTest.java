@@ -134,8 +134,10 @@ class ClusterUniquenessTest {
         ParleyEngine next = publishers.get((winner + 1) % CLIENTS);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(next.startPublishing("the-one", "").join().code()).isZero());
         assertThat(rig.redisCommands().get("parley:" + TestServer.APP + ":stream:the-one")).contains("#node-" + ((winner + 1) % 3) + "/");
+        // The room records StreamCreated just after it answers the publisher, so the answer may arrive first.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rig.history())
+                .filteredOn(h -> h.event() instanceof RoomEvent.StreamCreated).hasSize(2));
         List<ClusterRig.Happened> history = rig.history();
-        assertThat(history).filteredOn(h -> h.event() instanceof RoomEvent.StreamCreated).hasSize(2);
         assertThat(UniquenessHistory.violations(history)).as(() -> UniquenessHistory.dump(history)).isEmpty();
     }
 

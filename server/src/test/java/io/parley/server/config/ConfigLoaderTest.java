@@ -78,7 +78,7 @@ class ConfigLoaderTest {
                 "server.port: 'eighty' (expected: an integer)",
                 "session.heartbeatInterval: '30' (expected: a duration like 250ms, 30s, 5m, 2h, 1d or PT1M)",
                 "dev: 'maybe' (expected: true or false)",
-                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress)");
+                "media: a number (expected: a mapping with keys port, announcedAddress, bindAddress, iceTimeout, nackMaxResends, retransmitBudgetPercent, stunErrorRepliesPerSecond, dtlsHandshakeTimeout, dtlsStallTimeout, dtlsMaxHandshakes, dtlsMaxHandshakesPerAddress, dtlsMaxHandshakesPerSession, dtlsMaxHandshakesPerApp, announcedAddresses, tcp, tcpPort, tcpMaxConnections, tcpMaxConnectionsPerAddress, loops)");
     }
 
     @Test
@@ -134,6 +134,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.envKeys()).containsEntry("PARLEY_SERVER_PORT", "server.port")
                 .containsEntry("PARLEY_SESSION_HEARTBEAT_TIMEOUT", "session.heartbeatTimeout")
                 .containsEntry("PARLEY_MEDIA_ICE_TIMEOUT", "media.iceTimeout")
+                .containsEntry("PARLEY_MEDIA_LOOPS", "media.loops")
                 .containsEntry("PARLEY_DEV", "dev")
                 .containsEntry("PARLEY_API_PORT", "api.port")
                 .containsEntry("PARLEY_API_APP_QPS", "api.appQps")
@@ -147,7 +148,7 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_CLUSTER_LEASE_TIME", "cluster.leaseTime")
                 .containsEntry("PARLEY_CLUSTER_SECRET", "cluster.secret")
                 .containsEntry("PARLEY_CLUSTER_RELAY_PORT", "cluster.relayPort")
-                .hasSize(108);
+                .hasSize(109);
     }
 
     @Test

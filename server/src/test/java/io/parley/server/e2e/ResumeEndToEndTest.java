@@ -244,7 +244,9 @@ class ResumeEndToEndTest {
         List<String> aliceStates = states(alice);
         alice.loginRoom("r", token("alice"), user("alice"), withUserUpdates()).get();
         cutAndAwaitReconnecting(aliceStates);
-        await().atMost(WAIT).until(() -> "RECONNECT_FAILED".equals(alice.roomState()));
+        // The engine changes its state before it calls the listeners: wait for the listeners' last word.
+        await().atMost(WAIT).until(() -> "RECONNECT_FAILED".equals(alice.roomState())
+                && aliceStates.contains("legacy DISCONNECTED"));
         assertThat(alice.lastErrorCode()).isEqualTo(ErrorCode.RECONNECT_TIMEOUT);
         assertThat(aliceStates).containsSubsequence("RECONNECTING:1000017", "legacy CONNECTING",
                 "RECONNECT_FAILED:" + ErrorCode.RECONNECT_TIMEOUT + ":no reconnect within PT1.5S", "legacy DISCONNECTED");

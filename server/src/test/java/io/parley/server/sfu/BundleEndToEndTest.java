@@ -198,6 +198,43 @@ class BundleEndToEndTest {
     }
 
     @Test
+    void aLongStayingListenerRecyclesStoppedMLinesSoItsOfferStaysAsLongAsItsLiveStreams() throws Exception {
+        ParleyEngine alice = login("alice", true);
+        ParleyEngine bob = login("bob", true);
+        // bob keeps one stream for the whole run, so the session's first m-line stays live.
+        Publisher keep = alice.startPublishingMedia("alice-keep", "").get(30, TimeUnit.SECONDS);
+        tone(keep, 440);
+        List<ReceivedPacket> kept = new CopyOnWriteArrayList<>();
+        Player pKeep = bob.startPlaying("alice-keep", kept::add).get(30, TimeUnit.SECONDS);
+        // 100 speakers come and go one after another; bob plays and stops each (as does alice, publishing).
+        for (int i = 0; i < 100; i++) {
+            String id = "alice-" + i;
+            alice.startPublishingMedia(id, "").get(30, TimeUnit.SECONDS);
+            Player p = bob.startPlaying(id, pkt -> { }).get(30, TimeUnit.SECONDS);
+            assertThat(p.transport()).as("stream %d on bob's one transport", i).isSameAs(pKeep.transport());
+            Result stopped = bob.stopPlaying(id).get(30, TimeUnit.SECONDS);
+            assertThat(stopped.code()).as("stopPlaying %s: %s", id, stopped.message()).isZero();
+            // The stop's answer covers the live stream and the stopped one; no m-line of an earlier stream is left.
+            assertThat(SessionDescription.parse(stopped.data().path("sdp").asText()).media()).hasSizeLessThanOrEqualTo(2);
+            Result unpublished = alice.stopPublishing(id).get(30, TimeUnit.SECONDS);
+            assertThat(unpublished.code()).as("stopPublishing %s: %s", id, unpublished.message()).isZero();
+        }
+        assertThat(bob.mediaBundleSections()).isLessThanOrEqualTo(2);
+        assertThat(alice.mediaBundleSections()).isLessThanOrEqualTo(2);
+        assertThat(serverTransports()).isEqualTo(2);
+        // The 101st stream still plays, its tone intact, and the kept one never stopped.
+        Publisher last = alice.startPublishingMedia("alice-last", "").get(30, TimeUnit.SECONDS);
+        tone(last, 1000);
+        List<ReceivedPacket> heard = new CopyOnWriteArrayList<>();
+        bob.startPlaying("alice-last", heard::add).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> heard.size() >= 100);
+        assertThat(toneFraction(heard, 1000)).isGreaterThan(0.7);
+        int keptNow = kept.size();
+        await().atMost(WAIT).until(() -> kept.size() >= keptNow + 50);
+        assertThat(toneFraction(kept, 440)).isGreaterThan(0.7);
+    }
+
+    @Test
     void aBundlingClientAndAPerStreamClientHearEachOther() throws Exception {
         ParleyEngine alice = login("alice", true);
         ParleyEngine bob = login("bob", false);

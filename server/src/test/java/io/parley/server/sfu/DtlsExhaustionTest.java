@@ -82,7 +82,7 @@ class DtlsExhaustionTest {
 
     /**
      * A socket on 127.0.0.2 (another source address than the good publisher's) that passed its ICE check. The check is
-     * retransmitted as ICE does: the transport's registration may reach the media loop just after the first one.
+     * retransmitted as ICE does, should a datagram be lost.
      */
     private DatagramSocket checkedSocket(Ice ice) throws Exception {
         DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"));

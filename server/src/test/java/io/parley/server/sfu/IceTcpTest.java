@@ -33,23 +33,35 @@ class IceTcpTest {
     private static final String UFRAG = "tcpU";
     private static final String PWD = "tcppasswordtcppassword";
     private static final int PER_ADDRESS = 3;
-    private MediaPlane plane;
+    MediaPlane plane;
     private WebRtcTransport transport;
 
     @BeforeEach
     void start() throws Exception {
         ParleyConfig.Media config = new ParleyConfig.Media(0, "127.0.0.1", "127.0.0.1", Duration.ofSeconds(1))
                 .withTcp(true, 0, 100, PER_ADDRESS);
-        plane = MediaPlane.start(config, NioIoHandler.newFactory(), false, MediaClock.SYSTEM);
-        Producer owner = new Producer(plane, "tcp-stream", event -> { }, null, -1, 1);
+        plane = startPlane(config);
+        Producer owner = new Producer(ownerLoop(), "tcp-stream", event -> { }, null, -1, 1);
         transport = new WebRtcTransport(plane, UFRAG, PWD, null, owner, plane.clock().nanoTime());
         owner.transport = transport;
-        plane.executor().submit(() -> plane.register(transport)).get(5, TimeUnit.SECONDS);
+        owner.shard.loop.submit(() -> plane.register(transport)).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The plane under test: one NIO loop here; {@link IceTcpOtherLoopTest} runs two, the transport on the second. */
+    MediaPlane startPlane(ParleyConfig.Media config) throws InterruptedException {
+        return MediaPlane.start(config, NioIoHandler.newFactory(), false, MediaClock.SYSTEM);
+    }
+
+    /** The loop the transport lives on (ICE-TCP connections live on the first). */
+    MediaLoop ownerLoop() {
+        return plane.firstLoop();
     }
 
     @AfterEach
     void stop() {
-        plane.close();
+        if (plane != null) {
+            plane.close();
+        }
     }
 
     @Test
@@ -241,6 +253,6 @@ class IceTcpTest {
     }
 
     private <T> T onLoop(java.util.concurrent.Callable<T> read) throws Exception {
-        return plane.executor().submit(read).get(5, TimeUnit.SECONDS);
+        return transport.shard.loop.submit(read).get(5, TimeUnit.SECONDS);
     }
 }

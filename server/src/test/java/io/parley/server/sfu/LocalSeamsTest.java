@@ -221,6 +221,52 @@ class LocalSeamsTest {
     }
 
     @Test
+    void qualitySnapshotsGiveExactFiguresForAFullPeriodWithLoss() {
+        try (SfuRig rig = new SfuRig()) {
+            SfuRig.Events pub = new SfuRig.Events();
+            SfuRig.Events play = new SfuRig.Events();
+            LocalProducer source = rig.plane.createLocalProducer("s1", SSRC, pub);
+            rig.plane.createLocalConsumer(source.producer(), new SfuRig.Sink(), play);
+            rig.runTasks();
+            // One 32-byte packet per 20 ms tick, on the fake clock. The publisher's turn is tick 0 (too soon after the
+            // first packet), then ticks 150 and 300; the player's one tick later. Two quality periods each, the second
+            // exactly one turn long, with 5 packets lost in it.
+            int period = MediaPlane.QUALITY_EVERY_TICKS;
+            int seq = 0;
+            for (int tick = 0; tick <= 2 * period + 1; tick++) {
+                boolean lost = tick >= period + 10 && tick < period + 15;
+                if (!lost) {
+                    source.deliver(SfuRig.rtp(SSRC, seq));
+                }
+                seq++;
+                rig.clock.advance(Duration.ofMillis(MediaPlane.TICK_MILLIS));
+                rig.plane.tick();
+            }
+            List<MediaEvent.QualityMeasured> pq = pub.of(MediaEvent.QualityMeasured.class);
+            List<MediaEvent.QualityMeasured> cq = play.of(MediaEvent.QualityMeasured.class);
+            assertThat(pq).hasSize(2);
+            assertThat(cq).hasSize(2);
+            // The second period is exactly one full turn: 3 s, 150 packets sent, 145 received.
+            MediaEvent.QualityMeasured second = pq.get(1);
+            assertThat(second.to().nanos() - second.from().nanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
+            MediaQuality q = second.quality();
+            assertThat(q.packets()).isEqualTo(145);
+            assertThat(q.packetsLost()).isEqualTo(5);
+            assertThat(q.lossRate()).isCloseTo(5 / 150.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(q.kbps()).isCloseTo(145 * 32 * 8 / 3.0 / 1000, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(q.jitterMillis()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(q.rttMillis()).isEqualTo(-1);
+            MediaQuality c = cq.get(1).quality();
+            assertThat(c.packets()).as("the player got what arrived").isEqualTo(145);
+            assertThat(c.kbps()).isCloseTo(145 * 32 * 8 / 3.0 / 1000, org.assertj.core.data.Offset.offset(1e-9));
+            // Periods chain: each starts where the last ended, so no packet is counted twice or lost between them.
+            assertThat(pq.get(1).from()).isEqualTo(pq.get(0).to());
+            assertThat(pq.get(0).quality().packets() + q.packets() + q.packetsLost()).isEqualTo(2 * period + 1);
+            assertThat(cq.get(1).to().nanos() - cq.get(1).from().nanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
+        }
+    }
+
+    @Test
     void aQualityPeriodShorterThanASecondWaitsForTheNextTurn() {
         try (SfuRig rig = new SfuRig()) {
             SfuRig.Events pub = new SfuRig.Events();
@@ -243,7 +289,7 @@ class LocalSeamsTest {
                     perTick[tick[0]]++;
                 }
             };
-            for (int i = 0; i < 60; i++) {
+            for (int i = 0; i < 2 * MediaPlane.QUALITY_EVERY_TICKS; i++) {
                 LocalProducer p = rig.plane.createLocalProducer("s" + i, SSRC + i, counting);
                 rig.runTasks();
                 p.deliver(SfuRig.rtp(SSRC + i, 1));
@@ -252,7 +298,7 @@ class LocalSeamsTest {
             for (; tick[0] < MediaPlane.QUALITY_EVERY_TICKS; tick[0]++) {
                 rig.plane.tick();
             }
-            assertThat(perTick).containsOnly(2); // 60 endpoints over 30 ticks
+            assertThat(perTick).containsOnly(2); // two endpoints per tick of the period
         }
     }
 

@@ -293,4 +293,56 @@ class SessionTransportTest {
         assertThat(SessionDescription.parse(p0.answer()).origin()).endsWith(" 2 IN IP4 127.0.0.1");
         assertThat(d.origin()).endsWith(" 6 IN IP4 127.0.0.1");
     }
+
+    private static SdpWriter.OfferSection stopped(String mid) {
+        return new SdpWriter.OfferSection(mid, Sdp.Direction.SENDONLY,
+                new SdpWriter.LocalSource(1, "c" + mid, "parley", "audio" + mid), true);
+    }
+
+    @Test
+    void aRejectedSectionIsRecycledUnderANewMidAndTheOfferStaysAsLongAsTheLiveStreams() {
+        SfuRig.Events e0 = new SfuRig.Events();
+        Producer p0 = sessions.publishBundled(holder, "s0", offer(send("0", 1000)), "0", e0);
+        // 600 streams over the transport's life (more than the 512 m-lines an offer may carry), one after another,
+        // each in the slot its predecessor left (JSEP 5.2.2): a new mid each time, the offer two m-lines long.
+        Producer last = null;
+        SfuRig.Events eLast = null;
+        for (int i = 1; i <= 600; i++) {
+            String mid = Integer.toString(i);
+            eLast = new SfuRig.Events();
+            last = sessions.publishBundled(holder, "s" + i, offer(send("0", 1000), send(mid, 1000 + i)), mid, eLast);
+            SessionDescription d = SessionDescription.parse(last.answer());
+            assertThat(d.media()).extracting(MediaSection::port).allMatch(port -> port != 0);
+            assertThat(d.bundleMids()).containsExactly("0", mid);
+            if (i < 600) {
+                d = SessionDescription.parse(sessions.answerStop(holder, offer(send("0", 1000), stopped(mid)), last,
+                        ErrorCode.PUBLISH_SDP_REFUSED));
+                assertThat(d.media().get(1).port()).isZero();
+                rig.plane.close(last); // the stop's answer released the slot already: no wait for the media loop
+            }
+        }
+        assertThat(holder.get().sectionCount()).as("sections the transport keeps").isEqualTo(2);
+        connect();
+        assertThat(last.streamId).isEqualTo("s600");
+        sendRtp(1600, 1, "600"); // the recycled slot's stream, by its SSRC and its new mid
+        assertThat(publishing(eLast)).isTrue();
+        sendRtp(1000, 1, "0");
+        assertThat(publishing(e0)).isTrue();
+        assertThat(rig.plane.counters().dropped(DropReason.UNKNOWN_SSRC)).isZero();
+        // A recycled slot's old mid is not taken again.
+        assertThatThrownBy(() -> sessions.publishBundled(holder, "again", offer(send("0", 1000), send("600", 1600),
+                send("5", 5000)), "5", new SfuRig.Events())).isInstanceOf(ProtocolException.class).hasMessageContaining("never reused");
+        // A live stream's slot cannot be recycled (its m-line must stay in every offer).
+        assertThatThrownBy(() -> sessions.publishBundled(holder, "steal", offer(send("0", 1000), send("601", 7000)),
+                "601", new SfuRig.Events())).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("no m= section with a=mid:600, which carries stream 's600'");
+        // An offer longer than 512 m-lines is refused, whatever its mids.
+        List<SdpWriter.OfferSection> many = new ArrayList<>(List.of(send("0", 1000), send("600", 1600)));
+        for (int i = 0; i < 511; i++) {
+            many.add(stopped("x" + i));
+        }
+        assertThatThrownBy(() -> sessions.publishBundled(holder, "big", SdpWriter.bundleOffer(many, ICE, 7, 2), "0",
+                new SfuRig.Events())).isInstanceOf(ProtocolException.class).hasMessageContaining("513 m= sections (expected: at most 512");
+        assertThat(p0.answer()).isNotNull();
+    }
 }
