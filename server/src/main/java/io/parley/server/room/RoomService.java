@@ -347,33 +347,38 @@ public final class RoomService {
     }
 
     private void routeJoinAnother(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        java.util.function.Consumer<Throwable> failed = err -> failAnother(s, roomId, reqId, err);
         Stages.then(directory.locate(app.appId(), roomId), placement -> {
             Room room = placement.room();
             if (room == null) {
-                // Its members' signalling would go to that node, and this session's to this one.
-                throw new ProtocolException(ErrorCode.MULTI_ROOM_OTHER_NODE, "room '" + roomId + "' is hosted on node "
-                        + placement.node() + " of the cluster, this session's rooms on this one (expected: a further room"
-                        + " nobody hosts yet, or one on this node; or log in to it on a session of its own)");
+                // Its members' signalling would go to that node, and this session's to this one. Answered here (not
+                // thrown): a stage that completed at once would carry a throw past the failure handler.
+                failed.accept(new ProtocolException(ErrorCode.MULTI_ROOM_OTHER_NODE, "room '" + roomId + "' is hosted on"
+                        + " node " + placement.node() + " of the cluster, this session's rooms on this one (expected: a"
+                        + " further room nobody hosts yet, or one on this node; or log in to it on a session of its own)"));
+                return;
             }
             room.execute(() -> {
                 if (!room.joinAnother(s, reqId, max, result)) {
                     routeJoinAnother(app, roomId, s, reqId, max, result);
                 }
             });
-        }, err -> {
-            s.joining.set(false);
-            while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
-                err = err.getCause();
-            }
-            if (err instanceof ProtocolException p) {
-                events.loginFailed(p.code());
-                s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code());
-                s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
-                return;
-            }
-            log.warn("login failed in the registry: {}", s, err);
-            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
-        });
+        }, failed);
+    }
+
+    private void failAnother(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
+        s.joining.set(false);
+        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
+            err = err.getCause();
+        }
+        if (err instanceof ProtocolException p) {
+            events.loginFailed(p.code());
+            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code());
+            s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
+            return;
+        }
+        log.warn("login failed in the registry: {}", s, err);
+        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
     private void abandonLogin(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
@@ -437,22 +442,25 @@ public final class RoomService {
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        java.util.function.Consumer<Throwable> failed = err -> {
+            claimStore.releaseUser(app.appId(), s.userId, s);
+            abandonLogin(s, roomId, reqId, err);
+        };
         Stages.then(directory.locate(app.appId(), roomId), placement -> {
             Room room = placement.room();
             if (room == null) {
-                // The gateway routed this login here, and the room moved meanwhile (it closed and another node opened it).
-                throw new ProtocolException(ErrorCode.ROOM_NODE_UNAVAILABLE, "login failed: room '" + roomId
-                        + "' is now hosted on node " + placement.node() + ": log in again");
+                // The gateway routed this login here, and the room moved meanwhile (it closed and another node opened
+                // it). Answered here, not thrown (see routeJoinAnother).
+                failed.accept(new ProtocolException(ErrorCode.ROOM_NODE_UNAVAILABLE, "login failed: room '" + roomId
+                        + "' is now hosted on node " + placement.node() + ": log in again"));
+                return;
             }
             room.execute(() -> {
                 if (!room.join(s, reqId, max, result)) {
                     routeJoin(app, roomId, s, reqId, max, result);
                 }
             });
-        }, err -> {
-            claimStore.releaseUser(app.appId(), s.userId, s);
-            abandonLogin(s, roomId, reqId, err);
-        });
+        }, failed);
     }
 
     public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
