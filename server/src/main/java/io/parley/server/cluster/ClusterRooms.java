@@ -80,7 +80,7 @@ final class ClusterRooms implements RoomDirectory, RelayRouter {
     @Override
     public CompletionStage<Placement> locate(long appId, RoomId id) {
         Room r = local.find(appId, id);
-        if (r != null && !r.isClosed()) {
+        if (r != null && !r.isClosed() && open.get(new Key(appId, id)) == r) {
             return CompletableFuture.completedFuture(new Placement(keys.node(), r));
         }
         // A login that reached the registry here: the gateway routed it here, or it is a further room of a session
@@ -137,7 +137,7 @@ final class ClusterRooms implements RoomDirectory, RelayRouter {
     @Override
     public CompletionStage<Peer> routeLogin(long appId, RoomId id) {
         Room r = local.find(appId, id);
-        if (r != null && !r.isClosed()) {
+        if (r != null && !r.isClosed() && open.get(new Key(appId, id)) == r) { // open here, and its placement is ours
             return CompletableFuture.completedFuture(null);
         }
         Cluster.Node candidate = leastLoaded();
