@@ -38,6 +38,10 @@ public final class ErrorCode {
     public static final int TOO_MANY_ROOMS = def(1002035, "the App has too many rooms open on this server");
     public static final int MULTI_ROOM_DISABLED = def(1002036, "multi-room login is not enabled for this App");
     public static final int TOO_MANY_ROOMS_PER_SESSION = def(1002037, "multi-room: this session is in too many rooms");
+    /** Cluster mode: a multi-room session's further room is hosted on another node than the session's. */
+    public static final int MULTI_ROOM_OTHER_NODE = def(1002038, "multi-room: this room is hosted on another node of the cluster");
+    /** Cluster mode: the node hosting the room could not be reached (or moved the room meanwhile); retry. */
+    public static final int ROOM_NODE_UNAVAILABLE = def(1002039, "login failed: the node hosting this room cannot be reached, retry");
     public static final int KICKED_MULTIPLE_LOGIN = def(1002050, "kicked: the same userID logged in elsewhere");
     public static final int KICKED_BY_SERVER = def(1002055, "kicked by the server");
     public static final int ROOM_ALREADY_JOINED = def(1002064, "this session is already logged in to this roomID");

@@ -87,7 +87,8 @@ public final class ParleyServer implements AutoCloseable {
                 () -> MediaPlane.start(mc, io, epoll, MediaClock.SYSTEM));
         TokenVerifier verifier = new TokenVerifier(Clock.systemUTC(), config.auth());
         this.rooms = new RoomService(config.apps(), workers, verifier, config.session(), config.limits(),
-                metrics.roomEvents(), new MediaSessions(media), cluster == null ? UnaryOperator.identity() : cluster::claims);
+                metrics.roomEvents(), new MediaSessions(media), cluster == null ? UnaryOperator.identity() : cluster::claims,
+                cluster == null ? UnaryOperator.identity() : cluster::rooms);
         if (cluster != null) {
             cluster.attach(rooms);
             readiness.require(cluster::notReadyReason);
@@ -129,9 +130,15 @@ public final class ParleyServer implements AutoCloseable {
                         new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(config.gateway().maxMessagesPerRead()))
                 .childHandler(gateway = new GatewayInitializer(rooms, config.server().maxFrameBytes(), config.gateway(),
                         metrics.gatewayEvents(), HttpRoutes.get(publicRoutes), rtmp == null ? null : rtmp.flvHandler()));
+        if (cluster != null) {
+            gateway.relay(cluster.router());
+        }
         this.gateway = gateway;
         this.channel = PortInUse.bind("gateway TCP", config.server().host(), config.server().port(), GATEWAY_PORT_HOW,
                 () -> b.bind(config.server().host(), config.server().port()).sync().channel());
+        if (cluster != null) {
+            cluster.gatewayBound(port());
+        }
         if (config.management().enabled()) {
             ParleyConfig.Management mg = config.management();
             this.management = PortInUse.bind("management TCP", mg.host(), mg.port(), MANAGEMENT_PORT_HOW, () -> new ServerBootstrap()

@@ -45,6 +45,40 @@ public final class RawSocket implements AutoCloseable {
         return connect(port, 0);
     }
 
+    /** Connects to 127.0.0.1:port from {@code localHost} (another loopback address, e.g. 127.0.0.2: another client). */
+    public static RawSocket connectFrom(String localHost, int port) {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(localHost, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.setSoTimeout(10_000);
+            return new RawSocket(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends the WebSocket upgrade for /ws with {@code extraHeaders} (each ending in CRLF) and returns the answer's head. */
+    public String upgradeWith(String extraHeaders) throws IOException {
+        write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        return readHead();
+    }
+
+    /** The next text frame (skipping others); fails at the read timeout or when the server closes. */
+    public String readText() throws IOException {
+        while (true) {
+            Frame f = readFrame();
+            if (f.opcode() == 1) {
+                return f.text();
+            }
+            if (f.opcode() == 8) {
+                throw new IOException("closed by the server: " + f.closeStatus() + " " + f.text());
+            }
+        }
+    }
+
     /** Sends the WebSocket upgrade for /ws and reads the 101 answer's head. */
     public RawSocket upgrade() throws IOException {
         write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

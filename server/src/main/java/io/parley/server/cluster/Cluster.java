@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
-    /** A live node as the registry shows it. */
-    public record Node(String id, String advertise, int load) {}
+    /** A live node as the registry shows it; {@code relayPort} 0 until its gateway is bound. */
+    public record Node(String id, String incarnation, String advertise, int load, int relayPort) {}
 
     private final ParleyConfig.Cluster config;
     private final ClusterKeys keys;
@@ -41,6 +41,8 @@ public final class Cluster implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final IntSupplier[] load = {() -> 0};
     private volatile ClusterClaims claims;
+    private volatile ClusterRooms rooms;
+    private volatile int relayPort;
     private volatile long lastBeatNanos;
     private volatile boolean conflict;
     private volatile boolean up = true;
@@ -108,6 +110,39 @@ public final class Cluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * The room directory of a cluster node (placement on Redis, see {@link ClusterRooms}), over this node's in-memory
+     * one ({@code local}).
+     */
+    public io.parley.server.room.RoomDirectory rooms(io.parley.server.room.RoomDirectory local) {
+        ClusterRooms r = new ClusterRooms(local, redis, keys, config.leaseTime(),
+                new io.parley.server.gateway.RelayAuth(config.secret(), java.time.Clock.systemUTC()),
+                () -> load[0].getAsInt());
+        this.rooms = r;
+        return r;
+    }
+
+    /** Where this node's gateway sends sessions that belong on another node; null before {@link #rooms}. */
+    public io.parley.server.gateway.RelayRouter router() {
+        return rooms;
+    }
+
+    /**
+     * The gateway is bound: other nodes may relay sessions to it on {@code port} (cluster.relayPort when set); the
+     * registry entry says so from now on.
+     */
+    public void gatewayBound(int port) {
+        this.relayPort = config.relayPort() > 0 ? config.relayPort() : port;
+        try {
+            // On the timer's thread, in turn with the heartbeats; waited for, so the entry is out before traffic.
+            timer.submit(this::tick).get(RedisLink.COMMAND_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("cluster: registry entry with the relay port not written yet ({}): the next heartbeat writes it", e.toString());
+        }
+    }
+
     /** Plugs in the registry (kicks from other nodes, load); before the server takes traffic. */
     public void attach(RoomService rooms) {
         ClusterClaims c = claims;
@@ -155,7 +190,8 @@ public final class Cluster implements AutoCloseable {
                 String v = redis.async().get(key).get(RedisLink.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 String[] f = v == null ? null : v.split("\\|");
                 if (f != null && f.length >= 3) {
-                    out.add(new Node(key.substring(ClusterKeys.nodeKey("").length()), f[1], Integer.parseInt(f[2])));
+                    out.add(new Node(key.substring(ClusterKeys.nodeKey("").length()), f[0], f[1], Integer.parseInt(f[2]),
+                            f.length >= 5 ? Integer.parseInt(f[4]) : 0));
                 }
             }
             cursor = page;
@@ -189,6 +225,17 @@ public final class Cluster implements AutoCloseable {
             if (c != null && redis.open()) {
                 c.renew();
             }
+            ClusterRooms r = rooms;
+            if (r != null && redis.open()) {
+                r.renew();
+                try {
+                    r.registry(nodes());
+                } catch (ExecutionException | TimeoutException e) {
+                    log.debug("cluster: registry not read ({})", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("cluster: heartbeat failed", e);
         }
@@ -196,7 +243,8 @@ public final class Cluster implements AutoCloseable {
 
     /** Writes this node's registry entry; completes with '' or, when another incarnation holds the nodeId, its value. */
     private java.util.concurrent.CompletableFuture<String> beat() {
-        String value = keys.incarnation() + "|" + advertise + "|" + load[0].getAsInt() + "|" + System.currentTimeMillis();
+        String value = keys.incarnation() + "|" + advertise + "|" + load[0].getAsInt() + "|" + System.currentTimeMillis()
+                + "|" + relayPort;
         long started = System.nanoTime();
         return redis.<String>eval(Script.HEARTBEAT, ScriptOutputType.VALUE, new String[] {ClusterKeys.nodeKey(keys.node())},
                 keys.incarnation(), value, Long.toString(config.leaseTime().toMillis())).toCompletableFuture()

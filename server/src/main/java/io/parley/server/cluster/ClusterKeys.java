@@ -33,6 +33,15 @@ record ClusterKeys(String node, String incarnation) {
         return PREFIX + appId + ":stream:" + stream.value();
     }
 
+    /** The owner of a room placement: this node incarnation itself (the room is not one session's). */
+    String roomOwner() {
+        return node + "/" + incarnation;
+    }
+
+    String room(long appId, io.parley.protocol.RoomId room) {
+        return PREFIX + appId + ":room:" + room.value();
+    }
+
     static String nodeKey(String node) {
         return PREFIX + "node:" + node;
     }

@@ -83,6 +83,46 @@ record Script(String text, String sha) {
             """);
 
     /**
+     * Places a room: KEYS[1] the room key, KEYS[2] the candidate's registry key; ARGV candidate owner (node/incarnation),
+     * candidate incarnation, lease ms, registry key prefix. A placement whose node is alive (its registry entry has the
+     * placement's incarnation) stands; else the room goes to the candidate if it is alive. Returns {epoch, owner, the
+     * owner's registry value}, or {'', '', ''} when the candidate is not alive either. The holder's registry key is
+     * derived in the script (so a single Redis only, as for {@link #RENEW}).
+     */
+    static final Script PLACE = of(EPOCH + """
+            local function alive(node, inc)
+              local nv = redis.call('GET', ARGV[4] .. node)
+              if nv and string.sub(nv, 1, string.len(inc) + 1) == inc .. '|' then return nv end
+              return false
+            end
+            local v = redis.call('GET', KEYS[1])
+            if v then
+              local o = ownerOf(v)
+              local slash = string.find(o, '/', 1, true)
+              if slash then
+                local nv = alive(string.sub(o, 1, slash - 1), string.sub(o, slash + 1))
+                if nv then return {string.sub(v, 1, string.find(v, '#', 1, true) - 1), o, nv} end
+              end
+            end
+            local cv = redis.call('GET', KEYS[2])
+            if not cv or string.sub(cv, 1, string.len(ARGV[2]) + 1) ~= ARGV[2] .. '|' then return {'', '', ''} end
+            local e = nextEpoch(v)
+            redis.call('SET', KEYS[1], e .. '#' .. ARGV[1], 'PX', ARGV[3])
+            return {e, ARGV[1], cv}
+            """);
+
+    /**
+     * Takes a room over from a node that refuses connections: KEYS[1] the room key; ARGV the placement seen
+     * (epoch#owner), the new owner, lease ms. Only if the key still holds exactly that placement. Returns 1 if it did.
+     */
+    static final Script TAKE_OVER = of(EPOCH + """
+            local v = redis.call('GET', KEYS[1])
+            if v ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], nextEpoch(v) .. '#' .. ARGV[2], 'PX', ARGV[3])
+            return 1
+            """);
+
+    /**
      * The node registry's heartbeat. KEYS[1] the node key; ARGV incarnation, value, lease ms. Writes the value unless
      * another incarnation (another live process with this nodeId) holds the key; returns '' or that holder's value.
      */

@@ -309,6 +309,14 @@ public final class ConfigRules {
             p.add("cluster.advertise: '" + cl.advertise() + "' (expected: a host name or IP address that other nodes and"
                     + " clients reach this node at)");
         }
+        if (!url.isEmpty() && cl.secret().length() < 16) {
+            p.add("cluster.secret: " + (cl.secret().isEmpty() ? "empty" : cl.secret().length() + " characters")
+                    + " (expected: at least 16 characters, the same on every node of the cluster, e.g. `openssl rand -hex 32`;"
+                    + " it signs the client address a node relays to another)");
+        }
+        if (cl.relayPort() < 0 || cl.relayPort() > 65535) {
+            p.add("cluster.relayPort: " + cl.relayPort() + " (expected: 0..65535; 0 = the gateway's own port)");
+        }
         return p;
     }
 

@@ -306,8 +306,17 @@ public record ParleyConfig(Server server, Gateway gateway, Limits limits, Manage
      * the node lives); {@code advertise} is the address other nodes and clients reach this node at (empty = the media
      * announced address).
      */
-    public record Cluster(String redisUrl, String nodeId, Duration leaseTime, String advertise) {
-        public static final Cluster DEFAULTS = new Cluster("", "", Duration.ofSeconds(10), "");
+    /**
+     * {@code secret}: shared by every node; signs the client address a relaying node passes on (docs/cluster.md).
+     * {@code relayPort}: the gateway port other nodes relay to; 0 = the port this node's gateway is bound to.
+     */
+    public record Cluster(String redisUrl, String nodeId, Duration leaseTime, String advertise, String secret, int relayPort) {
+        public static final Cluster DEFAULTS = new Cluster("", "", Duration.ofSeconds(10), "", "", 0);
+
+        /** The first keys (tests and older call sites): no relay secret, the bound gateway port. */
+        public Cluster(String redisUrl, String nodeId, Duration leaseTime, String advertise) {
+            this(redisUrl, nodeId, leaseTime, advertise, "", 0);
+        }
 
         public boolean enabled() {
             return !redisUrl.isEmpty();

@@ -64,6 +64,9 @@ public interface GatewayEvents {
     /** A best-effort push (quality update) was not sent because its connection was unwritable. */
     default void pushDropped() {}
 
+    /** Cluster mode: a session was relayed to the node hosting its room. */
+    default void relayed() {}
+
     /** A frame was refused because its connection was over its request rate. */
     default void rateLimited() {}
 }

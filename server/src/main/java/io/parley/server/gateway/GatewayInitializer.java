@@ -35,6 +35,10 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     private final ParleyConfig.Gateway limits;
     private final ConnectionLimiter connections;
     private final HttpLimits httpLimits;
+    /** Cluster mode: where sessions that belong on another node go; null on a single node. */
+    private volatile RelayRouter router;
+    /** Refuses every relay header until {@link #relay} (a single node takes no relayed sessions). */
+    private volatile RelayAdmission relayAdmission;
 
     public GatewayInitializer(RoomService rooms, int maxFrameBytes, GatewayEvents events,
                               Map<HttpRoutes.Key, HttpRoutes.AsyncRoute> routes) {
@@ -59,6 +63,17 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         this.events = events;
         this.dispatcher = new RequestDispatcher(rooms, events);
         this.routes = new HttpRoutes(routes);
+        this.relayAdmission = new RelayAdmission(new RelayAuth("", java.time.Clock.systemUTC()), connections);
+    }
+
+    /**
+     * Cluster mode (before the server takes traffic): sessions whose room lives on another node are relayed there,
+     * and sessions other nodes relay here are admitted with the client's address when their header is signed.
+     */
+    public GatewayInitializer relay(RelayRouter router) {
+        this.router = router;
+        this.relayAdmission = new RelayAdmission(router.auth(), connections);
+        return this;
     }
 
     /** Every open client connection (closed first at shutdown, before the event loops stop). */
@@ -116,9 +131,10 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(PipelineNames.HTTP_DEADLINE, new HttpDeadline(limits.requestTimeout().toNanos(), events));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
         p.addLast(PipelineNames.HTTP_LIMITS, httpLimits);
+        p.addLast(PipelineNames.RELAY_ADMISSION, relayAdmission);
         p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(ws));
         p.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
-        p.addLast(PipelineNames.WS_SIGNAL, new SignalFrameHandler(rooms, dispatcher, events, limits));
+        p.addLast(PipelineNames.WS_SIGNAL, new SignalFrameHandler(rooms, dispatcher, events, limits, router));
         if (liveHandler != null) {
             p.addLast(PipelineNames.HTTP_LIVE, liveHandler);
         }

@@ -47,16 +47,26 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     private WsConnection connection;
     private boolean closedByClient;
     private ScheduledFuture<?> loginDeadline;
+    /** Cluster mode: routes the first request, and relays the session when it belongs on another node; else null. */
+    private final RelayStart relay;
+    /** Frames that arrived while the first request was being routed (handled in order once it is). */
+    private java.util.ArrayDeque<TextWebSocketFrame> held;
 
     SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events) {
         this(rooms, dispatcher, events, ParleyConfig.Gateway.DEFAULTS);
     }
 
     SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events, ParleyConfig.Gateway limits) {
+        this(rooms, dispatcher, events, limits, null);
+    }
+
+    SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events, ParleyConfig.Gateway limits,
+                       RelayRouter router) {
         this.rooms = rooms;
         this.dispatcher = dispatcher;
         this.events = events;
         this.limits = limits;
+        this.relay = router == null ? null : new RelayStart(router, limits);
     }
 
     @Override
@@ -106,6 +116,10 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame text) {
             events.frameIn();
+            if (held != null) {
+                hold(ctx, text);
+                return;
+            }
             if (!session.carriedBy(connection)) {
                 return; // a later resume took the session to another connection; this one is being closed
             }
@@ -128,12 +142,29 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     private void onText(ChannelHandlerContext ctx, TextWebSocketFrame text) {
         Envelope env;
         try {
-            env = SignalCodec.parseRequest(new ByteBufInputStream(text.content()));
+            env = SignalCodec.parseRequest(new ByteBufInputStream(text.content().duplicate())) /* the frame may be relayed as is */;
         } catch (ProtocolException e) {
             events.requestFailed("invalid", e.code());
             session.respond(new WireRequest((JsonNode) e.requestId()), null, e.code(), e.getMessage(), null);
             return;
         }
+        // A session another node relayed here stays here (that node routed it already).
+        if (relay != null && session.state() == Session.State.NEW && session.userId() == null && !rooms.draining()
+                && ctx.channel().attr(RelayAuth.CLIENT_ADDRESS).get() == null) {
+            java.util.concurrent.CompletionStage<RelayRouter.Peer> route = relay.route(rooms, env);
+            if (route != null) {
+                // Decided by the cluster: until then this socket reads nothing more (what was read waits in order).
+                held = new java.util.ArrayDeque<>();
+                ctx.channel().config().setAutoRead(false);
+                TextWebSocketFrame first = text.retain();
+                route.whenComplete((peer, err) -> ctx.executor().execute(() -> routed(ctx, env, first, peer, err, false)));
+                return;
+            }
+        }
+        handle(env);
+    }
+
+    private void handle(Envelope env) {
         try {
             if (Messages.RESUME_SESSION.equals(env.type()) && session.userId() == null) {
                 resume(env);
@@ -149,6 +180,141 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             session.respond(new WireRequest(env.id()), env.type(), ErrorCode.INTERNAL_ERROR,
                     "internal error: " + e.getClass().getSimpleName(), null);
         }
+    }
+
+    /** At most this many frames wait while the first request is routed (a client waits for its loginRoom answer). */
+    private static final int MAX_HELD_FRAMES = 16;
+
+    private void hold(ChannelHandlerContext ctx, TextWebSocketFrame text) {
+        if (held.size() >= MAX_HELD_FRAMES) {
+            close(ctx, OutboundGuard.POLICY_VIOLATION, "more than " + MAX_HELD_FRAMES
+                    + " requests before the loginRoom was answered (expected: wait for its answer)");
+            return;
+        }
+        held.add(text.retain());
+    }
+
+    /** The first request's route is known: handled here, relayed to {@code peer}, or refused. On the channel's loop. */
+    private void routed(ChannelHandlerContext ctx, Envelope env, TextWebSocketFrame first, RelayRouter.Peer peer,
+                        Throwable err, boolean retried) {
+        if (!ctx.channel().isActive()) {
+            first.release();
+            releaseHeld();
+            return;
+        }
+        if (err == null && peer != null) {
+            relay.start(ctx.channel(), peer).whenComplete((ch, e) -> ctx.executor().execute(() -> {
+                if (e == null) {
+                    relayed(ctx, ch, first, peer);
+                } else if (!retried && Messages.LOGIN_ROOM.equals(env.type()) && unwrap(e) instanceof SignalRelay.Failed f
+                        && f.refused) {
+                    // Nothing listens where the room's node was: it is gone; take its room over (or follow whoever did).
+                    log.warn("relay to node {} at {}:{} failed for {}: {}", peer.node(), peer.host(), peer.port(), session,
+                            f.getMessage());
+                    relay.unreachable(rooms, env, peer).whenComplete((p2, e2) -> ctx.executor().execute(
+                            () -> routed(ctx, env, first, p2, e2, true)));
+                } else {
+                    log.warn("relay to node {} at {}:{} failed for {}: {}", peer.node(), peer.host(), peer.port(), session,
+                            unwrap(e).getMessage());
+                    refuse(ctx, env, first, ErrorCode.ROOM_NODE_UNAVAILABLE, "the node hosting this room (" + peer.node()
+                            + ") cannot take this session now: " + unwrap(e).getMessage() + ": retry");
+                }
+            }));
+            return;
+        }
+        if (err != null) {
+            Throwable cause = unwrap(err);
+            if (cause instanceof ProtocolException p) {
+                refuse(ctx, env, first, p.code(), p.getMessage());
+            } else {
+                log.warn("routing {} of {} failed", env.type(), session, cause);
+                refuse(ctx, env, first, ErrorCode.LOGIN_CLUSTER_UNAVAILABLE, "the cluster store (Redis) did not answer ("
+                        + cause.getMessage() + "): retry later");
+            }
+            return;
+        }
+        first.release();
+        handle(env);
+        resumeReading(ctx);
+    }
+
+    /** The first request is answered with {@code code}; the socket stays, and reads again. */
+    private void refuse(ChannelHandlerContext ctx, Envelope env, TextWebSocketFrame first, int code, String message) {
+        first.release();
+        events.requestFailed(env.type(), code);
+        if (Messages.LOGIN_ROOM.equals(env.type())) {
+            rooms.refuseLogin(session, new WireRequest(env.id()), RelayStart.roomOf(env), code, "login failed: " + message);
+        } else {
+            session.respond(new WireRequest(env.id()), env.type(), code, message, null);
+        }
+        resumeReading(ctx);
+    }
+
+    /** Handles, in order, what arrived while routing, then reads again. */
+    private void resumeReading(ChannelHandlerContext ctx) {
+        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        held = null;
+        while (q != null && !q.isEmpty()) {
+            TextWebSocketFrame f = q.poll();
+            try {
+                if (ctx.channel().isActive() && session.carriedBy(connection) && held == null) {
+                    session.touch();
+                    onText(ctx, f);
+                } else if (held != null) {
+                    held.add(f.retain()); // a request routed again (a loginRoom after a refusal): keep the order
+                }
+            } finally {
+                f.release();
+            }
+        }
+        if (held == null) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** The room's node took the session: from now on this socket's frames go there and back, unchanged. */
+    private void relayed(ChannelHandlerContext ctx, io.netty.channel.Channel peer, TextWebSocketFrame first, RelayRouter.Peer to) {
+        if (!ctx.channel().isActive()) {
+            first.release();
+            releaseHeld();
+            peer.close();
+            return;
+        }
+        log.debug("{} relayed to node {} at {}:{}", session, to.node(), to.host(), to.port());
+        rooms.handOff(session);
+        if (loginDeadline != null) {
+            loginDeadline.cancel(false); // the room node keeps its own
+            loginDeadline = null;
+        }
+        events.relayed();
+        peer.write(first).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("relay write failed", f.cause());
+            }
+        });
+        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        held = null;
+        while (q != null && !q.isEmpty()) {
+            peer.write(q.poll());
+        }
+        peer.flush();
+        session = null; // nothing of this node's registry is left for this socket
+        SignalRelay.pipe(ctx.channel(), peer, limits.closeTimeout().toNanos());
+    }
+
+    private void releaseHeld() {
+        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        held = null;
+        while (q != null && !q.isEmpty()) {
+            q.poll().release();
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** resumeSession: on success this socket carries the resumed session from now on (no login deadline). */

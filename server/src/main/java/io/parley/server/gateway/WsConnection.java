@@ -81,6 +81,10 @@ final class WsConnection implements Connection {
 
     @Override
     public InetAddress remoteAddress() {
+        InetAddress relayed = channel.attr(RelayAuth.CLIENT_ADDRESS).get();
+        if (relayed != null) {
+            return relayed; // a session relayed by another node: the client's address, vouched for by that node
+        }
         return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 

@@ -32,6 +32,7 @@ final class GatewayMetrics implements GatewayEvents {
     private final Map<GatewayEvents.Refusal, Counter> refused = new java.util.EnumMap<>(GatewayEvents.Refusal.class);
     private final Counter pushesDropped;
     private final Counter rateLimited;
+    private final Counter relayed;
 
     GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -58,6 +59,9 @@ final class GatewayMetrics implements GatewayEvents {
                 .register(registry);
         this.rateLimited = Counter.builder("parley.requests.rate.limited")
                 .description("WebSocket messages refused unread because their connection was over its request rate")
+                .register(registry);
+        this.relayed = Counter.builder("parley.gateway.relayed.sessions")
+                .description("Cluster mode: WebSocket sessions this node relayed to the node hosting their room")
                 .register(registry);
         for (String t : Set.of(Messages.LOGIN_ROOM, Messages.LOGOUT_ROOM, Messages.START_PUBLISHING,
                 Messages.STOP_PUBLISHING, Messages.HEARTBEAT)) {
@@ -156,5 +160,10 @@ final class GatewayMetrics implements GatewayEvents {
         }
         out.add("invalid"); // what the gateway reports for a frame that is not a request at all
         return Set.copyOf(out);
+    }
+
+    @Override
+    public void relayed() {
+        relayed.increment();
     }
 }

@@ -146,6 +146,10 @@ public final class Room {
         return app;
     }
 
+    public long appId() {
+        return app.appId();
+    }
+
     /** The media loop of this room's streams (null without a media plane). Any thread. */
     public MediaLoop mediaLoop() {
         return mediaLoop;
@@ -167,7 +171,8 @@ public final class Room {
         }
     }
 
-    boolean isClosed() {
+    /** The room has closed (its last member left); a directory opens a fresh one for the next login. */
+    public boolean isClosed() {
         return closed;
     }
 

@@ -85,6 +85,17 @@ public final class RoomService {
     public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
                        ParleyConfig.Session sessionConfig, ParleyConfig.Limits limits, RoomEvents events, MediaSessions media,
                        java.util.function.UnaryOperator<ClaimStore> claims) {
+        this(apps, roomLoops, verifier, sessionConfig, limits, events, media, claims, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * With cluster seams: {@code claims} as above, and {@code directory} wraps this node's room directory in one that
+     * places rooms cluster-wide (cluster.Cluster#rooms).
+     */
+    public RoomService(List<AppConfig> apps, EventLoopGroup roomLoops, TokenVerifier verifier,
+                       ParleyConfig.Session sessionConfig, ParleyConfig.Limits limits, RoomEvents events, MediaSessions media,
+                       java.util.function.UnaryOperator<ClaimStore> claims,
+                       java.util.function.UnaryOperator<RoomDirectory> directory) {
         this.limits = limits;
         for (AppConfig a : apps) {
             this.apps.put(a.appId(), new AppSpace(a));
@@ -98,9 +109,9 @@ public final class RoomService {
         this.claimStore = claims.apply(new EmbeddedClaimStore(LOCAL_NODE, this.apps));
         this.resumption = new Resumption(this.apps, sessionConfig, resumeTokens, this::terminate);
         RoomDirectory[] self = new RoomDirectory[1];
-        this.directory = self[0] = new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
+        this.directory = self[0] = directory.apply(new EmbeddedRoomDirectory(LOCAL_NODE, this.apps, roomLoops,
                 (app, id, loop) -> new Room(app, id, loop, new RoomContext(events, fanIn, media, claimStore, self[0],
-                        () -> remote, limits, roomFeatures)));
+                        () -> remote, limits, roomFeatures))));
     }
 
     /** Room features' limits and the tokenWillExpire lead (before the server takes traffic). */
@@ -337,21 +348,38 @@ public final class RoomService {
     }
 
     private void routeJoinAnother(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        java.util.function.Consumer<Throwable> failed = err -> failAnother(s, roomId, reqId, err);
         Stages.then(directory.locate(app.appId(), roomId), placement -> {
             Room room = placement.room();
             if (room == null) {
-                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
+                // Its members' signalling would go to that node, and this session's to this one. Answered here (not
+                // thrown): a stage that completed at once would carry a throw past the failure handler.
+                failed.accept(new ProtocolException(ErrorCode.MULTI_ROOM_OTHER_NODE, "room '" + roomId + "' is hosted on"
+                        + " node " + placement.node() + " of the cluster, this session's rooms on this one (expected: a"
+                        + " further room nobody hosts yet, or one on this node; or log in to it on a session of its own)"));
+                return;
             }
             room.execute(() -> {
                 if (!room.joinAnother(s, reqId, max, result)) {
                     routeJoinAnother(app, roomId, s, reqId, max, result);
                 }
             });
-        }, err -> {
-            s.joining.set(false);
-            log.warn("login failed in the registry: {}", s, err);
-            s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
-        });
+        }, failed);
+    }
+
+    private void failAnother(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
+        s.joining.set(false);
+        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
+            err = err.getCause();
+        }
+        if (err instanceof ProtocolException p) {
+            events.loginFailed(p.code());
+            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code());
+            s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
+            return;
+        }
+        log.warn("login failed in the registry: {}", s, err);
+        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
     }
 
     private void abandonLogin(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
@@ -415,21 +443,25 @@ public final class RoomService {
     }
 
     private void routeJoin(AppSpace app, RoomId roomId, Session s, RequestRef reqId, int max, Messages.LoginResult result) {
+        java.util.function.Consumer<Throwable> failed = err -> {
+            claimStore.releaseUser(app.appId(), s.userId, s);
+            abandonLogin(s, roomId, reqId, err);
+        };
         Stages.then(directory.locate(app.appId(), roomId), placement -> {
             Room room = placement.room();
             if (room == null) {
-                // A cluster directory placed the room elsewhere; this build has no relay to it.
-                throw new IllegalStateException("room '" + roomId + "' is hosted on node " + placement.node());
+                // The gateway routed this login here, and the room moved meanwhile (it closed and another node opened
+                // it). Answered here, not thrown (see routeJoinAnother).
+                failed.accept(new ProtocolException(ErrorCode.ROOM_NODE_UNAVAILABLE, "login failed: room '" + roomId
+                        + "' is now hosted on node " + placement.node() + ": log in again"));
+                return;
             }
             room.execute(() -> {
                 if (!room.join(s, reqId, max, result)) {
                     routeJoin(app, roomId, s, reqId, max, result);
                 }
             });
-        }, err -> {
-            claimStore.releaseUser(app.appId(), s.userId, s);
-            abandonLogin(s, roomId, reqId, err);
-        });
+        }, failed);
     }
 
     public void logout(Session s, RequestRef reqId, Messages.LogoutRoom req) {
@@ -692,6 +724,23 @@ public final class RoomService {
             room.execute(() -> done.complete(null)); // after the leave that terminate queued on the same loop
         }
         return done;
+    }
+
+    /**
+     * The connection of {@code s} (a fresh session, before any login) now carries a session relayed to another node:
+     * {@code s} ends here without closing it.
+     */
+    public void handOff(Session s) {
+        if (s.state() == Session.State.NEW) {
+            s.discard();
+        }
+    }
+
+    /** A login refused before it reached the registry (cluster relay): counted, roomStateChanged, then the reply. */
+    public void refuseLogin(Session s, RequestRef reqId, String roomId, int code, String message) {
+        events.loginFailed(code);
+        s.pushState(roomId, RoomStateReason.LOGIN_FAILED, code);
+        s.respond(reqId, Messages.LOGIN_ROOM, code, message, null);
     }
 
     /** Kicks every session (drain). */

@@ -22,6 +22,9 @@ final class ClusterRig implements AutoCloseable {
     /** One room event as it happened on a node. */
     record Happened(long nanos, String node, RoomEvent event) {}
 
+    /** The cluster.secret every node of the rig shares. */
+    static final String SECRET = "rig-relay-secret-0123456789abcdef";
+
     final RedisProcess redis;
     final List<TestServer> nodes = new ArrayList<>();
     final ConcurrentLinkedQueue<Happened> history = new ConcurrentLinkedQueue<>();
@@ -51,11 +54,16 @@ final class ClusterRig implements AutoCloseable {
     }
 
     ParleyConfig config(String nodeId) {
-        return TestServer.config().withCluster(new ParleyConfig.Cluster(redis.url(), nodeId, lease, "127.0.0.1"));
+        return TestServer.config().withCluster(new ParleyConfig.Cluster(redis.url(), nodeId, lease, "127.0.0.1", SECRET, 0));
     }
 
     TestServer addNode(String nodeId) throws InterruptedException {
-        TestServer s = TestServer.start(config(nodeId));
+        return addNode(nodeId, java.util.function.UnaryOperator.identity());
+    }
+
+    /** A node whose configuration {@code tweak} changes (e.g. tighter gateway limits). */
+    TestServer addNode(String nodeId, java.util.function.UnaryOperator<ParleyConfig> tweak) throws InterruptedException {
+        TestServer s = TestServer.start(tweak.apply(config(nodeId)));
         s.server().rooms().subscribe(e -> history.add(new Happened(System.nanoTime(), nodeId, e)));
         nodes.add(s);
         return s;

@@ -82,7 +82,12 @@ class ClusterUniquenessTest {
     @Test
     void thirtyLoginsOfOneUserIdOverThreeNodesLeaveExactlyOneSession() {
         List<ParleyEngine> racers = spread(CLIENTS);
-        List<Result> results = together(racers, e -> e.loginRoom("race", token("twin"), user("twin"), null)
+        // One room per node (a first login places a room on its own node when that node is empty), so that the
+        // racers' sessions live on the three nodes they connected to.
+        for (int n = 0; n < 3; n++) {
+            assertThat(rig.engine(n).loginRoom("race-" + n, token("anchor-" + n), user("anchor-" + n), null).join().code()).isZero();
+        }
+        List<Result> results = together(racers, e -> e.loginRoom("race-" + (racers.indexOf(e) % 3), token("twin"), user("twin"), null)
                 .thenCompose(r -> r.ok() ? e.startPublishing("twin-mic", "").thenApply(p -> r) : CompletableFuture.completedFuture(r)));
         assertThat(results).allSatisfy(r -> assertThat(r.code()).isIn(0, ErrorCode.KICKED_MULTIPLE_LOGIN));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
@@ -154,7 +159,8 @@ class ClusterUniquenessTest {
             }
         });
         ParleyEngine second = rig.engine(2);
-        assertThat(second.loginRoom("r", token("dup"), user("dup"), null).join().code()).isZero();
+        // Another room, placed on node 2 (where this login arrives): the kick crosses nodes.
+        assertThat(second.loginRoom("r2", token("dup"), user("dup"), null).join().code()).isZero();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kicks).containsExactly(ErrorCode.KICKED_MULTIPLE_LOGIN));
         // On node 0 the kicked user left its room and its stream is gone (seen by a member there).
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

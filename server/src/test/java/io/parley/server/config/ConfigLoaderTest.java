@@ -146,7 +146,9 @@ class ConfigLoaderTest {
                 .containsEntry("PARLEY_LIMITS_USER_UPDATE_LIMIT", "limits.userUpdateLimit")
                 .containsEntry("PARLEY_CLUSTER_REDIS_URL", "cluster.redisUrl")
                 .containsEntry("PARLEY_CLUSTER_LEASE_TIME", "cluster.leaseTime")
-                .hasSize(107);
+                .containsEntry("PARLEY_CLUSTER_SECRET", "cluster.secret")
+                .containsEntry("PARLEY_CLUSTER_RELAY_PORT", "cluster.relayPort")
+                .hasSize(109);
     }
 
     @Test
@@ -156,11 +158,17 @@ class ConfigLoaderTest {
         assertThat(c.cluster().enabled()).isFalse();
         assertThat(c.cluster().leaseTime()).isEqualTo(Duration.ofSeconds(10));
         ParleyConfig on = parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\ncluster: {nodeId: a-1, leaseTime: 5s}\n",
-                Map.of("PARLEY_CLUSTER_REDIS_URL", "redis://:pw@redis:6379/0", "PARLEY_CLUSTER_ADVERTISE", "10.0.0.7"));
+                Map.of("PARLEY_CLUSTER_REDIS_URL", "redis://:pw@redis:6379/0", "PARLEY_CLUSTER_ADVERTISE", "10.0.0.7",
+                        "PARLEY_CLUSTER_SECRET", "relay-secret-0123456789", "PARLEY_CLUSTER_RELAY_PORT", "18080"));
         assertThat(on.cluster()).isEqualTo(new ParleyConfig.Cluster("redis://:pw@redis:6379/0", "a-1", Duration.ofSeconds(5),
-                "10.0.0.7"));
+                "10.0.0.7", "relay-secret-0123456789", 18080));
         ConfigLoader.validate(on);
-        assertThat(ConfigLoader.toYaml(on)).contains("redisUrl: redis://<redacted>@redis:6379/0").doesNotContain(":pw@");
+        assertThat(ConfigLoader.toYaml(on)).contains("redisUrl: redis://<redacted>@redis:6379/0").doesNotContain(":pw@")
+                .doesNotContain("relay-secret-0123456789");
+        assertThat(catchThrowable(() -> ConfigLoader.validate(parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n"
+                + "cluster: {redisUrl: 'redis://r:6379', secret: short, relayPort: 70000}\n", Map.of()))))
+                .hasMessageContaining("cluster.secret: 5 characters (expected: at least 16 characters, the same on every node")
+                .hasMessageContaining("cluster.relayPort: 70000 (expected: 0..65535");
         assertThat(catchThrowable(() -> ConfigLoader.validate(parse("apps:\n  - {appId: 1, secret: " + SECRET + "}\n"
                 + "cluster: {redisUrl: 'http://x', nodeId: 'a b', leaseTime: 100ms, advertise: 'a/b'}\n", Map.of()))))
                 .hasMessageContaining("cluster.redisUrl: not a Redis URL (expected: redis://host:port")

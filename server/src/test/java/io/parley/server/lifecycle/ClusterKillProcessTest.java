@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterKillProcessTest {
     private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final String SECRET = "kill-test-relay-secret-0123456789";
     private static final Duration START = Duration.ofSeconds(30);
 
     @TempDir
@@ -37,17 +38,17 @@ class ClusterKillProcessTest {
             RedisClient client = RedisClient.create(redis.url());
             try (StatefulRedisConnection<String, String> c = client.connect();
                  TestServer survivor = TestServer.start(TestServer.config().withCluster(
-                         new ParleyConfig.Cluster(redis.url(), "survivor", LEASE, "127.0.0.1")))) {
+                         new ParleyConfig.Cluster(redis.url(), "survivor", LEASE, "127.0.0.1", SECRET, 0)))) {
                 RedisCommands<String, String> r = c.sync();
                 Path config = ServerProcess.writeConfig(dir, """
                         server: {host: 127.0.0.1, port: 0, ioThreads: 2}
                         media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
                         rtmp: {port: 0, bindHost: 127.0.0.1}
                         api: {host: 127.0.0.1, port: 0}
-                        cluster: {redisUrl: "%s", nodeId: victim, leaseTime: %dms}
+                        cluster: {redisUrl: "%s", nodeId: victim, leaseTime: %dms, secret: "%s"}
                         apps:
                           - {appId: %d, secret: "%s"}
-                        """.formatted(redis.url(), LEASE.toMillis(), TestServer.APP, TestServer.SECRET));
+                        """.formatted(redis.url(), LEASE.toMillis(), SECRET, TestServer.APP, TestServer.SECRET));
                 try (ServerProcess victim = ServerProcess.start(config, Map.of("PARLEY_LOG_LEVEL", "INFO",
                         "PARLEY_API_PORT", "0", "PARLEY_RTMP_PORT", "0"))) {
                     await().atMost(START).until(() -> victim.port() > 0 || !victim.process().isAlive());
@@ -70,6 +71,10 @@ class ClusterKillProcessTest {
                                     .untilAsserted(() -> assertThat(victimKeys(r)).isEmpty());
                             assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(LEASE.plusSeconds(3));
                             assertThat(r.get("parley:" + TestServer.APP + ":user:alice")).contains("#survivor/");
+                            // Its room runs on the survivor now: the placement naming the dead node was taken over.
+                            assertThat(r.get("parley:" + TestServer.APP + ":room:r")).contains("#survivor/");
+                            assertThat(survivor.server().rooms().snapshot(TestServer.APP, "r").join().userIds())
+                                    .containsExactly("alice");
                             // The streamID is free for anyone again.
                             assertThat(again.startPublishing("alice-mic", "").join().code()).isZero();
                         }
@@ -102,10 +107,10 @@ class ClusterKillProcessTest {
         Path config = ServerProcess.writeConfig(dir, """
                 server: {host: 127.0.0.1, port: 0, ioThreads: 2}
                 media: {port: 0, bindAddress: 127.0.0.1, announcedAddress: 127.0.0.1}
-                cluster: {redisUrl: "redis://:hunter2@127.0.0.1:%d"}
+                cluster: {redisUrl: "redis://:hunter2@127.0.0.1:%d", secret: "%s"}
                 apps:
                   - {appId: %d, secret: "%s"}
-                """.formatted(closed, TestServer.APP, TestServer.SECRET));
+                """.formatted(closed, SECRET, TestServer.APP, TestServer.SECRET));
         try (ServerProcess p = ServerProcess.start(config, Map.of("PARLEY_API_PORT", "0", "PARLEY_RTMP_PORT", "0"))) {
             assertThat(p.process().waitFor(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("exited:\n%s", p.output())
                     .isTrue();
