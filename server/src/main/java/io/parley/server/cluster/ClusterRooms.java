@@ -9,6 +9,7 @@ import io.parley.server.gateway.RelayAuth;
 import io.parley.server.gateway.RelayRouter;
 import io.parley.server.room.Room;
 import io.parley.server.room.RoomDirectory;
+import io.parley.server.room.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,7 +203,7 @@ final class ClusterRooms implements RoomDirectory, RelayRouter {
                 node + "/" + incarnation, incarnation, lease, ClusterKeys.nodeKey("")).handle((r, err) -> {
             if (err != null) {
                 throw new ProtocolException(ErrorCode.LOGIN_CLUSTER_UNAVAILABLE, "login failed: the cluster store (Redis)"
-                        + " is unavailable (" + RedisLink.unwrap(err).getMessage() + "): retry later");
+                        + " is unavailable (" + Stages.unwrap(err).getMessage() + "): retry later");
             }
             return new Placed(String.valueOf(r.get(0)), String.valueOf(r.get(1)), String.valueOf(r.get(2)));
         });

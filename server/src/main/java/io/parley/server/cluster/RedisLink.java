@@ -14,9 +14,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.parley.server.room.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -98,16 +98,16 @@ final class RedisLink implements RedisCalls, AutoCloseable {
         connection.async().<T>evalsha(script.sha(), type, keys, args).whenComplete((v, err) -> {
             if (err == null) {
                 out.complete(v);
-            } else if (unwrap(err) instanceof RedisNoScriptException) {
+            } else if (Stages.unwrap(err) instanceof RedisNoScriptException) {
                 connection.async().<T>eval(script.text(), type, keys, args).whenComplete((v2, err2) -> {
                     if (err2 == null) {
                         out.complete(v2);
                     } else {
-                        out.completeExceptionally(unwrap(err2));
+                        out.completeExceptionally(Stages.unwrap(err2));
                     }
                 });
             } else {
-                out.completeExceptionally(unwrap(err));
+                out.completeExceptionally(Stages.unwrap(err));
             }
         });
         return out;
@@ -116,13 +116,6 @@ final class RedisLink implements RedisCalls, AutoCloseable {
     @Override
     public CompletionStage<Long> publish(String channel, String message) {
         return connection.async().publish(channel, message).toCompletableFuture();
-    }
-
-    static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @Override

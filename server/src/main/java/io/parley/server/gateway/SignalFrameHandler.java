@@ -2,6 +2,7 @@ package io.parley.server.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -9,22 +10,25 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.signal.Envelope;
 import io.parley.protocol.signal.Messages;
 import io.parley.protocol.signal.SignalCodec;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.server.config.ParleyConfig;
 import io.parley.server.room.RoomService;
 import io.parley.server.room.Session;
+import io.parley.server.room.Stages;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +54,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     /** Cluster mode: routes the first request, and relays the session when it belongs on another node; else null. */
     private final RelayStart relay;
     /** Frames that arrived while the first request was being routed (handled in order once it is). */
-    private java.util.ArrayDeque<TextWebSocketFrame> held;
+    private ArrayDeque<TextWebSocketFrame> held;
 
     SignalFrameHandler(RoomService rooms, RequestDispatcher dispatcher, GatewayEvents events) {
         this(rooms, dispatcher, events, ParleyConfig.Gateway.DEFAULTS);
@@ -151,10 +155,10 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         // A session another node relayed here stays here (that node routed it already).
         if (relay != null && session.state() == Session.State.NEW && session.userId() == null && !rooms.draining()
                 && ctx.channel().attr(RelayAuth.CLIENT_ADDRESS).get() == null) {
-            java.util.concurrent.CompletionStage<RelayRouter.Peer> route = relay.route(rooms, env);
+            CompletionStage<RelayRouter.Peer> route = relay.route(rooms, env);
             if (route != null) {
                 // Decided by the cluster: until then this socket reads nothing more (what was read waits in order).
-                held = new java.util.ArrayDeque<>();
+                held = new ArrayDeque<>();
                 ctx.channel().config().setAutoRead(false);
                 TextWebSocketFrame first = text.retain();
                 route.whenComplete((peer, err) -> ctx.executor().execute(() -> routed(ctx, env, first, peer, err, false)));
@@ -206,7 +210,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             relay.start(ctx.channel(), peer).whenComplete((ch, e) -> ctx.executor().execute(() -> {
                 if (e == null) {
                     relayed(ctx, ch, first, peer);
-                } else if (!retried && Messages.LOGIN_ROOM.equals(env.type()) && unwrap(e) instanceof SignalRelay.Failed f
+                } else if (!retried && Messages.LOGIN_ROOM.equals(env.type()) && Stages.unwrap(e) instanceof SignalRelay.Failed f
                         && f.refused) {
                     // Nothing listens where the room's node was: it is gone; take its room over (or follow whoever did).
                     log.warn("relay to node {} at {}:{} failed for {}: {}", peer.node(), peer.host(), peer.port(), session,
@@ -215,15 +219,15 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
                             () -> routed(ctx, env, first, p2, e2, true)));
                 } else {
                     log.warn("relay to node {} at {}:{} failed for {}: {}", peer.node(), peer.host(), peer.port(), session,
-                            unwrap(e).getMessage());
+                            Stages.unwrap(e).getMessage());
                     refuse(ctx, env, first, ErrorCode.ROOM_NODE_UNAVAILABLE, "the node hosting this room (" + peer.node()
-                            + ") cannot take this session now: " + unwrap(e).getMessage() + ": retry");
+                            + ") cannot take this session now: " + Stages.unwrap(e).getMessage() + ": retry");
                 }
             }));
             return;
         }
         if (err != null) {
-            Throwable cause = unwrap(err);
+            Throwable cause = Stages.unwrap(err);
             if (cause instanceof ProtocolException p) {
                 refuse(ctx, env, first, p.code(), p.getMessage());
             } else {
@@ -252,7 +256,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
 
     /** Handles, in order, what arrived while routing, then reads again. */
     private void resumeReading(ChannelHandlerContext ctx) {
-        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        ArrayDeque<TextWebSocketFrame> q = held;
         held = null;
         while (q != null && !q.isEmpty()) {
             TextWebSocketFrame f = q.poll();
@@ -273,7 +277,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     /** The room's node took the session: from now on this socket's frames go there and back, unchanged. */
-    private void relayed(ChannelHandlerContext ctx, io.netty.channel.Channel peer, TextWebSocketFrame first, RelayRouter.Peer to) {
+    private void relayed(ChannelHandlerContext ctx, Channel peer, TextWebSocketFrame first, RelayRouter.Peer to) {
         if (!ctx.channel().isActive()) {
             first.release();
             releaseHeld();
@@ -292,7 +296,7 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
                 log.warn("relay write failed", f.cause());
             }
         });
-        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        ArrayDeque<TextWebSocketFrame> q = held;
         held = null;
         while (q != null && !q.isEmpty()) {
             peer.write(q.poll());
@@ -303,18 +307,11 @@ final class SignalFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     private void releaseHeld() {
-        java.util.ArrayDeque<TextWebSocketFrame> q = held;
+        ArrayDeque<TextWebSocketFrame> q = held;
         held = null;
         while (q != null && !q.isEmpty()) {
             q.poll().release();
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** resumeSession: on success this socket carries the resumed session from now on (no login deadline). */

@@ -2,7 +2,6 @@ package io.parley.server.gateway;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -25,8 +24,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.parley.server.config.ParleyConfig;
+import java.net.ConnectException;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The relay of one client's WebSocket session to the node its room lives on: a WebSocket from this node to that
@@ -89,7 +90,7 @@ final class SignalRelay {
                 })
                 .connect(uri.getHost().replace("[", "").replace("]", ""), peer.port()).addListener(f -> {
                     if (!f.isSuccess()) {
-                        boolean refused = f.cause() instanceof java.net.ConnectException
+                        boolean refused = f.cause() instanceof ConnectException
                                 && String.valueOf(f.cause().getMessage()).toLowerCase().contains("refused");
                         out.completeExceptionally(new Failed("cannot connect to node " + peer.node() + " at " + peer.host()
                                 + ":" + peer.port() + " (" + f.cause().getMessage() + ")", refused, f.cause()));
@@ -198,12 +199,13 @@ final class SignalRelay {
                     ctx.executor().schedule(() -> {
                         ctx.close();
                         other.close();
-                    }, closeTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }, closeTimeoutNanos, TimeUnit.NANOSECONDS);
                 }
                 return;
             }
-            other.writeAndFlush(frame.retain()).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-            frame.release();
+            // Ownership passes with the write; a void promise fires a failure at the other side's exceptionCaught
+            // (which closes it), as a listener per frame would.
+            other.writeAndFlush(frame, other.voidPromise());
             if (!other.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }
@@ -225,7 +227,7 @@ final class SignalRelay {
                 // The close handshake is under way on the other side; bounded all the same.
                 other.eventLoop().schedule(() -> {
                     other.close();
-                }, closeTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }, closeTimeoutNanos, TimeUnit.NANOSECONDS);
             }
             super.channelInactive(ctx);
         }

@@ -369,24 +369,17 @@ public final class RoomService {
 
     private void failAnother(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
         s.joining.set(false);
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
-            err = err.getCause();
-        }
-        if (err instanceof ProtocolException p) {
-            events.loginFailed(p.code());
-            s.pushState(roomId.value(), RoomStateReason.LOGIN_FAILED, p.code());
-            s.respond(reqId, Messages.LOGIN_ROOM, p.code(), p.getMessage(), null);
-            return;
-        }
-        log.warn("login failed in the registry: {}", s, err);
-        s.respond(reqId, Messages.LOGIN_ROOM, ErrorCode.INTERNAL_ERROR, "internal error: " + err, null);
+        answerLoginFailure(s, roomId, reqId, err);
     }
 
     private void abandonLogin(Session s, RoomId roomId, RequestRef reqId, Throwable err) {
-        while (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
-            err = err.getCause();
-        }
         s.cas(Session.State.LOGGING_IN, Session.State.NEW);
+        answerLoginFailure(s, roomId, reqId, err);
+    }
+
+    /** Answers a login the registry could not complete (a first login, or a further room of a multi-room session). */
+    private void answerLoginFailure(Session s, RoomId roomId, RequestRef reqId, Throwable failure) {
+        Throwable err = Stages.unwrap(failure);
         if (err instanceof ProtocolException p) {
             // A refusal the claim store decided (cluster: Redis unavailable): a code the client can act on.
             events.loginFailed(p.code());

@@ -1,6 +1,7 @@
 package io.parley.server.room;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -10,8 +11,16 @@ import java.util.function.Consumer;
  * before the seams; a pending one (a cluster store's) continues when it completes, and a failure there goes to
  * {@code onFailure}, since nobody is left up the stack to answer the request.
  */
-final class Stages {
+public final class Stages {
     private Stages() {}
+
+    /** The failure a {@link CompletionException} wraps (however deep), or {@code t} itself. */
+    public static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
 
     static <T> void then(CompletionStage<T> stage, Consumer<T> then, Consumer<Throwable> onFailure) {
         CompletableFuture<T> f = stage.toCompletableFuture();

@@ -483,7 +483,7 @@ public final class MediaPlane implements AutoCloseable {
 
     /** {@code t} joins its loop (owner loop); it is announced already, or is now. */
     void register(WebRtcTransport t) {
-        byUfrag.put(t.localUfrag, t);
+        announce(t);
         t.shard.add(t);
     }
 
